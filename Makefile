@@ -1,0 +1,20 @@
+# The two commands a newcomer needs: `make demo` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+
+.PHONY: demo test check pytest setup
+
+demo: ## set up, build the demo district, and serve it on http://127.0.0.1:5000
+	@scripts/setup.sh
+	@scripts/demo.sh
+
+test: ## set up everything and run lint + the whole test suite (SQLite; DATABASE_URL for PostgreSQL)
+	@scripts/setup.sh --with-browser
+	@$(MAKE) --no-print-directory check pytest
+
+check:
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+
+pytest:
+	.venv/bin/pytest

@@ -1,0 +1,68 @@
+"""Configuration read from the environment; nothing secret is hard-coded for production."""
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+class Config:
+    """Production defaults: secure cookies, real SMTP, database from DATABASE_URL."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'consent.sqlite'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
+    DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Demo County Public Schools")
+    DISTRICT_TIMEZONE = os.environ.get("DISTRICT_TIMEZONE", "America/New_York")
+    PRIVACY_OFFICE_EMAIL = os.environ.get("PRIVACY_OFFICE_EMAIL", "privacy@example.org")
+
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+    MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    WTF_CSRF_TIME_LIMIT = 12 * 3600
+
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USE_TLS = _bool("MAIL_USE_TLS", False)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "consent@example.org")
+    MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
+    NOTIFICATION_BACKOFF_SECONDS = int(os.environ.get("NOTIFICATION_BACKOFF_SECONDS", "60"))
+    NOTIFICATION_BACKOFF_MAX_SECONDS = 3600
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10 per minute;50 per hour")
+    PASSWORD_RESET_MAX_AGE = 3600
+
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = DISTRICT_TIMEZONE
+    LANGUAGES = ["en", "es"]
+    PAGE_SIZE = 25
+
+
+class DevelopmentConfig(Config):
+    """One process and a SQLite file on a laptop: plain-HTTP cookies, a local mail sink."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
+    SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))
+
+
+CONFIGS = {"production": Config, "development": DevelopmentConfig}

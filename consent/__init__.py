@@ -1,0 +1,86 @@
+"""consent: guardians see each child's online tools and opt out; staff act on it in time."""
+
+import logging
+import os
+from pathlib import Path
+
+from flask import Flask, request
+from flask_login import current_user
+
+from consent.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _select_locale() -> str:
+    if current_user and current_user.is_authenticated:
+        return current_user.language
+    return request.accept_languages.best_match(["en", "es"]) or "en"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the app from config.py (CONSENT_ENV picks the class) plus `config` overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+    )
+    from config import CONFIGS
+
+    env = os.environ.get("CONSENT_ENV", "production")
+    app.config.from_object(CONFIGS[env])
+    if config:
+        app.config.update(config)
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError("SECRET_KEY is not set; refusing to start without one.")
+    Path(app.instance_path).mkdir(exist_ok=True)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    mail.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+
+    from consent import (
+        accounts,
+        audit,
+        catalog,
+        demo,
+        notifications,
+        optouts,
+        rights,
+        roster,
+        schoolcalendar,
+    )
+    from consent.core import errors, security, templating
+    from consent.core.views import bp as core_bp
+
+    app.register_blueprint(core_bp)
+    for module in (accounts, roster, catalog, rights, optouts, notifications, demo):
+        module.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    _ = (audit, schoolcalendar)  # models registered with the metadata
+    _configure_sqlite(app)
+    return app
+
+
+def _configure_sqlite(app: Flask) -> None:
+    """SQLite: enforce foreign keys, wait for a busy writer, and let readers run beside it."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        return
+    from sqlalchemy import event
+
+    with app.app_context():
+
+        @event.listens_for(db.engine, "connect")
+        def _pragmas(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.close()

@@ -1,0 +1,151 @@
+"""Access scopes and loaders (see the package docstring for the rule)."""
+
+from datetime import date
+
+from flask import abort
+from sqlalchemy import Select, and_, exists, false, or_, select, true
+
+from consent.accounts.models import Account, Role
+from consent.audit.operations import record, record_denied
+from consent.extensions import db
+from consent.optouts.models import OptOut, Task
+from consent.roster.models import Enrollment, GuardianLink, Section, Student, section_teacher
+from consent.schoolcalendar.operations import district_today
+
+
+def current_enrollment(today: date):
+    """SQL condition: the enrollment covers `today`."""
+    return and_(
+        Enrollment.begin_date <= today,
+        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= today),
+    )
+
+
+def visible_student_ids(actor: Account, today: date | None = None) -> Select:
+    """A SELECT of the ids of every student the actor may see."""
+    today = today or district_today()
+    role = actor.role
+    if role is Role.GUARDIAN:
+        return select(GuardianLink.student_id).where(
+            GuardianLink.guardian_id == actor.guardian_id, GuardianLink.active.is_(True)
+        )
+    if role is Role.TEACHER:
+        return (
+            select(Enrollment.student_id)
+            .join(section_teacher, section_teacher.c.section_id == Enrollment.section_id)
+            .where(section_teacher.c.staff_id == actor.staff_id, current_enrollment(today))
+        )
+    if role is Role.PRINCIPAL:
+        return select(Student.id).where(Student.school_id == actor.staff.school_id)
+    if role is Role.PRIVACY_OFFICER:
+        return select(Student.id)
+    return select(Student.id).where(false())
+
+
+def _student_condition(actor: Account, column, today: date | None = None):
+    if actor.role is Role.PRIVACY_OFFICER:
+        return true()
+    return column.in_(visible_student_ids(actor, today))
+
+
+def visible_students(actor: Account) -> Select:
+    return select(Student).where(_student_condition(actor, Student.id))
+
+
+def can_see_student(actor: Account, student_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(exists().where(Student.id == student_id, _student_condition(actor, Student.id)))
+        )
+    )
+
+
+def can_file_for(actor: Account, student_id: int) -> bool:
+    """Only a guardian holding FERPA rights for the student may file or withdraw requests."""
+    if actor.role is not Role.GUARDIAN:
+        return False
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    GuardianLink.guardian_id == actor.guardian_id,
+                    GuardianLink.student_id == student_id,
+                    GuardianLink.active.is_(True),
+                    GuardianLink.has_rights.is_(True),
+                )
+            )
+        )
+    )
+
+
+def deny(actor: Account, target: str, student_id: int | None = None):
+    record_denied(actor, target=target, student_id=student_id)
+    abort(404)
+
+
+def student_or_404(
+    actor: Account, student_id: int, *, action: str | None = "student.view"
+) -> Student:
+    """The student if the actor may see them; staff reads are audited."""
+    student = db.session.scalar(
+        select(Student).where(Student.id == student_id, _student_condition(actor, Student.id))
+    )
+    if student is None:
+        deny(actor, f"student:{student_id}", None)
+    if actor.is_staff and action:
+        record(actor, action, student_id=student.id, target=f"student:{student.id}")
+    return student
+
+
+def visible_optouts(actor: Account) -> Select:
+    return select(OptOut).where(_student_condition(actor, OptOut.student_id))
+
+
+def optout_or_404(actor: Account, optout_id: int, *, action: str | None = "optout.view") -> OptOut:
+    optout = db.session.scalar(
+        select(OptOut).where(OptOut.id == optout_id, _student_condition(actor, OptOut.student_id))
+    )
+    if optout is None:
+        deny(actor, f"optout:{optout_id}")
+    if actor.is_staff and action:
+        record(actor, action, student_id=optout.student_id, target=f"optout:{optout.id}")
+    return optout
+
+
+def task_or_404(actor: Account, task_id: int, *, action: str | None = "task.view") -> Task:
+    """A teacher reaches only their own tasks, and only while the student is theirs."""
+    task = None
+    if actor.role is Role.TEACHER:
+        task = db.session.scalar(
+            select(Task)
+            .join(OptOut, OptOut.id == Task.optout_id)
+            .where(
+                Task.id == task_id,
+                Task.teacher_id == actor.staff_id,
+                _student_condition(actor, OptOut.student_id),
+            )
+        )
+    if task is None:
+        deny(actor, f"task:{task_id}")
+    if action:
+        record(actor, action, student_id=task.optout.student_id, target=f"task:{task.id}")
+    return task
+
+
+def visible_sections(actor: Account) -> Select:
+    role = actor.role
+    query = select(Section)
+    if role is Role.TEACHER:
+        return query.join(section_teacher).where(section_teacher.c.staff_id == actor.staff_id)
+    if role is Role.PRINCIPAL:
+        return query.where(Section.school_id == actor.staff.school_id)
+    if role is Role.PRIVACY_OFFICER:
+        return query
+    return query.where(false())
+
+
+def section_or_404(actor: Account, section_id: int) -> Section:
+    section = db.session.scalar(visible_sections(actor).where(Section.id == section_id).limit(1))
+    if section is None:
+        deny(actor, f"section:{section_id}")
+    return section

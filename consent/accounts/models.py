@@ -1,0 +1,76 @@
+"""Sign-in accounts, each belonging to exactly one guardian or one staff member."""
+
+import enum
+import secrets
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consent.db import Base, UTCDateTime, utcnow
+from consent.roster.models import Guardian, Staff, StaffRole
+
+
+class Role(enum.StrEnum):
+    GUARDIAN = "guardian"
+    TEACHER = "teacher"
+    PRINCIPAL = "principal"
+    PRIVACY_OFFICER = "privacy_officer"
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Account(UserMixin, Base):
+    __tablename__ = "account"
+    __table_args__ = (
+        CheckConstraint("(guardian_id IS NULL) != (staff_id IS NULL)", name="exactly_one_person"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    # Rotated on password change so every other session signed in with the old one ends.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardian.id"), unique=True)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    guardian: Mapped[Guardian | None] = relationship(lazy="joined")
+    staff: Mapped[Staff | None] = relationship(lazy="joined")
+
+    @property
+    def role(self) -> Role:
+        if self.guardian_id is not None:
+            return Role.GUARDIAN
+        return Role(self.staff.role.value)
+
+    @property
+    def is_staff(self) -> bool:
+        return self.staff_id is not None
+
+    @property
+    def display_name(self) -> str:
+        person = self.guardian or self.staff
+        return person.full_name
+
+    @property
+    def language(self) -> str:
+        return self.guardian.preferred_language if self.guardian else "en"
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<Account {self.id}>"
+
+
+__all__ = ["Account", "Role", "StaffRole", "new_session_token"]

@@ -1,0 +1,1 @@
+"""The audit log of staff reads and every change to a student's data."""

@@ -1,0 +1,176 @@
+"""The catalog of online tools: what each collects, on what basis, and where it is in use."""
+
+import enum
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consent.db import Base, enum_column
+from consent.roster.models import School, Section
+
+# NDPA (National Data Privacy Agreement) Exhibit B category names, in the exhibit's order.
+DATA_CATEGORIES = (
+    "Application Technology Meta Data",
+    "Application Use Statistics",
+    "Assessment",
+    "Attendance",
+    "Communications",
+    "Conduct",
+    "Demographics",
+    "Enrollment",
+    "Parent/Guardian Contact Information",
+    "Parent/Guardian ID",
+    "Parent/Guardian Name",
+    "Schedule",
+    "Special Indicator",
+    "Student Contact Information",
+    "Student Identifiers",
+    "Student In App Performance",
+    "Student Program Membership",
+    "Student Survey Responses",
+    "Student Work",
+    "Transcript",
+    "Transportation",
+    "Other",
+)
+
+
+class LegalBasis(enum.StrEnum):
+    SCHOOL_OFFICIAL = "school_official"
+    COPPA_SCHOOL_CONSENT = "coppa_school_consent"
+    PARENT_CONSENT = "parent_consent"
+
+
+class VettingStatus(enum.StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
+    NOT_APPROVED = "not_approved"
+    RETIRED = "retired"
+
+
+class AgreementStatus(enum.StrEnum):
+    NONE = "none"
+    NEGOTIATING = "negotiating"
+    SIGNED = "signed"
+
+
+class UseScope(enum.StrEnum):
+    DISTRICT = "district"
+    SCHOOL = "school"
+    SECTION = "section"
+
+
+class Tool(Base):
+    __tablename__ = "tool"
+    __table_args__ = (
+        CheckConstraint(
+            "agreement_status != 'signed' OR "
+            "(agreement_signed_on IS NOT NULL AND agreement_expires_on IS NOT NULL)",
+            name="signed_agreement_has_dates",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    vendor: Mapped[str] = mapped_column(String(255))
+    purpose: Mapped[str] = mapped_column(Text)
+    website: Mapped[str] = mapped_column(String(2048))
+    privacy_policy_url: Mapped[str] = mapped_column(String(2048))
+    grade_band: Mapped[str] = mapped_column(String(32))
+    legal_basis: Mapped[LegalBasis] = mapped_column(enum_column(LegalBasis, "legal_basis"))
+    vetting_status: Mapped[VettingStatus] = mapped_column(
+        enum_column(VettingStatus, "vetting_status")
+    )
+    agreement_status: Mapped[AgreementStatus] = mapped_column(
+        enum_column(AgreementStatus, "agreement_status")
+    )
+    agreement_signed_on: Mapped[date | None] = mapped_column(Date)
+    agreement_expires_on: Mapped[date | None] = mapped_column(Date)
+    last_reviewed_on: Mapped[date | None] = mapped_column(Date)
+
+    data_categories: Mapped[list["ToolDataCategory"]] = relationship(
+        lazy="selectin", order_by="ToolDataCategory.category", cascade="all, delete-orphan"
+    )
+    features: Mapped[list["ToolFeature"]] = relationship(
+        lazy="selectin", order_by="ToolFeature.id", cascade="all, delete-orphan"
+    )
+    optout_options: Mapped[list["ToolOptOutOption"]] = relationship(
+        lazy="selectin", order_by="ToolOptOutOption.id", cascade="all, delete-orphan"
+    )
+
+    def feature_label(self, key: str) -> str | None:
+        """The plain name of one feature, or None when the key is not one of this tool's."""
+        for feature in self.features:
+            if feature.key == key:
+                return feature.label
+        return None
+
+    def __repr__(self) -> str:
+        return f"<Tool {self.id}>"
+
+
+class ToolDataCategory(Base):
+    """One NDPA Exhibit B category a tool collects, with a plain note for families."""
+
+    __tablename__ = "tool_data_category"
+    __table_args__ = (UniqueConstraint("tool_id", "category"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
+    category: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+
+class ToolFeature(Base):
+    """A part of a tool a guardian may opt out of on its own, such as video or recording."""
+
+    __tablename__ = "tool_feature"
+    __table_args__ = (UniqueConstraint("tool_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
+    key: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(255))
+
+
+class ToolOptOutOption(Base):
+    """An accommodation the tool allows, such as 'camera off' or 'alternative activity'."""
+
+    __tablename__ = "tool_optout_option"
+    __table_args__ = (UniqueConstraint("tool_id", "label"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
+    label: Mapped[str] = mapped_column(String(255))
+
+
+class ToolUse(Base):
+    """A tool in use district-wide, at one school, or in one section, between two dates."""
+
+    __tablename__ = "tool_use"
+    __table_args__ = (
+        CheckConstraint(
+            "(scope = 'district' AND school_id IS NULL AND section_id IS NULL) OR "
+            "(scope = 'school' AND school_id IS NOT NULL AND section_id IS NULL) OR "
+            "(scope = 'section' AND section_id IS NOT NULL AND school_id IS NULL)",
+            name="scope_matches_target",
+        ),
+        CheckConstraint("ends_on IS NULL OR ends_on >= starts_on", name="dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
+    scope: Mapped[UseScope] = mapped_column(enum_column(UseScope, "use_scope"))
+    school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
+    section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    tool: Mapped[Tool] = relationship(lazy="joined")
+    school: Mapped[School | None] = relationship()
+    section: Mapped[Section | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ToolUse {self.id} tool={self.tool_id} {self.scope}>"

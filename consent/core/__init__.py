@@ -1,0 +1,1 @@
+"""Cross-cutting web plumbing: role gates, safe redirects, security headers, errors, health."""

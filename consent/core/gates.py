@@ -1,0 +1,28 @@
+"""Coarse gates: signed in, and the right role for this URL. The fine gate is consent.access."""
+
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user, login_required
+
+from consent.accounts.models import Role
+
+
+def roles_required(*roles: Role):
+    """Signed in with one of `roles`; other roles get a 404, like a page that is not there."""
+
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(404)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+STAFF = (Role.TEACHER, Role.PRINCIPAL, Role.PRIVACY_OFFICER)
+SCHOOL_LEADS = (Role.PRINCIPAL, Role.PRIVACY_OFFICER)

@@ -1,0 +1,96 @@
+"""Template helpers: labels for statuses and enums, dates in the district's words."""
+
+from flask import Flask, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import lazy_gettext as _l
+
+from consent.catalog.models import AgreementStatus, LegalBasis, UseScope, VettingStatus
+from consent.optouts.models import OptOutStatus, TaskStatus
+
+LABELS = {
+    OptOutStatus.SUBMITTED: _l("Submitted"),
+    OptOutStatus.IN_PROGRESS: _l("In progress"),
+    OptOutStatus.PLANNED: _l("Plan ready for the principal"),
+    OptOutStatus.CONFIRMED: _l("Confirmed"),
+    OptOutStatus.WITHDRAWN: _l("Withdrawn"),
+    OptOutStatus.CLOSED: _l("Closed"),
+    TaskStatus.OPEN: _l("New"),
+    TaskStatus.ACKNOWLEDGED: _l("Acknowledged"),
+    TaskStatus.PLANNED: _l("Plan recorded"),
+    TaskStatus.CLOSED: _l("Closed"),
+    LegalBasis.SCHOOL_OFFICIAL: _l("School official (FERPA 99.31(a)(1))"),
+    LegalBasis.COPPA_SCHOOL_CONSENT: _l("School consents for children under 13 (COPPA)"),
+    LegalBasis.PARENT_CONSENT: _l("Needs your consent"),
+    VettingStatus.PENDING: _l("Being reviewed"),
+    VettingStatus.APPROVED: _l("Approved"),
+    VettingStatus.APPROVED_WITH_CONDITIONS: _l("Approved with conditions"),
+    VettingStatus.NOT_APPROVED: _l("Not approved"),
+    VettingStatus.RETIRED: _l("Retired"),
+    AgreementStatus.NONE: _l("No data agreement"),
+    AgreementStatus.NEGOTIATING: _l("Agreement being negotiated"),
+    AgreementStatus.SIGNED: _l("Data agreement signed"),
+    UseScope.DISTRICT: _l("Whole district"),
+    UseScope.SCHOOL: _l("Whole school"),
+    UseScope.SECTION: _l("A class"),
+}
+
+LEGAL_BASIS_EXPLAINED = {
+    LegalBasis.SCHOOL_OFFICIAL: _l(
+        "The district treats this company as a school official: it may receive student records "
+        "only to do work the district would do itself, under the district's control, and may not "
+        "use them for anything else."
+    ),
+    LegalBasis.COPPA_SCHOOL_CONSENT: _l(
+        "For children under 13 the school gives consent for this tool, only for the school's own "
+        "educational use. The company may not use the data for advertising."
+    ),
+    LegalBasis.PARENT_CONSENT: _l(
+        "The district needs a parent's permission before your child uses this tool."
+    ),
+}
+
+EVENT_LABELS = {
+    "filed": _l("Request filed"),
+    "joined": _l("Another guardian joined the request"),
+    "acknowledged": _l("Teacher acknowledged"),
+    "plan_recorded": _l("Teacher recorded a plan"),
+    "planned": _l("Plan ready for the principal"),
+    "confirmed": _l("Principal confirmed the plan"),
+    "returned": _l("Principal returned the plan to the teacher"),
+    "withdrawn": _l("Withdrawn by the guardian"),
+    "withdrawal_declined": _l("A guardian withdrew; the request stands for the other guardian"),
+    "closed": _l("Closed"),
+}
+
+
+def init_app(app: Flask) -> None:
+    @app.template_filter("label")
+    def label(value) -> str:
+        return LABELS.get(value, str(value))
+
+    @app.template_filter("event_label")
+    def event_label(kind: str) -> str:
+        return EVENT_LABELS.get(kind, kind)
+
+    @app.template_filter("day")
+    def day(value) -> str:
+        return format_date(value, "medium") if value else ""
+
+    @app.template_filter("moment")
+    def moment(value) -> str:
+        return format_datetime(value, "medium") if value else ""
+
+    @app.template_global()
+    def page_url(number: int) -> str:
+        """The current list page with another page number and the same filters."""
+        args = request.args.to_dict()
+        args["page"] = number
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+    @app.context_processor
+    def globals_():
+        return {
+            "get_locale": get_locale,
+            "district_name": app.config["DISTRICT_NAME"],
+            "legal_basis_explained": LEGAL_BASIS_EXPLAINED,
+        }

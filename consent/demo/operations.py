@@ -1,0 +1,573 @@
+"""Builds the demo district through the same operations the app uses, so what the demo shows
+is what the workflow really does."""
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from consent.accounts.models import Account
+from consent.accounts.passwords import hash_password
+from consent.catalog.models import (
+    AgreementStatus,
+    LegalBasis,
+    Tool,
+    ToolDataCategory,
+    ToolFeature,
+    ToolOptOutOption,
+    ToolUse,
+    UseScope,
+    VettingStatus,
+)
+from consent.extensions import db
+from consent.optouts import operations as optouts
+from consent.optouts.models import OptOut
+from consent.roster.models import (
+    Enrollment,
+    Guardian,
+    GuardianLink,
+    Relationship,
+    School,
+    Section,
+    Staff,
+    StaffRole,
+    Student,
+)
+from consent.schoolcalendar.models import Closure
+from consent.schoolcalendar.operations import district_today
+
+DEMO_PASSWORD = "consent-demo-2026"  # noqa: S105 - the demo district's published password
+
+SCHOOLS = {
+    "oakwood": "Oakwood Elementary School",
+    "riverside": "Riverside Middle School",
+}
+
+# key: (given, family, email, role, school)
+STAFF = {
+    "johnson": ("Emily", "Johnson", "emily.johnson@demo.consent.example", StaffRole.TEACHER, None),
+    "kim": ("David", "Kim", "david.kim@demo.consent.example", StaffRole.TEACHER, None),
+    "patel": ("Raj", "Patel", "raj.patel@demo.consent.example", StaffRole.TEACHER, None),
+    "brooks": (
+        "Angela",
+        "Brooks",
+        "angela.brooks@demo.consent.example",
+        StaffRole.PRINCIPAL,
+        "oakwood",
+    ),
+    "reed": (
+        "Thomas",
+        "Reed",
+        "thomas.reed@demo.consent.example",
+        StaffRole.PRINCIPAL,
+        "riverside",
+    ),
+    "lee": ("Karen", "Lee", "privacy@demo.consent.example", StaffRole.PRIVACY_OFFICER, None),
+}
+
+# key: (title, school, teachers)
+SECTIONS = {
+    "room12": ("Grade 4 - Room 12", "oakwood", ["johnson"]),
+    "science4": ("Grade 4 Science", "oakwood", ["johnson", "kim"]),
+    "room15": ("Grade 5 - Room 15", "oakwood", ["kim"]),
+    "math7": ("Math 7", "riverside", ["patel"]),
+    "science7": ("Science 7", "riverside", ["patel"]),
+    "english7": ("English 7", "riverside", ["patel"]),
+}
+
+# key: (given, family, grade, school, sections)
+STUDENTS = {
+    "sofia": ("Sofia", "Garcia", "4", "oakwood", ["room12", "science4"]),
+    "ava": ("Ava", "Chen", "4", "oakwood", ["room12", "science4"]),
+    "liam": ("Liam", "Smith", "4", "oakwood", ["room12", "science4"]),
+    "noah": ("Noah", "Williams", "5", "oakwood", ["room15"]),
+    "emma": ("Emma", "Brown", "5", "oakwood", ["room15"]),
+    "henry": ("Henry", "Taylor", "5", "oakwood", ["room15"]),
+    "mateo": ("Mateo", "Garcia", "7", "riverside", ["math7", "science7", "english7"]),
+    "olivia": ("Olivia", "Jones", "7", "riverside", ["math7", "science7", "english7"]),
+    "elijah": ("Elijah", "Davis", "7", "riverside", ["math7", "science7"]),
+    "amelia": ("Amélie", "Miller", "7", "riverside", ["math7", "english7"]),
+    "lucas": ("Lucas", "Wilson", "7", "riverside", ["science7", "english7"]),
+    "mia": ("Mia", "Moore", "7", "riverside", ["math7", "science7", "english7"]),
+}
+
+# key: (given, family, email, language, [(student, relationship, has_rights)], has_account)
+GUARDIANS = {
+    "maria": (
+        "Maria",
+        "Garcia",
+        "maria.garcia@demo.consent.example",
+        "es",
+        [("sofia", Relationship.PARENT, True), ("mateo", Relationship.PARENT, True)],
+        True,
+    ),
+    "luis": (
+        "Luis",
+        "Garcia",
+        "luis.garcia@demo.consent.example",
+        "en",
+        [("sofia", Relationship.PARENT, True), ("mateo", Relationship.PARENT, True)],
+        True,
+    ),
+    "james": (
+        "James",
+        "Chen",
+        "james.chen@demo.consent.example",
+        "en",
+        [("ava", Relationship.PARENT, True)],
+        True,
+    ),
+    "grace": (
+        "Grace",
+        "Chen",
+        "grace.chen@demo.consent.example",
+        "en",
+        [("ava", Relationship.RELATIVE, False)],
+        True,
+    ),
+    "patricia": (
+        "Patricia",
+        "Jones",
+        "patricia.jones@demo.consent.example",
+        "en",
+        [("olivia", Relationship.GUARDIAN, True)],
+        True,
+    ),
+    "robert": (
+        "Robert",
+        "Smith",
+        "robert.smith@demo.consent.example",
+        "en",
+        [("liam", Relationship.PARENT, True)],
+        False,
+    ),
+    "linda": ("Linda", "Williams", None, "es", [("noah", Relationship.PARENT, True)], False),
+    "susan": (
+        "Susan",
+        "Brown",
+        "susan.brown@demo.consent.example",
+        "en",
+        [("emma", Relationship.PARENT, True)],
+        False,
+    ),
+    "karen_t": (
+        "Karen",
+        "Taylor",
+        "karen.taylor@demo.consent.example",
+        "en",
+        [("henry", Relationship.PARENT, True)],
+        False,
+    ),
+    "michael": (
+        "Michael",
+        "Davis",
+        "michael.davis@demo.consent.example",
+        "en",
+        [("elijah", Relationship.PARENT, True)],
+        False,
+    ),
+    "nora": (
+        "Nora",
+        "Miller",
+        "nora.miller@demo.consent.example",
+        "en",
+        [("amelia", Relationship.GUARDIAN, True)],
+        False,
+    ),
+    "kevin": (
+        "Kevin",
+        "Wilson",
+        "kevin.wilson@demo.consent.example",
+        "en",
+        [("lucas", Relationship.PARENT, True)],
+        False,
+    ),
+    "sarah": (
+        "Sarah",
+        "Moore",
+        "sarah.moore@demo.consent.example",
+        "en",
+        [("mia", Relationship.PARENT, True)],
+        False,
+    ),
+}
+
+TOOLS = [
+    {
+        "key": "classroom",
+        "name": "Google Classroom",
+        "vendor": "Google LLC",
+        "purpose": "Teachers post assignments and students turn in their work online.",
+        "website": "https://edu.google.com/workspace-for-education/classroom/",
+        "privacy_policy_url": "https://workspace.google.com/terms/education_privacy.html",
+        "grade_band": "K-12",
+        "legal_basis": LegalBasis.SCHOOL_OFFICIAL,
+        "agreement": (AgreementStatus.SIGNED, 400, 700),
+        "categories": [
+            ("Student Name", "first and last name"),
+            ("Student Identifiers", "school account and student number"),
+            ("Student Contact Information", "school email address"),
+            ("Student Work", "assignments, documents and comments"),
+            ("Communications", "comments between student and teacher"),
+            ("Application Use Statistics", "when work was opened and turned in"),
+        ],
+        "features": [],
+        "options": ["Paper copies of assignments", "Alternative activity"],
+        "uses": [("district", None)],
+    },
+    {
+        "key": "zoom",
+        "name": "Zoom",
+        "vendor": "Zoom Communications, Inc.",
+        "purpose": "Live video lessons when a class meets online or has a guest speaker.",
+        "website": "https://zoom.us/education",
+        "privacy_policy_url": "https://www.zoom.com/en/trust/privacy/privacy-statement/",
+        "grade_band": "K-12",
+        "legal_basis": LegalBasis.SCHOOL_OFFICIAL,
+        "agreement": (AgreementStatus.SIGNED, 300, 60),
+        "categories": [
+            ("Student Name", "display name in the meeting"),
+            ("Other", "video and audio of live lessons"),
+            ("Communications", "chat messages in the meeting"),
+            ("Application Technology Meta Data", "IP address, device and browser type"),
+        ],
+        "features": [("video", "Camera (video)"), ("recording", "Recording"), ("chat", "Chat")],
+        "options": [
+            "Camera off",
+            "No recording while my child is present",
+            "Join by audio only",
+            "Alternative activity",
+        ],
+        "uses": [("section", "room12"), ("section", "math7")],
+    },
+    {
+        "key": "seesaw",
+        "name": "Seesaw",
+        "vendor": "Seesaw Learning, Inc.",
+        "purpose": "A class journal where students show work with photos, drawings and voice.",
+        "website": "https://web.seesaw.me/",
+        "privacy_policy_url": "https://web.seesaw.me/privacy-policy",
+        "grade_band": "K-5",
+        "legal_basis": LegalBasis.COPPA_SCHOOL_CONSENT,
+        "agreement": (AgreementStatus.SIGNED, 200, 500),
+        "categories": [
+            ("Student Name", "first name and last initial"),
+            ("Student Work", "photos, drawings, videos and voice recordings of class work"),
+            ("Communications", "messages between families and teachers"),
+            ("Parent/Guardian Contact Information", "email address for family access"),
+        ],
+        "features": [("photos", "Photos and videos of my child")],
+        "options": ["Post work without photos or videos of my child", "Alternative activity"],
+        "uses": [("school", "oakwood")],
+    },
+    {
+        "key": "khan",
+        "name": "Khan Academy",
+        "vendor": "Khan Academy, Inc.",
+        "purpose": "Math practice and videos that adapt to each student.",
+        "website": "https://www.khanacademy.org/",
+        "privacy_policy_url": "https://www.khanacademy.org/about/privacy-policy",
+        "grade_band": "3-12",
+        "legal_basis": LegalBasis.SCHOOL_OFFICIAL,
+        "agreement": (AgreementStatus.NEGOTIATING, None, None),
+        "categories": [
+            ("Student Name", "first and last name"),
+            ("Assessment", "practice scores and mastery levels"),
+            ("Application Use Statistics", "time spent and videos watched"),
+        ],
+        "features": [],
+        "options": ["Paper practice instead", "Alternative activity"],
+        "uses": [("school", "riverside")],
+    },
+    {
+        "key": "nearpod",
+        "name": "Nearpod",
+        "vendor": "Nearpod Inc. (Renaissance)",
+        "purpose": "Interactive slide lessons with quizzes, polls and drawing activities.",
+        "website": "https://nearpod.com/",
+        "privacy_policy_url": "https://nearpod.com/privacy-policy",
+        "grade_band": "K-12",
+        "legal_basis": LegalBasis.SCHOOL_OFFICIAL,
+        "agreement": (AgreementStatus.SIGNED, 150, 210),
+        "categories": [
+            ("Student Name", "name typed to join a lesson"),
+            ("Assessment", "quiz and poll answers"),
+            ("Student Work", "drawings and written answers"),
+        ],
+        "features": [],
+        "options": ["Answer on paper", "Alternative activity"],
+        "uses": [("section", "science4"), ("section", "science7")],
+    },
+    {
+        "key": "flip",
+        "name": "Flip",
+        "vendor": "Microsoft Corporation",
+        "purpose": "Students record short videos to answer a question or present a project.",
+        "website": "https://info.flip.com/",
+        "privacy_policy_url": "https://privacy.microsoft.com/privacystatement",
+        "grade_band": "6-12",
+        "legal_basis": LegalBasis.PARENT_CONSENT,
+        "agreement": (AgreementStatus.NONE, None, None),
+        "categories": [
+            ("Student Name", "display name"),
+            ("Student Work", "videos the student records, with their face and voice"),
+            ("Communications", "comments on classmates' videos"),
+        ],
+        "features": [("video", "Video of my child")],
+        "options": ["Audio-only response", "Written response instead"],
+        "uses": [("section", "english7")],
+    },
+]
+
+
+@dataclass
+class DemoDistrict:
+    schools: dict[str, School] = field(default_factory=dict)
+    staff: dict[str, Staff] = field(default_factory=dict)
+    sections: dict[str, Section] = field(default_factory=dict)
+    students: dict[str, Student] = field(default_factory=dict)
+    guardians: dict[str, Guardian] = field(default_factory=dict)
+    accounts: dict[str, Account] = field(default_factory=dict)
+    tools: dict[str, Tool] = field(default_factory=dict)
+    optouts: dict[str, OptOut] = field(default_factory=dict)
+
+
+def _school_days_ago(today: date, count: int) -> date:
+    day = today
+    while count > 0:
+        day -= timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def _at(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 15, 0, tzinfo=UTC)
+
+
+def load_demo(today: date | None = None) -> DemoDistrict:
+    """Create the demo district in an empty database; refuses to run over existing data."""
+    if db.session.scalar(select(func.count()).select_from(School)):
+        raise RuntimeError("The database already holds a district; the demo needs an empty one.")
+    today = today or district_today()
+    d = DemoDistrict()
+    password_hash = hash_password(DEMO_PASSWORD)
+    year_start = today - timedelta(days=80)
+
+    for key, name in SCHOOLS.items():
+        d.schools[key] = School(sourced_id=f"school-{key}", name=name)
+    db.session.add_all(d.schools.values())
+
+    for key, (given, family, email, role, school) in STAFF.items():
+        d.staff[key] = Staff(
+            sourced_id=f"staff-{key}",
+            given_name=given,
+            family_name=family,
+            email=email,
+            role=role,
+            school=d.schools[school] if school else None,
+        )
+        d.accounts[key] = Account(email=email, password_hash=password_hash, staff=d.staff[key])
+    for key, (title, school, teachers) in SECTIONS.items():
+        d.sections[key] = Section(
+            sourced_id=f"section-{key}",
+            title=title,
+            school=d.schools[school],
+            term="2026-2027",
+            teachers=[d.staff[t] for t in teachers],
+        )
+    for number, (key, (given, family, grade, school, sections)) in enumerate(
+        STUDENTS.items(), start=1
+    ):
+        student = Student(
+            sourced_id=f"student-{key}",
+            district_identifier=f"S{100000 + number}",
+            given_name=given,
+            family_name=family,
+            grade=grade,
+            school=d.schools[school],
+        )
+        d.students[key] = student
+        for section in sections:
+            db.session.add(
+                Enrollment(student=student, section=d.sections[section], begin_date=year_start)
+            )
+    for key, (given, family, email, language, links, has_account) in GUARDIANS.items():
+        guardian = Guardian(
+            sourced_id=f"guardian-{key}",
+            given_name=given,
+            family_name=family,
+            email=email,
+            preferred_language=language,
+        )
+        d.guardians[key] = guardian
+        for student, relationship, has_rights in links:
+            db.session.add(
+                GuardianLink(
+                    guardian=guardian,
+                    student=d.students[student],
+                    relationship_type=relationship,
+                    has_rights=has_rights,
+                )
+            )
+        if has_account:
+            d.accounts[key] = Account(email=email, password_hash=password_hash, guardian=guardian)
+    db.session.add_all([*d.staff.values(), *d.accounts.values()])
+
+    for spec in TOOLS:
+        status, signed_days_ago, expires_in_days = spec["agreement"]
+        tool = Tool(
+            name=spec["name"],
+            vendor=spec["vendor"],
+            purpose=spec["purpose"],
+            website=spec["website"],
+            privacy_policy_url=spec["privacy_policy_url"],
+            grade_band=spec["grade_band"],
+            legal_basis=spec["legal_basis"],
+            vetting_status=VettingStatus.APPROVED,
+            agreement_status=status,
+            agreement_signed_on=today - timedelta(days=signed_days_ago)
+            if signed_days_ago
+            else None,
+            agreement_expires_on=today + timedelta(days=expires_in_days)
+            if expires_in_days
+            else None,
+            last_reviewed_on=year_start - timedelta(days=30),
+            data_categories=[ToolDataCategory(category=c, note=n) for c, n in spec["categories"]],
+            features=[ToolFeature(key=k, label=label) for k, label in spec["features"]],
+            optout_options=[ToolOptOutOption(label=label) for label in spec["options"]],
+        )
+        d.tools[spec["key"]] = tool
+        for scope, target in spec["uses"]:
+            db.session.add(
+                ToolUse(
+                    tool=tool,
+                    scope=UseScope(scope),
+                    school=d.schools[target] if scope == "school" else None,
+                    section=d.sections[target] if scope == "section" else None,
+                    starts_on=year_start,
+                )
+            )
+    db.session.add_all(d.tools.values())
+    for day, reason in _closures(today):
+        db.session.add(Closure(day=day, reason=reason))
+    db.session.flush()
+    _file_demo_requests(d, today)
+    return d
+
+
+def _closures(today: date) -> list[tuple[date, str]]:
+    year = today.year if today.month >= 8 else today.year - 1
+    thanksgiving = date(year, 11, 1)
+    thanksgiving += timedelta(days=(3 - thanksgiving.weekday()) % 7 + 21)
+    return [
+        (date(year, 9, 7) if date(year, 9, 7).weekday() == 0 else date(year, 9, 1), "Labor Day"),
+        (thanksgiving, "Thanksgiving"),
+        (thanksgiving + timedelta(days=1), "Thanksgiving break"),
+        *[
+            (date(year, 12, 21) + timedelta(days=n), "Winter break")
+            for n in range(12)
+            if (date(year, 12, 21) + timedelta(days=n)).weekday() < 5
+        ],
+    ]
+
+
+def _file_demo_requests(d: DemoDistrict, today: date) -> None:
+    """One request in every status, some overdue, one joined by a second guardian."""
+    acc, tools, students = d.accounts, d.tools, d.students
+
+    def file(key, guardian, student, tool, feature, accommodation, reason, days_ago):
+        filed_at = _at(_school_days_ago(today, days_ago))
+        d.optouts[key] = optouts.file_optout(
+            actor=acc[guardian],
+            student=students[student],
+            tool=tools[tool],
+            feature=feature,
+            accommodation=accommodation,
+            reason=reason,
+            now=filed_at,
+        ).optout
+        return d.optouts[key]
+
+    def task_of(optout, teacher):
+        return next(t for t in optout.tasks if t.teacher_id == d.staff[teacher].id)
+
+    # submitted, filed today: Mateo, Zoom recording, Math 7 (Mr. Patel).
+    file(
+        "submitted",
+        "maria",
+        "mateo",
+        "zoom",
+        "recording",
+        "No recording while my child is present",
+        "We do not want recordings of our son kept.",
+        0,
+    )
+    # joined by the second parent.
+    optouts.file_optout(
+        actor=acc["luis"],
+        student=students["mateo"],
+        tool=tools["zoom"],
+        feature="recording",
+        accommodation="No recording while my child is present",
+    )
+    # in progress and overdue: Mateo, Khan Academy, school-wide at Riverside.
+    o = file("in_progress", "maria", "mateo", "khan", "", "Paper practice instead", "", 6)
+    optouts.acknowledge_task(actor=acc["patel"], task=task_of(o, "patel"))
+    # planned, waiting for the principal: Ava, Seesaw photos (Ms. Johnson and Mr. Kim).
+    o = file(
+        "planned",
+        "james",
+        "ava",
+        "seesaw",
+        "photos",
+        "Post work without photos or videos of my child",
+        "",
+        2,
+    )
+    optouts.record_plan(
+        actor=acc["johnson"],
+        task=task_of(o, "johnson"),
+        option="Post work without photos or videos of my child",
+        note="Ava will photograph her work without her face in the picture.",
+    )
+    optouts.record_plan(
+        actor=acc["kim"],
+        task=task_of(o, "kim"),
+        option="Post work without photos or videos of my child",
+        note="Science journal entries will be drawings only.",
+    )
+    # confirmed: Sofia, Zoom camera, Room 12.
+    o = file("confirmed", "maria", "sofia", "zoom", "video", "Camera off", "", 8)
+    optouts.record_plan(
+        actor=acc["johnson"],
+        task=task_of(o, "johnson"),
+        option="Camera off",
+        note="Sofia keeps her camera off and answers in the chat or by voice.",
+    )
+    optouts.confirm(actor=acc["brooks"], optout=o)
+    # returned to the teacher: Olivia, Flip video, English 7.
+    o = file(
+        "returned",
+        "patricia",
+        "olivia",
+        "flip",
+        "video",
+        "Written response instead",
+        "She is not comfortable on camera.",
+        3,
+    )
+    optouts.record_plan(actor=acc["patel"], task=task_of(o, "patel"), option="Audio-only response")
+    optouts.return_plan(
+        actor=acc["reed"],
+        optout=o,
+        note="The family asked for a written response; please plan for that.",
+    )
+    # withdrawn: Sofia, Google Classroom.
+    o = file("withdrawn", "luis", "sofia", "classroom", "", "Paper copies of assignments", "", 5)
+    optouts.withdraw(actor=acc["luis"], optout=o)
+    # closed: Ava, Nearpod, Grade 4 Science.
+    o = file("closed", "james", "ava", "nearpod", "", "Answer on paper", "", 10)
+    optouts.close(
+        actor=acc["brooks"], optout=o, reason="Grade 4 Science stopped using Nearpod this term."
+    )

@@ -1,0 +1,9 @@
+"""Opt-out requests: filing, routing, the teachers' tasks, confirmation and the timeline."""
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from consent.optouts.views import bp
+
+    app.register_blueprint(bp)

@@ -1,0 +1,87 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
+
+from consent.catalog.models import Tool
+
+REASON_MAX = 2000
+NOTE_MAX = 2000
+
+
+class OptOutForm(FlaskForm):
+    """What the guardian asks for; shown again read-only on the review step before sending."""
+
+    feature = SelectField(_l("What to opt out of"), validators=[InputRequired()])
+    accommodation = RadioField(
+        _l("What should happen instead"),
+        validators=[InputRequired(message=_l("Choose what should happen instead."))],
+    )
+    reason = TextAreaField(
+        _l("Reason (optional)"),
+        validators=[Length(max=REASON_MAX)],
+        description=_l(
+            "You do not have to give a reason. Teachers and the principal will read it."
+        ),
+    )
+    review = SubmitField(_l("Review my request"))
+    edit = SubmitField(_l("Change my answers"))
+    send = SubmitField(_l("Send request"))
+
+    def for_tool(self, tool: Tool) -> "OptOutForm":
+        self.feature.choices = [("", _l("All of %(tool)s", tool=tool.name))] + [
+            (f.key, f.label) for f in tool.features
+        ]
+        self.accommodation.choices = [(o.label, o.label) for o in tool.optout_options]
+        return self
+
+
+class PlanForm(FlaskForm):
+    option = RadioField(
+        _l("Accommodation"),
+        validators=[InputRequired(message=_l("Choose the accommodation you will give."))],
+    )
+    note = TextAreaField(
+        _l("Note for the family and the principal"),
+        validators=[Length(max=NOTE_MAX)],
+        description=_l("Say in plain words what the student will do instead."),
+    )
+    submit = SubmitField(_l("Save plan"))
+
+    def for_tool(self, tool: Tool) -> "PlanForm":
+        self.option.choices = [(o.label, o.label) for o in tool.optout_options]
+        return self
+
+
+class ReturnForm(FlaskForm):
+    note = TextAreaField(
+        _l("What should the teacher change?"),
+        validators=[
+            DataRequired(message=_l("Say what the teacher should change.")),
+            Length(max=NOTE_MAX),
+        ],
+    )
+    submit = SubmitField(_l("Return to the teacher"))
+
+
+class CloseForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Why does this request no longer apply?"),
+        validators=[DataRequired(message=_l("Give the reason for closing.")), Length(max=NOTE_MAX)],
+    )
+    submit = SubmitField(_l("Close request"))
+
+
+class RequestFilterForm(FlaskForm):
+    """GET filters on the request list; no CSRF, nothing changes."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField(_l("Status"), default="")
+    tool = SelectField(_l("Tool"), default="")
+    school = SelectField(_l("School"), default="")
+    overdue = SelectField(
+        _l("Due"), choices=[("", _l("Any")), ("1", _l("Overdue only"))], default=""
+    )
+    page = HiddenField()

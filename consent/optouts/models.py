@@ -1,0 +1,181 @@
+"""Opt-out requests, the teachers' tasks they are routed to, and their timelines."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consent.catalog.models import Tool
+from consent.db import Base, UTCDateTime, enum_column, utcnow
+from consent.roster.models import Guardian, Staff, Student
+
+
+class OptOutStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    IN_PROGRESS = "in_progress"
+    PLANNED = "planned"
+    CONFIRMED = "confirmed"
+    WITHDRAWN = "withdrawn"
+    CLOSED = "closed"
+
+
+#: Statuses in which a request is in effect; at most one per student, tool and feature.
+ACTIVE_STATUSES = (
+    OptOutStatus.SUBMITTED,
+    OptOutStatus.IN_PROGRESS,
+    OptOutStatus.PLANNED,
+    OptOutStatus.CONFIRMED,
+)
+#: Statuses in which staff still owe work.
+OPEN_STATUSES = (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS, OptOutStatus.PLANNED)
+
+#: The workflow: every allowed (from, to) move. Anything else is refused.
+TRANSITIONS: dict[OptOutStatus, frozenset[OptOutStatus]] = {
+    OptOutStatus.SUBMITTED: frozenset(
+        {OptOutStatus.IN_PROGRESS, OptOutStatus.WITHDRAWN, OptOutStatus.CLOSED}
+    ),
+    OptOutStatus.IN_PROGRESS: frozenset(
+        {OptOutStatus.PLANNED, OptOutStatus.WITHDRAWN, OptOutStatus.CLOSED}
+    ),
+    OptOutStatus.PLANNED: frozenset(
+        {
+            OptOutStatus.CONFIRMED,
+            OptOutStatus.IN_PROGRESS,
+            OptOutStatus.WITHDRAWN,
+            OptOutStatus.CLOSED,
+        }
+    ),
+    OptOutStatus.CONFIRMED: frozenset({OptOutStatus.WITHDRAWN, OptOutStatus.CLOSED}),
+    OptOutStatus.WITHDRAWN: frozenset(),
+    OptOutStatus.CLOSED: frozenset(),
+}
+
+_ACTIVE_SQL = "status IN ('submitted', 'in_progress', 'planned', 'confirmed')"
+
+
+class TaskStatus(enum.StrEnum):
+    OPEN = "open"
+    ACKNOWLEDGED = "acknowledged"
+    PLANNED = "planned"
+    CLOSED = "closed"
+
+
+class OptOut(Base):
+    __tablename__ = "optout"
+    __table_args__ = (
+        # The database itself keeps one active request per student, tool and feature.
+        Index(
+            "uq_optout_one_active",
+            "student_id",
+            "tool_id",
+            "feature",
+            unique=True,
+            sqlite_where=text(_ACTIVE_SQL),
+            postgresql_where=text(_ACTIVE_SQL),
+        ),
+        CheckConstraint("confirm_due_on >= plan_due_on", name="due_dates_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
+    # The tool feature's key, or "" for the whole tool (never NULL, so the unique index holds).
+    feature: Mapped[str] = mapped_column(String(32), default="")
+    accommodation: Mapped[str] = mapped_column(String(255))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[OptOutStatus] = mapped_column(
+        enum_column(OptOutStatus, "optout_status"), default=OptOutStatus.SUBMITTED, index=True
+    )
+    filed_by_guardian_id: Mapped[int] = mapped_column(ForeignKey("guardian.id"))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    plan_due_on: Mapped[date] = mapped_column(Date)
+    confirm_due_on: Mapped[date] = mapped_column(Date)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    student: Mapped[Student] = relationship(lazy="joined")
+    tool: Mapped[Tool] = relationship(lazy="joined")
+    filed_by: Mapped[Guardian] = relationship(lazy="joined")
+    tasks: Mapped[list["Task"]] = relationship(
+        lazy="selectin", order_by="Task.id", back_populates="optout"
+    )
+    events: Mapped[list["Event"]] = relationship(lazy="select", order_by="Event.id")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def feature_label(self) -> str | None:
+        return self.tool.feature_label(self.feature) if self.feature else None
+
+    def __repr__(self) -> str:
+        return f"<OptOut {self.id} {self.status}>"
+
+
+class OptOutRequester(Base):
+    """Every guardian who asked for this request: the filer, and any who joined it later."""
+
+    __tablename__ = "optout_requester"
+    __table_args__ = (UniqueConstraint("optout_id", "guardian_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    optout_id: Mapped[int] = mapped_column(ForeignKey("optout.id"), index=True)
+    guardian_id: Mapped[int] = mapped_column(ForeignKey("guardian.id"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Task(Base):
+    """One routed teacher's share of an opt-out: acknowledge it, then record the plan."""
+
+    __tablename__ = "task"
+    __table_args__ = (UniqueConstraint("optout_id", "teacher_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    optout_id: Mapped[int] = mapped_column(ForeignKey("optout.id"), index=True)
+    teacher_id: Mapped[int] = mapped_column(ForeignKey("staff.id"), index=True)
+    status: Mapped[TaskStatus] = mapped_column(
+        enum_column(TaskStatus, "task_status"), default=TaskStatus.OPEN, index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    plan_option: Mapped[str | None] = mapped_column(String(255))
+    plan_note: Mapped[str] = mapped_column(Text, default="")
+    closed_reason: Mapped[str] = mapped_column(String(255), default="")
+
+    optout: Mapped[OptOut] = relationship(lazy="joined", back_populates="tasks")
+    teacher: Mapped[Staff] = relationship(lazy="joined")
+
+    def __repr__(self) -> str:
+        return f"<Task {self.id} {self.status}>"
+
+
+class Event(Base):
+    """One line of a request's timeline: who did what, when, from which status to which."""
+
+    __tablename__ = "event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    optout_id: Mapped[int] = mapped_column(ForeignKey("optout.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(32))
+    actor_role: Mapped[str] = mapped_column(String(32))
+    actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    actor_name: Mapped[str] = mapped_column(String(255), default="")
+    from_status: Mapped[str | None] = mapped_column(String(32))
+    to_status: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    def __repr__(self) -> str:
+        return f"<Event {self.id} {self.kind}>"

@@ -1,0 +1,393 @@
+"""Every change to an opt-out: each checks the move, writes the Event, the audit row and the
+notifications in the caller's transaction, and flushes. The caller commits once."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from consent.accounts.models import Account, Role
+from consent.audit.operations import record
+from consent.catalog.models import Tool
+from consent.catalog.queries import current_sections, tools_for_student
+from consent.db import utcnow
+from consent.extensions import db
+from consent.notifications.operations import notify
+from consent.optouts.models import (
+    ACTIVE_STATUSES,
+    Event,
+    OptOut,
+    OptOutRequester,
+    OptOutStatus,
+    Task,
+    TaskStatus,
+)
+from consent.optouts.rules import OptOutError, check_transition, due_dates
+from consent.roster.models import Guardian, GuardianLink, Staff, StaffRole, Student
+from consent.schoolcalendar.operations import closures_from, district_today
+
+
+def _link(optout: OptOut) -> str:
+    return f"/requests/{optout.id}"
+
+
+def _event(optout, *, actor: Account | None, kind: str, to=None, note: str = "", frm=None):
+    event = Event(
+        optout_id=optout.id,
+        kind=kind,
+        actor_role=actor.role.value if actor else "system",
+        actor_account_id=actor.id if actor else None,
+        actor_name=actor.display_name if actor else "",
+        from_status=(frm.value if frm else None),
+        to_status=(to.value if to else None),
+        note=note,
+        at=utcnow(),
+    )
+    db.session.add(event)
+    return event
+
+
+def _move(optout: OptOut, target: OptOutStatus, *, actor, kind: str, note: str = "") -> None:
+    check_transition(optout.status, target)
+    _event(optout, actor=actor, kind=kind, frm=optout.status, to=target, note=note)
+    optout.status = target
+
+
+def routed_teachers(student: Student, tool_id: int, today: date) -> list[Staff]:
+    """Teachers of the student's current sections that use the tool; for a district- or
+    school-wide tool, every teacher of the student."""
+    sections = current_sections(student.id, today)
+    use = next(
+        (u for u in tools_for_student(student, sections, today) if u.tool.id == tool_id), None
+    )
+    if use is None:
+        return []
+    reached = sections if use.everywhere else use.sections
+    teachers: dict[int, Staff] = {}
+    for section in reached:
+        for teacher in section.teachers:
+            if teacher.active:
+                teachers.setdefault(teacher.id, teacher)
+    return list(teachers.values())
+
+
+def principals_of(school_id: int) -> list[Staff]:
+    return list(
+        db.session.scalars(
+            select(Staff).where(
+                Staff.school_id == school_id,
+                Staff.role == StaffRole.PRINCIPAL,
+                Staff.active.is_(True),
+            )
+        )
+    )
+
+
+def requesting_guardians(optout: OptOut) -> list[Guardian]:
+    return list(
+        db.session.scalars(
+            select(Guardian)
+            .join(OptOutRequester, OptOutRequester.guardian_id == Guardian.id)
+            .where(OptOutRequester.optout_id == optout.id)
+            .order_by(OptOutRequester.id)
+        )
+    )
+
+
+def _open_tasks(optout: OptOut) -> list[Task]:
+    return [t for t in optout.tasks if t.status is not TaskStatus.CLOSED]
+
+
+def _notify_teachers(optout: OptOut, template: str, **context) -> None:
+    for task in _open_tasks(optout):
+        notify(
+            template=template,
+            link=f"/tasks/{task.id}",
+            staff=task.teacher,
+            optout_id=optout.id,
+            optout=optout,
+            task=task,
+            **context,
+        )
+
+
+def _notify_guardians(optout: OptOut, template: str, **context) -> None:
+    for guardian in requesting_guardians(optout):
+        notify(
+            template=template,
+            link=_link(optout),
+            guardian=guardian,
+            optout_id=optout.id,
+            optout=optout,
+            **context,
+        )
+
+
+def _notify_principals(optout: OptOut, template: str, **context) -> None:
+    for principal in principals_of(optout.student.school_id):
+        notify(
+            template=template,
+            link=_link(optout),
+            staff=principal,
+            optout_id=optout.id,
+            optout=optout,
+            **context,
+        )
+
+
+@dataclass
+class Filing:
+    optout: OptOut
+    joined: bool  # True when the request joined one that was already active
+
+
+def _validate_choice(student: Student, tool: Tool, feature: str, accommodation: str, today: date):
+    sections = current_sections(student.id, today)
+    if all(u.tool.id != tool.id for u in tools_for_student(student, sections, today)):
+        raise OptOutError(f"{tool.name} is not in use for {student.given_name}.")
+    if feature and tool.feature_label(feature) is None:
+        raise OptOutError("Choose one of the parts of the tool listed.")
+    if accommodation not in {o.label for o in tool.optout_options}:
+        raise OptOutError("Choose one of the accommodations listed.")
+
+
+def _find_active(student_id: int, tool_id: int, feature: str) -> OptOut | None:
+    return db.session.scalar(
+        select(OptOut).where(
+            OptOut.student_id == student_id,
+            OptOut.tool_id == tool_id,
+            OptOut.feature == feature,
+            OptOut.status.in_(ACTIVE_STATUSES),
+        )
+    )
+
+
+def _join(optout: OptOut, *, actor: Account) -> Filing:
+    already = db.session.scalar(
+        select(OptOutRequester).where(
+            OptOutRequester.optout_id == optout.id,
+            OptOutRequester.guardian_id == actor.guardian_id,
+        )
+    )
+    if already is None:
+        db.session.add(OptOutRequester(optout_id=optout.id, guardian_id=actor.guardian_id))
+        _event(optout, actor=actor, kind="joined")
+        record(actor, "optout.join", student_id=optout.student_id, target=f"optout:{optout.id}")
+        notify(
+            template="optouts/joined",
+            link=_link(optout),
+            guardian=actor.guardian,
+            optout_id=optout.id,
+            optout=optout,
+        )
+        db.session.flush()
+    return Filing(optout=optout, joined=True)
+
+
+def file_optout(
+    *,
+    actor: Account,
+    student: Student,
+    tool: Tool,
+    feature: str,
+    accommodation: str,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Filing:
+    """File a guardian's opt-out and route it; an identical active request is joined instead."""
+    if actor.role is not Role.GUARDIAN:
+        raise OptOutError("Only a parent or guardian can file an opt-out.")
+    now = now or utcnow()
+    today = district_today(now)
+    _validate_choice(student, tool, feature, accommodation, today)
+
+    existing = _find_active(student.id, tool.id, feature)
+    if existing is not None:
+        return _join(existing, actor=actor)
+
+    plan_due, confirm_due = due_dates(today, closures_from(today))
+    optout = OptOut(
+        student_id=student.id,
+        tool_id=tool.id,
+        feature=feature,
+        accommodation=accommodation,
+        reason=reason.strip(),
+        status=OptOutStatus.SUBMITTED,
+        filed_by_guardian_id=actor.guardian_id,
+        filed_at=now,
+        plan_due_on=plan_due,
+        confirm_due_on=confirm_due,
+    )
+    try:
+        # A concurrent identical filing loses to the unique index, then joins the winner.
+        with db.session.begin_nested():
+            db.session.add(optout)
+            db.session.flush()
+    except IntegrityError:
+        existing = _find_active(student.id, tool.id, feature)
+        if existing is None:
+            raise
+        return _join(existing, actor=actor)
+
+    db.session.add(
+        OptOutRequester(optout_id=optout.id, guardian_id=actor.guardian_id, joined_at=now)
+    )
+    for teacher in routed_teachers(student, tool.id, today):
+        db.session.add(Task(optout_id=optout.id, teacher_id=teacher.id, created_at=now))
+    _event(optout, actor=actor, kind="filed", to=OptOutStatus.SUBMITTED, note=optout.reason)
+    record(actor, "optout.file", student_id=student.id, target=f"optout:{optout.id}")
+    db.session.flush()
+    db.session.refresh(optout, ["tasks"])
+
+    notify(
+        template="optouts/receipt",
+        link=_link(optout),
+        guardian=actor.guardian,
+        optout_id=optout.id,
+        optout=optout,
+    )
+    _notify_teachers(optout, "optouts/task_assigned")
+    _notify_principals(optout, "optouts/filed_principal")
+    db.session.flush()
+    return Filing(optout=optout, joined=False)
+
+
+def acknowledge_task(*, actor: Account, task: Task) -> None:
+    """A teacher takes the task on; the first acknowledgement starts the work."""
+    _require_own_task(actor, task)
+    optout = task.optout
+    if optout.status not in (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS):
+        raise OptOutError("This request is no longer waiting for teachers.")
+    if task.status is not TaskStatus.OPEN:
+        raise OptOutError("You have already acknowledged this request.")
+    task.status = TaskStatus.ACKNOWLEDGED
+    task.acknowledged_at = utcnow()
+    record(actor, "task.acknowledge", student_id=optout.student_id, target=f"task:{task.id}")
+    if optout.status is OptOutStatus.SUBMITTED:
+        _move(optout, OptOutStatus.IN_PROGRESS, actor=actor, kind="acknowledged")
+        _notify_guardians(optout, "optouts/work_started")
+    else:
+        _event(optout, actor=actor, kind="acknowledged")
+    db.session.flush()
+
+
+def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> None:
+    """A teacher records how the student will be accommodated; when every routed teacher has,
+    the request is planned and waits for the principal."""
+    _require_own_task(actor, task)
+    optout = task.optout
+    if option not in {o.label for o in optout.tool.optout_options}:
+        raise OptOutError("Choose one of the accommodations listed.")
+    if optout.status not in (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS):
+        raise OptOutError("The plan can only be changed while the request is in progress.")
+    if task.status is TaskStatus.CLOSED:
+        raise OptOutError("This task is closed.")
+    if task.status is TaskStatus.OPEN:
+        acknowledge_task(actor=actor, task=task)
+    task.status = TaskStatus.PLANNED
+    task.planned_at = utcnow()
+    task.plan_option = option
+    task.plan_note = note.strip()
+    record(actor, "task.plan", student_id=optout.student_id, target=f"task:{task.id}")
+    _event(optout, actor=actor, kind="plan_recorded", note=f"{option}. {task.plan_note}".strip())
+    if all(t.status is TaskStatus.PLANNED for t in _open_tasks(optout)):
+        _move(optout, OptOutStatus.PLANNED, actor=actor, kind="planned")
+        _notify_principals(optout, "optouts/ready_to_confirm")
+    db.session.flush()
+
+
+def _require_own_task(actor: Account, task: Task) -> None:
+    if actor.role is not Role.TEACHER or task.teacher_id != actor.staff_id:
+        raise OptOutError("Only the teacher this task was routed to can act on it.")
+
+
+def _require_school_lead(actor: Account) -> None:
+    if actor.role not in (Role.PRINCIPAL, Role.PRIVACY_OFFICER):
+        raise OptOutError("Only a principal or the privacy office can do this.")
+
+
+def confirm(*, actor: Account, optout: OptOut) -> None:
+    """The principal confirms the plan: the request is resolved and in effect."""
+    _require_school_lead(actor)
+    _move(optout, OptOutStatus.CONFIRMED, actor=actor, kind="confirmed")
+    optout.resolved_at = utcnow()
+    record(actor, "optout.confirm", student_id=optout.student_id, target=f"optout:{optout.id}")
+    _notify_guardians(optout, "optouts/confirmed")
+    _notify_teachers(optout, "optouts/confirmed_teacher")
+    db.session.flush()
+
+
+def return_plan(*, actor: Account, optout: OptOut, note: str) -> None:
+    """The principal sends the plan back to the teachers with a note saying what to change."""
+    _require_school_lead(actor)
+    if not note.strip():
+        raise OptOutError("Say what the teacher should change.")
+    _move(optout, OptOutStatus.IN_PROGRESS, actor=actor, kind="returned", note=note.strip())
+    for task in _open_tasks(optout):
+        task.status = TaskStatus.ACKNOWLEDGED
+    record(actor, "optout.return", student_id=optout.student_id, target=f"optout:{optout.id}")
+    _notify_teachers(optout, "optouts/returned", note=note.strip())
+    db.session.flush()
+
+
+def close(*, actor: Account, optout: OptOut, reason: str) -> None:
+    """The principal closes a request that no longer applies, with the reason."""
+    _require_school_lead(actor)
+    check_transition(optout.status, OptOutStatus.CLOSED)
+    if not reason.strip():
+        raise OptOutError("Give the reason for closing this request.")
+    _notify_teachers(optout, "optouts/closed_teacher", reason=reason.strip())
+    _move(optout, OptOutStatus.CLOSED, actor=actor, kind="closed", note=reason.strip())
+    optout.ended_at = utcnow()
+    for task in _open_tasks(optout):
+        task.status = TaskStatus.CLOSED
+        task.closed_reason = "request closed"
+    record(actor, "optout.close", student_id=optout.student_id, target=f"optout:{optout.id}")
+    _notify_guardians(optout, "optouts/closed", reason=reason.strip())
+    db.session.flush()
+
+
+def withdraw(*, actor: Account, optout: OptOut) -> bool:
+    """A guardian withdraws. If another guardian also asked for it, the request stands (the
+    more protective choice) and both are told; returns True when the request ended."""
+    if actor.role is not Role.GUARDIAN:
+        raise OptOutError("Only a parent or guardian can withdraw a request.")
+    if optout.status not in ACTIVE_STATUSES:
+        raise OptOutError("This request has already ended.")
+    check_transition(optout.status, OptOutStatus.WITHDRAWN)
+    others = [g for g in requesting_guardians(optout) if g.id != actor.guardian_id]
+    still_linked = {
+        gid
+        for gid in db.session.scalars(
+            select(GuardianLink.guardian_id).where(
+                GuardianLink.student_id == optout.student_id,
+                GuardianLink.active.is_(True),
+                GuardianLink.has_rights.is_(True),
+            )
+        )
+    }
+    others = [g for g in others if g.id in still_linked]
+    record(actor, "optout.withdraw", student_id=optout.student_id, target=f"optout:{optout.id}")
+    if others:
+        _notify_guardians(optout, "optouts/disagreement", withdrawn_by=actor.guardian)
+        db.session.execute(
+            OptOutRequester.__table__.delete().where(
+                OptOutRequester.optout_id == optout.id,
+                OptOutRequester.guardian_id == actor.guardian_id,
+            )
+        )
+        _event(
+            optout, actor=actor, kind="withdrawal_declined", note="Another guardian asked for it."
+        )
+        db.session.flush()
+        return False
+    _notify_teachers(optout, "optouts/withdrawn_teacher")
+    _move(optout, OptOutStatus.WITHDRAWN, actor=actor, kind="withdrawn")
+    optout.ended_at = utcnow()
+    for task in _open_tasks(optout):
+        task.status = TaskStatus.CLOSED
+        task.closed_reason = "request withdrawn"
+    _notify_guardians(optout, "optouts/withdrawn")
+    db.session.flush()
+    return True

@@ -1,0 +1,65 @@
+"""Read-side queries for the opt-out lists; each answers in a fixed number of statements."""
+
+from datetime import date
+
+from sqlalchemy import Select, case, select
+
+from consent.access import visible_optouts
+from consent.access.policy import current_enrollment
+from consent.accounts.models import Account
+from consent.extensions import db
+from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutStatus, Task, TaskStatus
+from consent.optouts.rules import overdue_condition
+from consent.roster.models import Enrollment, Student
+
+
+def request_list(
+    actor: Account,
+    *,
+    today: date,
+    status: str = "",
+    tool_id: int | None = None,
+    school_id: int | None = None,
+    overdue: bool = False,
+) -> Select:
+    """The requests the actor may see, filtered, overdue first, then newest."""
+    query = visible_optouts(actor)
+    if status:
+        query = query.where(OptOut.status == OptOutStatus(status))
+    if tool_id:
+        query = query.where(OptOut.tool_id == tool_id)
+    if school_id:
+        query = query.where(
+            OptOut.student_id.in_(select(Student.id).where(Student.school_id == school_id))
+        )
+    if overdue:
+        query = query.where(overdue_condition(today))
+    late_first = case((overdue_condition(today), 0), else_=1)
+    return query.order_by(late_first, OptOut.filed_at.desc(), OptOut.id.desc())
+
+
+def teacher_tasks(actor: Account, *, today: date) -> Select:
+    """A teacher's open work, overdue first and then newest; finished tasks follow."""
+    still_open = case((Task.status.in_([TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED]), 0), else_=1)
+    late_first = case((overdue_condition(today), 0), else_=1)
+    return (
+        select(Task)
+        .join(OptOut, OptOut.id == Task.optout_id)
+        .where(Task.teacher_id == actor.staff_id, Task.status != TaskStatus.CLOSED)
+        .order_by(still_open, late_first, Task.created_at.desc(), Task.id.desc())
+    )
+
+
+def section_optouts(section_id: int, *, today: date) -> list[OptOut]:
+    """Active opt-outs of the section's current students, for the tools that reach them."""
+    students_now = select(Enrollment.student_id).where(
+        Enrollment.section_id == section_id, current_enrollment(today)
+    )
+    return list(
+        db.session.scalars(
+            select(OptOut)
+            .join(Student, Student.id == OptOut.student_id)
+            .where(OptOut.student_id.in_(students_now), OptOut.status.in_(ACTIVE_STATUSES))
+            .order_by(Student.family_name, Student.given_name, OptOut.id)
+        ).unique()
+    )

@@ -1,0 +1,48 @@
+"""Plain rules of the opt-out workflow: transitions, deadlines and what counts as overdue."""
+
+from datetime import date
+
+from sqlalchemy import and_, or_
+
+from consent.optouts.models import TRANSITIONS, OptOut, OptOutStatus
+from consent.schoolcalendar.operations import add_school_days
+
+PLAN_WITHIN_SCHOOL_DAYS = 3
+CONFIRM_WITHIN_SCHOOL_DAYS = 2
+
+
+class OptOutError(Exception):
+    """A request the workflow refuses; the message is shown to the person as it is."""
+
+
+def check_transition(current: OptOutStatus, target: OptOutStatus) -> None:
+    if target not in TRANSITIONS[current]:
+        raise OptOutError(
+            f"This request is {current.value.replace('_', ' ')}; it cannot be moved to "
+            f"{target.value.replace('_', ' ')}."
+        )
+
+
+def due_dates(filed_on: date, closures: set[date]) -> tuple[date, date]:
+    """Plan due 3 school days after filing; confirmation due 2 school days after that."""
+    plan_due = add_school_days(filed_on, PLAN_WITHIN_SCHOOL_DAYS, closures)
+    return plan_due, add_school_days(plan_due, CONFIRM_WITHIN_SCHOOL_DAYS, closures)
+
+
+def is_overdue(optout: OptOut, today: date) -> bool:
+    if optout.status in (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS):
+        return today > optout.plan_due_on
+    if optout.status is OptOutStatus.PLANNED:
+        return today > optout.confirm_due_on
+    return False
+
+
+def overdue_condition(today: date):
+    """SQL twin of `is_overdue`, for filtering and sorting lists."""
+    return or_(
+        and_(
+            OptOut.status.in_([OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS]),
+            OptOut.plan_due_on < today,
+        ),
+        and_(OptOut.status == OptOutStatus.PLANNED, OptOut.confirm_due_on < today),
+    )

@@ -1,0 +1,360 @@
+"""Opt-out pages for every role. Each view: gate, load through consent.access, validate, one
+operation, one commit, redirect with a message."""
+
+from collections import defaultdict
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from consent.access import (
+    can_file_for,
+    deny,
+    optout_or_404,
+    section_or_404,
+    student_or_404,
+    task_or_404,
+    visible_students,
+)
+from consent.accounts.forms import EmptyForm
+from consent.accounts.models import Role
+from consent.audit.operations import record
+from consent.catalog.models import Tool
+from consent.catalog.queries import current_sections, tools_for_student
+from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
+from consent.extensions import db
+from consent.optouts import operations
+from consent.optouts.forms import CloseForm, OptOutForm, PlanForm, RequestFilterForm, ReturnForm
+from consent.optouts.models import ACTIVE_STATUSES, OptOutStatus, TaskStatus
+from consent.optouts.queries import request_list, section_optouts, teacher_tasks
+from consent.optouts.rules import OptOutError, is_overdue
+from consent.roster.models import School, Student
+from consent.schoolcalendar.operations import district_today
+
+bp = Blueprint("optouts", __name__)
+
+
+# --- guardians: file, read, withdraw -------------------------------------------------------
+
+
+@bp.get("/optouts/new")
+@roles_required(Role.GUARDIAN)
+def choose_child():
+    students = list(
+        db.session.scalars(visible_students(current_user).order_by(Student.given_name)).unique()
+    )
+    return render_template("optouts/choose_child.html", students=students)
+
+
+@bp.route("/students/<int:student_id>/optouts/new", methods=["GET", "POST"])
+@roles_required(Role.GUARDIAN)
+def new(student_id: int):
+    """Pick a tool, fill in the request, review exactly what will be sent, then send it."""
+    student = student_or_404(current_user, student_id)
+    if not can_file_for(current_user, student.id):
+        deny(current_user, f"student:{student.id}:file", student.id)
+    today = district_today()
+    tools = tools_for_student(student, current_sections(student.id, today), today)
+    tool_id = request.args.get("tool", type=int)
+    if tool_id is None:
+        return render_template("optouts/choose_tool.html", student=student, tools=tools)
+    tool = next((entry.tool for entry in tools if entry.tool.id == tool_id), None)
+    if tool is None:
+        deny(current_user, f"tool:{tool_id}", student.id)
+
+    form = OptOutForm().for_tool(tool)
+    if form.validate_on_submit() and not form.edit.data:
+        if form.send.data:
+            try:
+                filing = operations.file_optout(
+                    actor=current_user,
+                    student=student,
+                    tool=tool,
+                    feature=form.feature.data,
+                    accommodation=form.accommodation.data,
+                    reason=form.reason.data or "",
+                )
+            except OptOutError as error:
+                db.session.rollback()
+                form.accommodation.errors.append(str(error))
+            else:
+                db.session.commit()
+                if filing.joined:
+                    flash(_("A request like this was already open. Yours has joined it."), "info")
+                return redirect(url_for("optouts.receipt", optout_id=filing.optout.id))
+        else:
+            return render_template("optouts/review.html", student=student, tool=tool, form=form)
+    return render_template("optouts/new.html", student=student, tool=tool, form=form)
+
+
+@bp.get("/requests/<int:optout_id>/receipt")
+@roles_required(Role.GUARDIAN)
+def receipt(optout_id: int):
+    optout = optout_or_404(current_user, optout_id)
+    return render_template("optouts/receipt.html", optout=optout)
+
+
+@bp.get("/requests/<int:optout_id>")
+@roles_required(Role.GUARDIAN, *STAFF)
+def detail(optout_id: int):
+    """Status, due dates, the plan and the full timeline, with the actions this person has."""
+    optout = optout_or_404(current_user, optout_id)
+    today = district_today()
+    events = list(optout.events)
+    my_task = next((t for t in optout.tasks if t.teacher_id == current_user.staff_id), None)
+    may_withdraw = optout.status in ACTIVE_STATUSES and can_file_for(
+        current_user, optout.student_id
+    )
+    db.session.commit()
+    return render_template(
+        "optouts/detail.html",
+        optout=optout,
+        events=events,
+        my_task=my_task,
+        may_withdraw=may_withdraw,
+        is_lead=current_user.role in SCHOOL_LEADS,
+        overdue=is_overdue(optout, today),
+        action_form=EmptyForm(),
+        TaskStatus=TaskStatus,
+        OptOutStatus=OptOutStatus,
+    )
+
+
+@bp.route("/requests/<int:optout_id>/withdraw", methods=["GET", "POST"])
+@roles_required(Role.GUARDIAN)
+def withdraw(optout_id: int):
+    optout = optout_or_404(current_user, optout_id)
+    if not can_file_for(current_user, optout.student_id):
+        deny(current_user, f"optout:{optout.id}:withdraw", optout.student_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            ended = operations.withdraw(actor=current_user, optout=optout)
+        except OptOutError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            if ended:
+                flash(_("Your request is withdrawn. The teachers have been told."), "success")
+            else:
+                flash(
+                    _(
+                        "Another parent or guardian asked for this opt-out too, so it stays in "
+                        "place. You have both been told."
+                    ),
+                    "info",
+                )
+        return redirect(url_for("optouts.detail", optout_id=optout.id))
+    return render_template("optouts/withdraw.html", optout=optout, form=form)
+
+
+# --- teachers: tasks, plans, sections ------------------------------------------------------
+
+
+@bp.get("/tasks")
+@roles_required(Role.TEACHER)
+def tasks():
+    today = district_today()
+    page = db.paginate(
+        teacher_tasks(current_user, today=today),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    items = list(page.items)
+    _audit_list(items and [t.optout.student_id for t in items], "task.list")
+    db.session.commit()
+    return render_template(
+        "optouts/tasks.html", page=page, items=items, today=today, is_overdue=is_overdue
+    )
+
+
+@bp.get("/tasks/<int:task_id>")
+@roles_required(Role.TEACHER)
+def task(task_id: int):
+    task = task_or_404(current_user, task_id)
+    db.session.commit()
+    return redirect(url_for("optouts.detail", optout_id=task.optout_id, _anchor=f"task-{task.id}"))
+
+
+@bp.post("/tasks/<int:task_id>/acknowledge")
+@roles_required(Role.TEACHER)
+def acknowledge(task_id: int):
+    task = task_or_404(current_user, task_id, action=None)
+    if EmptyForm().validate_on_submit():
+        _run(
+            operations.acknowledge_task,
+            _("Acknowledged. The family has been told work started."),
+            task=task,
+        )
+    return redirect(url_for("optouts.detail", optout_id=task.optout_id))
+
+
+@bp.route("/tasks/<int:task_id>/plan", methods=["GET", "POST"])
+@roles_required(Role.TEACHER)
+def plan(task_id: int):
+    task = task_or_404(current_user, task_id, action=_read_action("task.view"))
+    form = PlanForm().for_tool(task.optout.tool)
+    if request.method == "GET" and task.plan_option:
+        form.option.data = task.plan_option
+        form.note.data = task.plan_note
+    if form.validate_on_submit():
+        try:
+            operations.record_plan(
+                actor=current_user, task=task, option=form.option.data, note=form.note.data or ""
+            )
+        except OptOutError as error:
+            db.session.rollback()
+            form.option.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Plan saved."), "success")
+            return redirect(url_for("optouts.detail", optout_id=task.optout_id))
+    db.session.commit()
+    return render_template("optouts/plan.html", task=task, optout=task.optout, form=form)
+
+
+@bp.get("/sections/<int:section_id>")
+@roles_required(*STAFF)
+def section(section_id: int):
+    """The list a teacher checks before a live lesson: who opted out of what, by tool."""
+    section = section_or_404(current_user, section_id)
+    today = district_today()
+    optouts = section_optouts(section.id, today=today)
+    by_tool = defaultdict(list)
+    for optout in optouts:
+        by_tool[optout.tool].append(optout)
+    _audit_list([o.student_id for o in optouts], "section.optouts.view", f"section:{section.id}")
+    db.session.commit()
+    groups = sorted(by_tool.items(), key=lambda item: item[0].name.lower())
+    return render_template("optouts/section.html", section=section, groups=groups)
+
+
+# --- principals and the privacy office -----------------------------------------------------
+
+
+@bp.get("/requests")
+@roles_required(*STAFF)
+def requests():
+    today = district_today()
+    form = RequestFilterForm(request.args)
+    form.status.choices = [("", _("Any status"))] + [(s.value, s.value) for s in OptOutStatus]
+    form.tool.choices = [("", _("Any tool"))] + [
+        (str(t.id), t.name)
+        for t in db.session.execute(select(Tool.id, Tool.name).order_by(Tool.name))
+    ]
+    is_office = current_user.role is Role.PRIVACY_OFFICER
+    form.school.choices = [("", _("Any school"))] + (
+        [
+            (str(s.id), s.name)
+            for s in db.session.execute(select(School.id, School.name).order_by(School.name))
+        ]
+        if is_office
+        else []
+    )
+    filters = form.data if form.validate() else {}
+    query = request_list(
+        current_user,
+        today=today,
+        status=filters.get("status") or "",
+        tool_id=int(filters["tool"]) if filters.get("tool") else None,
+        school_id=int(filters["school"]) if is_office and filters.get("school") else None,
+        overdue=filters.get("overdue") == "1",
+    )
+    page = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    items = list(page.items)
+    _audit_list([o.student_id for o in items], "optout.list")
+    db.session.commit()
+    return render_template(
+        "optouts/requests.html",
+        page=page,
+        items=items,
+        form=form,
+        is_office=is_office,
+        today=today,
+        is_overdue=is_overdue,
+    )
+
+
+@bp.post("/requests/<int:optout_id>/confirm")
+@roles_required(*SCHOOL_LEADS)
+def confirm(optout_id: int):
+    optout = optout_or_404(current_user, optout_id, action=None)
+    if EmptyForm().validate_on_submit():
+        _run(
+            operations.confirm,
+            _("Confirmed. The family and teachers have been told."),
+            optout=optout,
+        )
+    return redirect(url_for("optouts.detail", optout_id=optout.id))
+
+
+@bp.route("/requests/<int:optout_id>/return", methods=["GET", "POST"])
+@roles_required(*SCHOOL_LEADS)
+def return_plan(optout_id: int):
+    optout = optout_or_404(current_user, optout_id, action=_read_action())
+    form = ReturnForm()
+    if form.validate_on_submit():
+        try:
+            operations.return_plan(actor=current_user, optout=optout, note=form.note.data)
+        except OptOutError as error:
+            db.session.rollback()
+            form.note.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("Returned to the teacher with your note."), "success")
+            return redirect(url_for("optouts.detail", optout_id=optout.id))
+    db.session.commit()
+    return render_template("optouts/return.html", optout=optout, form=form)
+
+
+@bp.route("/requests/<int:optout_id>/close", methods=["GET", "POST"])
+@roles_required(*SCHOOL_LEADS)
+def close(optout_id: int):
+    optout = optout_or_404(current_user, optout_id, action=_read_action())
+    form = CloseForm()
+    if form.validate_on_submit():
+        try:
+            operations.close(actor=current_user, optout=optout, reason=form.reason.data)
+        except OptOutError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(_("The request is closed. The family and teachers have been told."), "success")
+            return redirect(url_for("optouts.detail", optout_id=optout.id))
+    db.session.commit()
+    return render_template("optouts/close.html", optout=optout, form=form)
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def _run(operation, success: str, **kwargs) -> None:
+    """Run one operation for a POST-only button; a refusal is flashed and nothing is saved."""
+    try:
+        operation(actor=current_user, **kwargs)
+    except OptOutError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(success, "success")
+
+
+def _read_action(action: str = "optout.view") -> str | None:
+    """A POST is audited by its operation; only the GET that shows the record is a read."""
+    return None if request.method == "POST" else action
+
+
+def _audit_list(student_ids, action: str, target: str = "") -> None:
+    """A staff list that shows students' requests is a view of each of those students."""
+    for student_id in sorted(set(student_ids or [])):
+        record(current_user, action, student_id=student_id, target=target)

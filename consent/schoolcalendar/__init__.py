@@ -1,0 +1,1 @@
+"""School days: deadlines skip weekends and the district's closures."""
