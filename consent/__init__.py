@@ -12,10 +12,20 @@ from consent.extensions import babel, csrf, db, limiter, login_manager, mail, mi
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def available_locales() -> list[str]:
+    """Languages we can show whole: the default plus those with a translation catalog.
+
+    A guardian who prefers Spanish sees English until the Spanish catalog exists, rather than
+    a page that mixes languages (and announces the wrong one to screen readers).
+    """
+    return [str(locale) for locale in babel.list_translations()]
+
+
 def _select_locale() -> str:
-    if current_user and current_user.is_authenticated:
+    available = available_locales()
+    if current_user and current_user.is_authenticated and current_user.language in available:
         return current_user.language
-    return request.accept_languages.best_match(["en", "es"]) or "en"
+    return request.accept_languages.best_match(available) or available[0]
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -6,14 +6,23 @@ from wtforms.validators import DataRequired, Email, EqualTo, Length
 from consent.accounts.passwords import MAX_LENGTH, MIN_LENGTH
 
 
+def _strip(value):
+    """Phones and password managers add stray spaces around an email address."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class SignInForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
+    email = EmailField(
+        _l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=320)]
+    )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
     submit = SubmitField(_l("Sign in"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField(_l("Email"), validators=[DataRequired(), Email(), Length(max=320)])
+    email = EmailField(
+        _l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=320)]
+    )
     submit = SubmitField(_l("Email me a reset link"))
 
 

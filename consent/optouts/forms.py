@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from consent.catalog.models import Tool
 
@@ -12,10 +12,11 @@ NOTE_MAX = 2000
 class OptOutForm(FlaskForm):
     """What the guardian asks for; shown again read-only on the review step before sending."""
 
-    feature = SelectField(_l("What to opt out of"), validators=[InputRequired()])
+    feature = SelectField(_l("What to opt out of"), validate_choice=False)
     accommodation = RadioField(
         _l("What should happen instead"),
         validators=[InputRequired(message=_l("Choose what should happen instead."))],
+        validate_choice=False,  # checked below, with a message in plain words
     )
     reason = TextAreaField(
         _l("Reason (optional)"),
@@ -28,11 +29,19 @@ class OptOutForm(FlaskForm):
     edit = SubmitField(_l("Change my answers"))
     send = SubmitField(_l("Send request"))
 
+    def validate_accommodation(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Choose one of the accommodations listed for this tool."))
+
+    def validate_feature(self, field) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(_l("Choose one of the parts of the tool listed."))
+
     def for_tool(self, tool: Tool) -> "OptOutForm":
-        self.feature.choices = [("", _l("All of %(tool)s", tool=tool.name))] + [
-            (f.key, f.label) for f in tool.features
+        self.feature.choices = [SelectChoice("", _l("All of %(tool)s", tool=tool.name))] + [
+            SelectChoice(f.key, f.label) for f in tool.features
         ]
-        self.accommodation.choices = [(o.label, o.label) for o in tool.optout_options]
+        self.accommodation.choices = [SelectChoice(o.label) for o in tool.optout_options]
         return self
 
 
@@ -49,7 +58,7 @@ class PlanForm(FlaskForm):
     submit = SubmitField(_l("Save plan"))
 
     def for_tool(self, tool: Tool) -> "PlanForm":
-        self.option.choices = [(o.label, o.label) for o in tool.optout_options]
+        self.option.choices = [SelectChoice(o.label) for o in tool.optout_options]
         return self
 
 
@@ -82,6 +91,8 @@ class RequestFilterForm(FlaskForm):
     tool = SelectField(_l("Tool"), default="")
     school = SelectField(_l("School"), default="")
     overdue = SelectField(
-        _l("Due"), choices=[("", _l("Any")), ("1", _l("Overdue only"))], default=""
+        _l("Due"),
+        choices=[SelectChoice("", _l("Any")), SelectChoice("1", _l("Overdue only"))],
+        default="",
     )
     page = HiddenField()

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from consent.access import (
     can_file_for,
@@ -23,6 +24,7 @@ from consent.audit.operations import record
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
 from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
+from consent.core.templating import LABELS
 from consent.extensions import db
 from consent.optouts import operations
 from consent.optouts.forms import CloseForm, OptOutForm, PlanForm, RequestFilterForm, ReturnForm
@@ -240,20 +242,20 @@ def section(section_id: int):
 def requests():
     today = district_today()
     form = RequestFilterForm(request.args)
-    form.status.choices = [("", _("Any status"))] + [(s.value, s.value) for s in OptOutStatus]
-    form.tool.choices = [("", _("Any tool"))] + [
-        (str(t.id), t.name)
+    form.status.choices = [SelectChoice("", _("Any status"))] + [
+        SelectChoice(s.value, str(LABELS[s])) for s in OptOutStatus
+    ]
+    form.tool.choices = [SelectChoice("", _("Any tool"))] + [
+        SelectChoice(str(t.id), t.name)
         for t in db.session.execute(select(Tool.id, Tool.name).order_by(Tool.name))
     ]
     is_office = current_user.role is Role.PRIVACY_OFFICER
-    form.school.choices = [("", _("Any school"))] + (
-        [
-            (str(s.id), s.name)
+    form.school.choices = [SelectChoice("", _("Any school"))]
+    if is_office:
+        form.school.choices += [
+            SelectChoice(str(s.id), s.name)
             for s in db.session.execute(select(School.id, School.name).order_by(School.name))
         ]
-        if is_office
-        else []
-    )
     filters = form.data if form.validate() else {}
     query = request_list(
         current_user,
