@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: demo test check pytest setup
+.PHONY: demo test check pytest setup messages
 
 demo: ## set up, build the demo district, and serve it on http://127.0.0.1:5000
 	@scripts/setup.sh
@@ -18,3 +18,6 @@ check:
 
 pytest:
 	.venv/bin/pytest
+
+messages: ## extract every translatable string into consent/translations/messages.pot
+	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o consent/translations/messages.pot .

@@ -1,6 +1,7 @@
 """A local SMTP server for the demo that writes each message to a folder as an .eml file,
 so every email can be read without sending anything to the internet."""
 
+import logging
 import time
 from pathlib import Path
 
@@ -21,6 +22,8 @@ class FolderSink:
 
 
 def serve(directory: Path, port: int) -> None:
+    # aiosmtpd logs every envelope address at INFO; addresses are personal data.
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
     controller = Controller(FolderSink(directory), hostname="127.0.0.1", port=port)
     controller.start()
     try:
