@@ -46,6 +46,9 @@ class Config:
     NOTIFICATION_BACKOFF_SECONDS = int(os.environ.get("NOTIFICATION_BACKOFF_SECONDS", "60"))
     NOTIFICATION_BACKOFF_MAX_SECONDS = 3600
 
+    # Number of reverse proxies in front of the app (load balancer, TLS terminator). Their
+    # X-Forwarded-For/-Proto are trusted only that deep, so rate limits see the real address.
+    PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10 per minute;50 per hour")
@@ -53,7 +56,6 @@ class Config:
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = DISTRICT_TIMEZONE
-    LANGUAGES = ["en", "es"]
     PAGE_SIZE = 25
 
 

@@ -4,7 +4,7 @@ import logging
 import os
 from pathlib import Path
 
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from flask_login import current_user
 
 from consent.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -23,6 +23,8 @@ def available_locales() -> list[str]:
 
 def _select_locale() -> str:
     available = available_locales()
+    if not has_request_context():  # the CLI and the worker speak the district's default
+        return available[0]
     if current_user and current_user.is_authenticated and current_user.language in available:
         return current_user.language
     return request.accept_languages.best_match(available) or available[0]
@@ -44,6 +46,11 @@ def create_app(config: dict | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set; refusing to start without one.")
     Path(app.instance_path).mkdir(exist_ok=True)
+    if app.config["PROXY_HOPS"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
 
     db.init_app(app)

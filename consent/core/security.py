@@ -13,9 +13,12 @@ CSP = (
 
 
 def init_app(app: Flask) -> None:
-    @app.before_request
     def assign_request_id():
         g.request_id = secrets.token_hex(8)
+
+    # First of all before-request hooks: CSRF checks and body-size limits that refuse a request
+    # run earlier than ours would, and their error pages must still carry a reference.
+    app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
 
     @app.after_request
     def security_headers(response):

@@ -7,32 +7,46 @@ from flask_babel import lazy_gettext as _l
 from consent.catalog.models import AgreementStatus, LegalBasis, UseScope, VettingStatus
 from consent.optouts.models import OptOutStatus, TaskStatus
 
+# Keyed by enum class first: OptOutStatus.PLANNED and TaskStatus.PLANNED are equal strings.
 LABELS = {
-    OptOutStatus.SUBMITTED: _l("Submitted"),
-    OptOutStatus.IN_PROGRESS: _l("In progress"),
-    OptOutStatus.PLANNED: _l("Plan ready for the principal"),
-    OptOutStatus.CONFIRMED: _l("Confirmed"),
-    OptOutStatus.WITHDRAWN: _l("Withdrawn"),
-    OptOutStatus.CLOSED: _l("Closed"),
-    TaskStatus.OPEN: _l("New"),
-    TaskStatus.ACKNOWLEDGED: _l("Acknowledged"),
-    TaskStatus.PLANNED: _l("Plan recorded"),
-    TaskStatus.CLOSED: _l("Closed"),
-    LegalBasis.SCHOOL_OFFICIAL: _l("School official (FERPA 99.31(a)(1))"),
-    LegalBasis.COPPA_SCHOOL_CONSENT: _l("School consents for children under 13 (COPPA)"),
-    LegalBasis.PARENT_CONSENT: _l("Needs your consent"),
-    VettingStatus.PENDING: _l("Being reviewed"),
-    VettingStatus.APPROVED: _l("Approved"),
-    VettingStatus.APPROVED_WITH_CONDITIONS: _l("Approved with conditions"),
-    VettingStatus.NOT_APPROVED: _l("Not approved"),
-    VettingStatus.RETIRED: _l("Retired"),
-    AgreementStatus.NONE: _l("No data agreement"),
-    AgreementStatus.NEGOTIATING: _l("Agreement being negotiated"),
-    AgreementStatus.SIGNED: _l("Data agreement signed"),
-    UseScope.DISTRICT: _l("Whole district"),
-    UseScope.SCHOOL: _l("Whole school"),
-    UseScope.SECTION: _l("A class"),
+    OptOutStatus: {
+        OptOutStatus.SUBMITTED: _l("Submitted"),
+        OptOutStatus.IN_PROGRESS: _l("In progress"),
+        OptOutStatus.PLANNED: _l("Plan ready for the principal"),
+        OptOutStatus.CONFIRMED: _l("Confirmed"),
+        OptOutStatus.WITHDRAWN: _l("Withdrawn"),
+        OptOutStatus.CLOSED: _l("Closed"),
+    },
+    TaskStatus: {
+        TaskStatus.OPEN: _l("New"),
+        TaskStatus.ACKNOWLEDGED: _l("Acknowledged"),
+        TaskStatus.PLANNED: _l("Plan recorded"),
+        TaskStatus.CLOSED: _l("Closed"),
+    },
+    LegalBasis: {
+        LegalBasis.SCHOOL_OFFICIAL: _l("School official (FERPA 99.31(a)(1))"),
+        LegalBasis.COPPA_SCHOOL_CONSENT: _l("School consents for children under 13 (COPPA)"),
+        LegalBasis.PARENT_CONSENT: _l("Needs your consent"),
+    },
+    VettingStatus: {
+        VettingStatus.PENDING: _l("Being reviewed"),
+        VettingStatus.APPROVED: _l("Approved"),
+        VettingStatus.APPROVED_WITH_CONDITIONS: _l("Approved with conditions"),
+        VettingStatus.NOT_APPROVED: _l("Not approved"),
+        VettingStatus.RETIRED: _l("Retired"),
+    },
+    AgreementStatus: {
+        AgreementStatus.NONE: _l("No data agreement"),
+        AgreementStatus.NEGOTIATING: _l("Agreement being negotiated"),
+        AgreementStatus.SIGNED: _l("Data agreement signed"),
+    },
+    UseScope: {
+        UseScope.DISTRICT: _l("Whole district"),
+        UseScope.SCHOOL: _l("Whole school"),
+        UseScope.SECTION: _l("A class"),
+    },
 }
+
 
 LEGAL_BASIS_EXPLAINED = {
     LegalBasis.SCHOOL_OFFICIAL: _l(
@@ -66,7 +80,7 @@ EVENT_LABELS = {
 def init_app(app: Flask) -> None:
     @app.template_filter("label")
     def label(value) -> str:
-        return LABELS.get(value, str(value))
+        return LABELS.get(type(value), {}).get(value, str(value))
 
     @app.template_filter("event_label")
     def event_label(kind: str) -> str:

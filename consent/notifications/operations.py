@@ -15,6 +15,7 @@ from flask_babel import force_locale
 from flask_mail import Message
 from sqlalchemy import select
 
+from consent import available_locales
 from consent.db import utcnow
 from consent.extensions import db, mail
 from consent.notifications.models import DeliveryStatus, Notification
@@ -39,10 +40,10 @@ def notify(
     """Render `emails/<template>.{subject.txt,txt,html}` for one person and queue it."""
     person = guardian or staff
     language = guardian.preferred_language if guardian else "en"
-    if language not in current_app.config["LANGUAGES"]:
-        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    # Written in the person's language once its catalog exists; until then wholly in English.
+    locale = language if language in available_locales() else available_locales()[0]
     context.update(recipient=person, link=absolute_url(link))
-    with force_locale(language):
+    with force_locale(locale):
         subject = render_template(f"emails/{template}.subject.txt", **context).strip()
         body_text = render_template(f"emails/{template}.txt", **context)
         body_html = render_template(f"emails/{template}.html", **context)

@@ -154,7 +154,9 @@ class Task(Base):
     plan_note: Mapped[str] = mapped_column(Text, default="")
     closed_reason: Mapped[str] = mapped_column(String(255), default="")
 
-    optout: Mapped[OptOut] = relationship(lazy="joined", back_populates="tasks")
+    # Not joined: loading a request's tasks would join the request (and its tool) back in.
+    # A task loaded with its request in the session finds it there; lists use contains_eager.
+    optout: Mapped[OptOut] = relationship(back_populates="tasks")
     teacher: Mapped[Staff] = relationship(lazy="joined")
 
     def __repr__(self) -> str:

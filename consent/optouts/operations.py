@@ -4,6 +4,7 @@ notifications in the caller's transaction, and flushes. The caller commits once.
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -145,11 +146,13 @@ class Filing:
 def _validate_choice(student: Student, tool: Tool, feature: str, accommodation: str, today: date):
     sections = current_sections(student.id, today)
     if all(u.tool.id != tool.id for u in tools_for_student(student, sections, today)):
-        raise OptOutError(f"{tool.name} is not in use for {student.given_name}.")
+        raise OptOutError(
+            _l("%(tool)s is not in use for %(name)s.", tool=tool.name, name=student.given_name)
+        )
     if feature and tool.feature_label(feature) is None:
-        raise OptOutError("Choose one of the parts of the tool listed.")
+        raise OptOutError(_l("Choose one of the parts of the tool listed."))
     if accommodation not in {o.label for o in tool.optout_options}:
-        raise OptOutError("Choose one of the accommodations listed.")
+        raise OptOutError(_l("Choose one of the accommodations listed."))
 
 
 def _find_active(student_id: int, tool_id: int, feature: str) -> OptOut | None:
@@ -197,7 +200,7 @@ def file_optout(
 ) -> Filing:
     """File a guardian's opt-out and route it; an identical active request is joined instead."""
     if actor.role is not Role.GUARDIAN:
-        raise OptOutError("Only a parent or guardian can file an opt-out.")
+        raise OptOutError(_l("Only a parent or guardian can file an opt-out."))
     now = now or utcnow()
     today = district_today(now)
     _validate_choice(student, tool, feature, accommodation, today)
@@ -258,9 +261,9 @@ def acknowledge_task(*, actor: Account, task: Task) -> None:
     _require_own_task(actor, task)
     optout = task.optout
     if optout.status not in (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS):
-        raise OptOutError("This request is no longer waiting for teachers.")
+        raise OptOutError(_l("This request is no longer waiting for teachers."))
     if task.status is not TaskStatus.OPEN:
-        raise OptOutError("You have already acknowledged this request.")
+        raise OptOutError(_l("You have already acknowledged this request."))
     task.status = TaskStatus.ACKNOWLEDGED
     task.acknowledged_at = utcnow()
     record(actor, "task.acknowledge", student_id=optout.student_id, target=f"task:{task.id}")
@@ -278,11 +281,11 @@ def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> N
     _require_own_task(actor, task)
     optout = task.optout
     if option not in {o.label for o in optout.tool.optout_options}:
-        raise OptOutError("Choose one of the accommodations listed.")
+        raise OptOutError(_l("Choose one of the accommodations listed."))
     if optout.status not in (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS):
-        raise OptOutError("The plan can only be changed while the request is in progress.")
+        raise OptOutError(_l("The plan can only be changed while the request is in progress."))
     if task.status is TaskStatus.CLOSED:
-        raise OptOutError("This task is closed.")
+        raise OptOutError(_l("This task is closed."))
     if task.status is TaskStatus.OPEN:
         acknowledge_task(actor=actor, task=task)
     task.status = TaskStatus.PLANNED
@@ -299,12 +302,12 @@ def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> N
 
 def _require_own_task(actor: Account, task: Task) -> None:
     if actor.role is not Role.TEACHER or task.teacher_id != actor.staff_id:
-        raise OptOutError("Only the teacher this task was routed to can act on it.")
+        raise OptOutError(_l("Only the teacher this task was routed to can act on it."))
 
 
 def _require_school_lead(actor: Account) -> None:
     if actor.role not in (Role.PRINCIPAL, Role.PRIVACY_OFFICER):
-        raise OptOutError("Only a principal or the privacy office can do this.")
+        raise OptOutError(_l("Only a principal or the privacy office can do this."))
 
 
 def confirm(*, actor: Account, optout: OptOut) -> None:
@@ -322,7 +325,7 @@ def return_plan(*, actor: Account, optout: OptOut, note: str) -> None:
     """The principal sends the plan back to the teachers with a note saying what to change."""
     _require_school_lead(actor)
     if not note.strip():
-        raise OptOutError("Say what the teacher should change.")
+        raise OptOutError(_l("Say what the teacher should change."))
     _move(optout, OptOutStatus.IN_PROGRESS, actor=actor, kind="returned", note=note.strip())
     for task in _open_tasks(optout):
         task.status = TaskStatus.ACKNOWLEDGED
@@ -336,7 +339,7 @@ def close(*, actor: Account, optout: OptOut, reason: str) -> None:
     _require_school_lead(actor)
     check_transition(optout.status, OptOutStatus.CLOSED)
     if not reason.strip():
-        raise OptOutError("Give the reason for closing this request.")
+        raise OptOutError(_l("Give the reason for closing this request."))
     _notify_teachers(optout, "optouts/closed_teacher", reason=reason.strip())
     _move(optout, OptOutStatus.CLOSED, actor=actor, kind="closed", note=reason.strip())
     optout.ended_at = utcnow()
@@ -352,9 +355,9 @@ def withdraw(*, actor: Account, optout: OptOut) -> bool:
     """A guardian withdraws. If another guardian also asked for it, the request stands (the
     more protective choice) and both are told; returns True when the request ended."""
     if actor.role is not Role.GUARDIAN:
-        raise OptOutError("Only a parent or guardian can withdraw a request.")
+        raise OptOutError(_l("Only a parent or guardian can withdraw a request."))
     if optout.status not in ACTIVE_STATUSES:
-        raise OptOutError("This request has already ended.")
+        raise OptOutError(_l("This request has already ended."))
     check_transition(optout.status, OptOutStatus.WITHDRAWN)
     others = [g for g in requesting_guardians(optout) if g.id != actor.guardian_id]
     still_linked = {

@@ -3,8 +3,9 @@
 from datetime import date
 
 from sqlalchemy import Select, case, select
+from sqlalchemy.orm import contains_eager
 
-from consent.access import visible_optouts
+from consent.access import visible_optouts, visible_student_ids
 from consent.access.policy import current_enrollment
 from consent.accounts.models import Account
 from consent.extensions import db
@@ -45,7 +46,13 @@ def teacher_tasks(actor: Account, *, today: date) -> Select:
     return (
         select(Task)
         .join(OptOut, OptOut.id == Task.optout_id)
-        .where(Task.teacher_id == actor.staff_id, Task.status != TaskStatus.CLOSED)
+        .options(contains_eager(Task.optout))
+        .where(
+            Task.teacher_id == actor.staff_id,
+            Task.status != TaskStatus.CLOSED,
+            # Only while the student is still theirs (the same rule as task_or_404).
+            OptOut.student_id.in_(visible_student_ids(actor, today)),
+        )
         .order_by(still_open, late_first, Task.created_at.desc(), Task.id.desc())
     )
 

@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 
 from consent.optouts.models import TRANSITIONS, OptOut, OptOutStatus
@@ -12,14 +13,20 @@ CONFIRM_WITHIN_SCHOOL_DAYS = 2
 
 
 class OptOutError(Exception):
-    """A request the workflow refuses; the message is shown to the person as it is."""
+    """A request the workflow refuses; the message (translatable) is shown to the person."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 def check_transition(current: OptOutStatus, target: OptOutStatus) -> None:
     if target not in TRANSITIONS[current]:
         raise OptOutError(
-            f"This request is {current.value.replace('_', ' ')}; it cannot be moved to "
-            f"{target.value.replace('_', ' ')}."
+            _l(
+                "This request is %(current)s; it cannot be moved to %(target)s.",
+                current=current.value.replace("_", " "),
+                target=target.value.replace("_", " "),
+            )
         )
 
 

@@ -3,10 +3,10 @@ operation, one commit, redirect with a message."""
 
 from collections import defaultdict
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from wtforms import SelectChoice
 
 from consent.access import (
@@ -20,7 +20,7 @@ from consent.access import (
 )
 from consent.accounts.forms import EmptyForm
 from consent.accounts.models import Role
-from consent.audit.operations import record
+from consent.audit.models import AuditEvent
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
 from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
@@ -108,8 +108,7 @@ def detail(optout_id: int):
     may_withdraw = optout.status in ACTIVE_STATUSES and can_file_for(
         current_user, optout.student_id
     )
-    db.session.commit()
-    return render_template(
+    return _render_then_commit(
         "optouts/detail.html",
         optout=optout,
         events=events,
@@ -167,8 +166,7 @@ def tasks():
     )
     items = list(page.items)
     _audit_list(items and [t.optout.student_id for t in items], "task.list")
-    db.session.commit()
-    return render_template(
+    return _render_then_commit(
         "optouts/tasks.html", page=page, items=items, today=today, is_overdue=is_overdue
     )
 
@@ -214,8 +212,7 @@ def plan(task_id: int):
             db.session.commit()
             flash(_("Plan saved."), "success")
             return redirect(url_for("optouts.detail", optout_id=task.optout_id))
-    db.session.commit()
-    return render_template("optouts/plan.html", task=task, optout=task.optout, form=form)
+    return _render_then_commit("optouts/plan.html", task=task, optout=task.optout, form=form)
 
 
 @bp.get("/sections/<int:section_id>")
@@ -229,9 +226,8 @@ def section(section_id: int):
     for optout in optouts:
         by_tool[optout.tool].append(optout)
     _audit_list([o.student_id for o in optouts], "section.optouts.view", f"section:{section.id}")
-    db.session.commit()
     groups = sorted(by_tool.items(), key=lambda item: item[0].name.lower())
-    return render_template("optouts/section.html", section=section, groups=groups)
+    return _render_then_commit("optouts/section.html", section=section, groups=groups)
 
 
 # --- principals and the privacy office -----------------------------------------------------
@@ -243,7 +239,7 @@ def requests():
     today = district_today()
     form = RequestFilterForm(request.args)
     form.status.choices = [SelectChoice("", _("Any status"))] + [
-        SelectChoice(s.value, str(LABELS[s])) for s in OptOutStatus
+        SelectChoice(s.value, str(LABELS[OptOutStatus][s])) for s in OptOutStatus
     ]
     form.tool.choices = [SelectChoice("", _("Any tool"))] + [
         SelectChoice(str(t.id), t.name)
@@ -273,8 +269,7 @@ def requests():
     )
     items = list(page.items)
     _audit_list([o.student_id for o in items], "optout.list")
-    db.session.commit()
-    return render_template(
+    return _render_then_commit(
         "optouts/requests.html",
         page=page,
         items=items,
@@ -313,8 +308,7 @@ def return_plan(optout_id: int):
             db.session.commit()
             flash(_("Returned to the teacher with your note."), "success")
             return redirect(url_for("optouts.detail", optout_id=optout.id))
-    db.session.commit()
-    return render_template("optouts/return.html", optout=optout, form=form)
+    return _render_then_commit("optouts/return.html", optout=optout, form=form)
 
 
 @bp.route("/requests/<int:optout_id>/close", methods=["GET", "POST"])
@@ -332,11 +326,18 @@ def close(optout_id: int):
             db.session.commit()
             flash(_("The request is closed. The family and teachers have been told."), "success")
             return redirect(url_for("optouts.detail", optout_id=optout.id))
-    db.session.commit()
-    return render_template("optouts/close.html", optout=optout, form=form)
+    return _render_then_commit("optouts/close.html", optout=optout, form=form)
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+def _render_then_commit(template: str, **context) -> str:
+    """Render the page, then commit its audit rows. Committing first would expire every row
+    already loaded, and the template would then reload them one query at a time."""
+    page = render_template(template, **context)
+    db.session.commit()
+    return page
 
 
 def _run(operation, success: str, **kwargs) -> None:
@@ -357,6 +358,19 @@ def _read_action(action: str = "optout.view") -> str | None:
 
 
 def _audit_list(student_ids, action: str, target: str = "") -> None:
-    """A staff list that shows students' requests is a view of each of those students."""
-    for student_id in sorted(set(student_ids or [])):
-        record(current_user, action, student_id=student_id, target=target)
+    """A staff list that shows students' requests is a view of each of those students: one
+    audit row each, written in one statement however long the list is."""
+    rows = [
+        {
+            "actor_account_id": current_user.id,
+            "actor_role": current_user.role.value,
+            "action": action,
+            "student_id": student_id,
+            "target": target,
+            "request_id": getattr(g, "request_id", ""),
+            "path": request.path[:512],
+        }
+        for student_id in sorted(set(student_ids or []))
+    ]
+    if rows:
+        db.session.execute(insert(AuditEvent), rows)

@@ -1,9 +1,11 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import defaultload, lazyload
 
 from consent.access import student_or_404, visible_sections, visible_students
 from consent.accounts.models import Role
+from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections_by_student, tools_by_student
 from consent.core.gates import STAFF, roles_required
 from consent.extensions import db
@@ -45,11 +47,18 @@ def student(student_id: int):
     tools = tools_by_student([student], {student.id: sections}, today)[student.id]
     optouts = list(
         db.session.scalars(
-            select(OptOut).where(OptOut.student_id == student.id).order_by(OptOut.filed_at.desc())
+            select(OptOut)
+            .where(OptOut.student_id == student.id)
+            .order_by(OptOut.filed_at.desc())
+            # The list shows each request's tool and part of it, not its tasks.
+            .options(
+                lazyload(OptOut.tasks),
+                defaultload(OptOut.tool).lazyload(Tool.data_categories),
+                defaultload(OptOut.tool).lazyload(Tool.optout_options),
+            )
         ).unique()
     )
-    db.session.commit()
-    return render_template(
+    page = render_template(
         "roster/student.html",
         student=student,
         sections=sections,
@@ -57,6 +66,10 @@ def student(student_id: int):
         optouts=optouts,
         today=today,
     )
+    # Commit the audit row after rendering: a commit expires the loaded rows, which the
+    # template would then reload one query at a time.
+    db.session.commit()
+    return page
 
 
 @bp.get("/sections")

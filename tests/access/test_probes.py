@@ -13,28 +13,36 @@ Allowed POSTs may change a request's status (withdraw, confirm, acknowledge carr
 to leave out), so the oracle depends on nothing a status change can alter: links, enrollments,
 schools and task owners only. The POSTs that do take fields (plan, return, close) are sent
 without them, so they change nothing even when allowed.
+
+A URL meant for another role (a guardian at /tasks/<id>, a teacher at /requests/<id>/confirm)
+is probed with the records the person may otherwise see, and with a missing one.
 """
 
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from conftest import CSRF_RE, PERSONAS
 from sqlalchemy import text
 
-from consent.demo.operations import GUARDIANS, SECTIONS, STAFF, STUDENTS, TOOLS
+from consent.demo.operations import DEMO_PASSWORD, GUARDIANS, SECTIONS, STAFF, STUDENTS, TOOLS
 from consent.extensions import db
 from consent.roster.models import StaffRole
 
+# The demo's people who can sign in, built here from the demo itself.
+PERSONAS = {key: spec[2] for key, spec in STAFF.items()} | {
+    key: spec[2] for key, spec in GUARDIANS.items() if spec[5]
+}
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ANONYMOUS = "anonymous"
 MISSING = 987_654  # an id no table holds
 GUARDIAN, TEACHER, PRINCIPAL, OFFICE = "guardian", "teacher", "principal", "privacy_officer"
 STAFF_ROLES = frozenset({TEACHER, PRINCIPAL, OFFICE})
 LEADS = frozenset({PRINCIPAL, OFFICE})
 
-# Students probed: own children of each guardian persona, their schoolmates, other schools,
-# a child only one Oakwood teacher teaches (Noah, Room 15) and an id that does not exist.
-PROBED_STUDENTS = ["sofia", "mateo", "ava", "olivia", "liam", "noah", "elijah", None]
+# Students probed: own children of each guardian persona, a classmate with no guardian among
+# the personas (Liam), a child only one Oakwood teacher teaches (Noah, Room 15), and an id
+# that does not exist. Each is at another school for some of the personas.
+PROBED_STUDENTS = ["sofia", "mateo", "ava", "olivia", "liam", "noah", None]
 PROBED_TOOLS = ["classroom", "seesaw"]  # district-wide; Oakwood only
 
 
@@ -135,6 +143,7 @@ class Probe:
     student_id: int | None = None  # the student the record belongs to
     view_action: str | None = None  # the audit action a staff GET must write
     data: dict = field(default_factory=dict)
+    related: bool = True  # the person may see the record (or it does not exist)
 
 
 @dataclass
@@ -156,9 +165,12 @@ def probes_for(persona: str, oracle: Oracle, demo, records: Records) -> list[Pro
         id_ = sid(student)
         sees = oracle.sees(persona, student)
         files = sees and oracle.files_for(persona, student)
+        related = sees or student is None
         out += [
             Probe("GET", f"/students/{id_}", everyone, sees, id_, "student.view"),
-            Probe("GET", f"/students/{id_}/optouts/new", frozenset({GUARDIAN}), files),
+            Probe(
+                "GET", f"/students/{id_}/optouts/new", frozenset({GUARDIAN}), files, related=related
+            ),
         ]
         for tool in PROBED_TOOLS:
             reaches = student is not None and oracle.reaches(tool, student)
@@ -168,6 +180,7 @@ def probes_for(persona: str, oracle: Oracle, demo, records: Records) -> list[Pro
                     f"/students/{id_}/optouts/new?tool={demo.tools[tool]}",
                     frozenset({GUARDIAN}),
                     files and reaches,
+                    related=related,
                 )
             )
 
@@ -178,16 +191,17 @@ def probes_for(persona: str, oracle: Oracle, demo, records: Records) -> list[Pro
         base = f"/requests/{optout_id}"
         s_id = optout_students.get(optout_id)
         guardian = frozenset({GUARDIAN})
+        rel = {"related": sees or student is None}
         out += [
-            Probe("GET", f"{base}/receipt", guardian, sees, s_id),
+            Probe("GET", f"{base}/receipt", guardian, sees, s_id, **rel),
             Probe("GET", base, everyone, sees, s_id, "optout.view"),
-            Probe("GET", f"{base}/withdraw", guardian, files, s_id),
-            Probe("POST", f"{base}/withdraw", guardian, files, s_id),
-            Probe("POST", f"{base}/confirm", LEADS, sees, s_id),
-            Probe("GET", f"{base}/return", LEADS, sees, s_id, "optout.view"),
-            Probe("POST", f"{base}/return", LEADS, sees, s_id, data={"note": ""}),
-            Probe("GET", f"{base}/close", LEADS, sees, s_id, "optout.view"),
-            Probe("POST", f"{base}/close", LEADS, sees, s_id, data={"reason": ""}),
+            Probe("GET", f"{base}/withdraw", guardian, files, s_id, **rel),
+            Probe("POST", f"{base}/withdraw", guardian, files, s_id, **rel),
+            Probe("POST", f"{base}/confirm", LEADS, sees, s_id, **rel),
+            Probe("GET", f"{base}/return", LEADS, sees, s_id, "optout.view", **rel),
+            Probe("POST", f"{base}/return", LEADS, sees, s_id, data={"note": ""}, **rel),
+            Probe("GET", f"{base}/close", LEADS, sees, s_id, "optout.view", **rel),
+            Probe("POST", f"{base}/close", LEADS, sees, s_id, data={"reason": ""}, **rel),
         ]
 
     teacher = frozenset({TEACHER})
@@ -195,18 +209,25 @@ def probes_for(persona: str, oracle: Oracle, demo, records: Records) -> list[Pro
         owns = oracle.owns_task(persona, task)
         task_id = task.id if task else MISSING
         s_id = demo.students[task.student] if task else None
+        rel = {"related": task is None or oracle.sees(persona, task.student)}
         out += [
-            Probe("GET", f"/tasks/{task_id}", teacher, owns, s_id, "task.view"),
-            Probe("POST", f"/tasks/{task_id}/acknowledge", teacher, owns, s_id),
-            Probe("GET", f"/tasks/{task_id}/plan", teacher, owns, s_id, "task.view"),
-            Probe("POST", f"/tasks/{task_id}/plan", teacher, owns, s_id, data={"note": "x"}),
+            Probe("GET", f"/tasks/{task_id}", teacher, owns, s_id, "task.view", **rel),
+            Probe("POST", f"/tasks/{task_id}/acknowledge", teacher, owns, s_id, **rel),
+            Probe("GET", f"/tasks/{task_id}/plan", teacher, owns, s_id, "task.view", **rel),
+            Probe("POST", f"/tasks/{task_id}/plan", teacher, owns, s_id, data={"note": "x"}, **rel),
         ]
 
     for section in [*SECTIONS, None]:
         section_id = demo.sections[section] if section else MISSING
         visible = oracle.sees_section(persona, section)
-        out.append(Probe("GET", f"/sections/{section_id}", STAFF_ROLES, visible))
-    return out
+        related = section is None or any(
+            oracle.sees(persona, s) and section in oracle.sections_of[s] for s in STUDENTS
+        )
+        out.append(Probe("GET", f"/sections/{section_id}", STAFF_ROLES, visible, related=related))
+    # A URL that is not for the person's role answers 404 whatever the record: probe it with
+    # the records they may otherwise see (the case that matters) and a missing one.
+    role = oracle.role(persona)
+    return [p for p in out if role is None or role in p.roles or p.related]
 
 
 # --- running them --------------------------------------------------------------------------
@@ -233,7 +254,11 @@ class Client:
         if persona != ANONYMOUS:
             answer = self.client.post(
                 "/signin",
-                data={"csrf_token": self.token, "email": PERSONAS[persona], "password": PASSWORD},
+                data={
+                    "csrf_token": self.token,
+                    "email": PERSONAS[persona],
+                    "password": DEMO_PASSWORD,
+                },
             )
             assert answer.status_code == 302, f"{persona} could not sign in"
             page = self.client.get("/rights").get_data(as_text=True)
@@ -244,8 +269,6 @@ class Client:
             return self.client.get(probe.url)
         return self.client.post(probe.url, data={"csrf_token": self.token, **probe.data})
 
-
-PASSWORD = "consent-demo-2026"
 
 STATE_SQL = {
     "counts": (
@@ -259,35 +282,41 @@ STATE_SQL = {
 
 
 class World:
-    """Reads the rows a probe may touch, each time on a fresh connection (no stale snapshot)."""
+    """Reads the rows a probe may touch on one connection of its own, ending its transaction
+    after every read so that each read sees what the app committed just before."""
+
+    AUDIT_SQL = text(
+        "SELECT id, action, student_id, actor_account_id, path FROM audit_event "
+        "WHERE id > :last ORDER BY id"
+    )
 
     def __init__(self, app):
         with app.app_context():
-            self.engine = db.engine
-        self.last_audit_id = self._scalar("SELECT COALESCE(MAX(id), 0) FROM audit_event")
+            self.conn = db.engine.connect()
+        self.last_audit_id = self.conn.execute(
+            text("SELECT COALESCE(MAX(id), 0) FROM audit_event")
+        ).scalar()
+        self.conn.rollback()
 
-    def _scalar(self, sql):
-        with self.engine.connect() as conn:
-            return conn.execute(text(sql)).scalar()
+    def close(self):
+        self.conn.close()
 
     def state(self):
-        with self.engine.connect() as conn:
+        try:
             return {
-                key: [tuple(r) for r in conn.execute(text(sql))] for key, sql in STATE_SQL.items()
+                key: [tuple(r) for r in self.conn.execute(text(sql))]
+                for key, sql in STATE_SQL.items()
             }
+        finally:
+            self.conn.rollback()
 
     def new_audit(self) -> list[tuple]:
-        with self.engine.connect() as conn:
+        try:
             rows = [
-                tuple(r)
-                for r in conn.execute(
-                    text(
-                        "SELECT id, action, student_id, actor_account_id, path FROM audit_event "
-                        "WHERE id > :last ORDER BY id"
-                    ),
-                    {"last": self.last_audit_id},
-                )
+                tuple(r) for r in self.conn.execute(self.AUDIT_SQL, {"last": self.last_audit_id})
             ]
+        finally:
+            self.conn.rollback()
         if rows:
             self.last_audit_id = rows[-1][0]
         return rows
@@ -312,6 +341,13 @@ def demo_records(app, demo) -> Records:
 def run_matrix(app, demo, oracle: Oracle, clients: dict, records: Records):
     """Every probe for every persona's client; returns how many ran and what went wrong."""
     world = World(app)
+    try:
+        return _run_matrix(world, demo, oracle, clients, records)
+    finally:
+        world.close()
+
+
+def _run_matrix(world, demo, oracle, clients, records):
     failures: list[str] = []
     probes_run = 0
     for persona, client in clients.items():
@@ -363,9 +399,9 @@ def run_matrix(app, demo, oracle: Oracle, clients: dict, records: Records):
             ]
             if role in probe.roles and not denied:
                 failures.append(f"{where}: no access.denied audit row (got {audit})")
-            views = [row for row in audit if row[1].endswith(".view")]
-            if views:
-                failures.append(f"{where}: forbidden probe audited as a view: {views}")
+            other = [row for row in audit if row[1] != "access.denied"]
+            if other:
+                failures.append(f"{where}: forbidden probe wrote audit rows {other}")
     return probes_run, failures
 
 
@@ -385,7 +421,7 @@ def list_pages(persona: str, oracle: Oracle, demo) -> list[str]:
     return pages
 
 
-def check_lists(oracle: Oracle, demo, clients: dict) -> tuple[int, list[str]]:
+def check_lists(oracle: Oracle, demo, clients: dict, *, inbox=True) -> tuple[int, list[str]]:
     """The pages that list students (start pages, request and task lists, class lists, the
     inbox) never name a student the person may not see; a guardian's name their own children."""
     failures = []
@@ -395,6 +431,8 @@ def check_lists(oracle: Oracle, demo, clients: dict) -> tuple[int, list[str]]:
             continue
         named: set[str] = set()
         for url in list_pages(persona, oracle, demo):
+            if url == "/inbox" and not inbox:
+                continue
             checks += 1
             page = client.client.get(url)
             body = page.get_data(as_text=True)
@@ -484,8 +522,9 @@ def test_access_follows_the_roster_dates_and_links(app, demo):
 
     clients = {persona: Client(app, persona) for persona in ["kim", "johnson", "grace"]}
     probes_run, failures = run_matrix(app, demo, oracle, clients, records)
-    checks, list_failures = check_lists(oracle, demo, clients)
+    # The inbox keeps the messages a person already received, so it is left out here.
+    checks, list_failures = check_lists(oracle, demo, clients, inbox=False)
     print(f"\nroster-change probes run: {probes_run}, list pages checked: {checks}")
-    assert probes_run >= 300
+    assert probes_run >= 200
     failures += list_failures
     assert not failures, "\n".join(failures[:60])

@@ -1,38 +1,15 @@
-"""Shared helpers for the accounts tests.
+"""Shared helpers for the accounts tests."""
 
-The root tests/conftest.py is loaded by its path: a plain `import conftest` picks whichever
-conftest.py pytest imported last (tests/notifications has one too), so it is not reliable.
-"""
-
-import importlib.util
 import re
-import sys
-from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from consent.extensions import db
+from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due
+from tests.support import DEMO_PASSWORD, PERSONAS, Browser, csrf_from, make_app
 
-_NAME = "_consent_tests_root_conftest"
-
-
-def _root_conftest():
-    if _NAME not in sys.modules:
-        path = Path(__file__).resolve().parents[1] / "conftest.py"
-        spec = importlib.util.spec_from_file_location(_NAME, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[_NAME] = module
-        spec.loader.exec_module(module)
-    return sys.modules[_NAME]
-
-
-_root = _root_conftest()
-make_app = _root.make_app
-PERSONAS = _root.PERSONAS
-DEMO_PASSWORD = _root.DEMO_PASSWORD
-Browser = _root.Browser
-csrf_from = _root.csrf_from
+__all__ = ["DEMO_PASSWORD", "PERSONAS", "Browser", "csrf_from", "make_app"]
 
 RESET_LINK_RE = re.compile(r"http://consent\.test/password/reset/[A-Za-z0-9_\-.]+")
 
@@ -51,10 +28,18 @@ def account_row(app, persona: str):
     return row
 
 
-def flush_mail(app, smtp) -> None:
-    """Send whatever the demo left pending, then forget it, so a test sees only its own mail."""
+def mail_ready(app, smtp) -> None:
+    """Make deliver_due() really talk to the loopback SMTP server, with an empty outbox.
+
+    The demo's own queued notifications are marked sent so a test sees only the mail it causes.
+    """
     with app.app_context():
-        deliver_due()
+        db.session.execute(
+            update(Notification)
+            .where(Notification.delivery_status == DeliveryStatus.PENDING)
+            .values(delivery_status=DeliveryStatus.SENT)
+        )
+        db.session.commit()
         db.session.remove()
     smtp.messages.clear()
     smtp.envelopes.clear()

@@ -1,11 +1,11 @@
 """A form posted without this site's CSRF token (another site's forged form) is refused."""
 
 import pytest
-from accounts_helpers import DEMO_PASSWORD, PERSONAS, csrf_from
 from sqlalchemy import func, select
 
 from consent.extensions import db
 from consent.optouts.models import Event, OptOut, OptOutStatus
+from tests.accounts.accounts_helpers import DEMO_PASSWORD, PERSONAS, csrf_from
 
 
 def bad_tokens(app):
@@ -30,7 +30,11 @@ def test_signin_without_a_valid_token_is_refused(app):
             data=_payload(token, email=PERSONAS["maria"], password=DEMO_PASSWORD),
         )
         assert response.status_code == 400, token
-        assert "The request could not be understood." in response.get_data(as_text=True)
+        body = response.get_data(as_text=True)
+        assert "The request could not be understood." in body
+        # The refusal still gives a reference to quote.
+        assert f"quote this reference: {response.headers['X-Request-Id']}" in body
+        assert response.headers["X-Request-Id"]
         assert client.get("/children").status_code == 302, token
 
 

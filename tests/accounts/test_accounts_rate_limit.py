@@ -1,9 +1,9 @@
 """Guessing passwords is slowed down: too many sign-in posts from one address get a 429."""
 
 import pytest
-from accounts_helpers import DEMO_PASSWORD, PERSONAS, Browser, make_app
 
 from consent.extensions import db, limiter
+from tests.accounts.accounts_helpers import DEMO_PASSWORD, PERSONAS, Browser, make_app
 
 
 @pytest.fixture
@@ -62,3 +62,45 @@ def test_reading_the_signin_page_is_not_limited(limited_app):
     client = limited_app.test_client()
     for _ in range(8):
         assert client.get("/signin").status_code == 200
+
+
+def test_behind_a_proxy_the_limit_counts_each_visitor_not_the_proxy(app, migrated, smtp):
+    """With PROXY_HOPS=1 every visitor arrives from the load balancer's address; the limit must
+    follow X-Forwarded-For, or one family's typos would lock out the whole district."""
+    proxied = make_app(
+        migrated, SIGNIN_RATE_LIMIT="5 per minute", MAIL_PORT=smtp.port, PROXY_HOPS=1
+    )
+    with proxied.app_context():
+        limiter.reset()
+    try:
+        balancer = {"REMOTE_ADDR": "10.0.0.2"}
+        crowded = Browser(proxied.test_client())
+        for n in range(6):
+            attempt(
+                crowded,
+                f"wrong {n}",
+                environ_base=balancer,
+                headers={"X-Forwarded-For": "198.51.100.1"},
+            )
+        assert (
+            attempt(
+                crowded,
+                DEMO_PASSWORD,
+                environ_base=balancer,
+                headers={"X-Forwarded-For": "198.51.100.1"},
+            ).status_code
+            == 429
+        )
+        other_family = Browser(proxied.test_client())
+        response = attempt(
+            other_family,
+            DEMO_PASSWORD,
+            environ_base=balancer,
+            headers={"X-Forwarded-For": "198.51.100.2"},
+        )
+        assert response.status_code == 302
+    finally:
+        with proxied.app_context():
+            limiter.reset()
+            db.session.remove()
+            db.engine.dispose()

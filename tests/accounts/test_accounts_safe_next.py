@@ -3,9 +3,9 @@
 from urllib.parse import quote, unquote, urlencode, urlsplit
 
 import pytest
-from accounts_helpers import DEMO_PASSWORD, PERSONAS, Browser
 
 from consent.core.urls import safe_next
+from tests.accounts.accounts_helpers import DEMO_PASSWORD, PERSONAS, Browser
 
 HOSTILE = [
     "//evil.example",

@@ -3,19 +3,20 @@
 import re
 
 import pytest
-from accounts_helpers import (
+
+from config import Config
+from consent.extensions import db
+from tests.accounts.accounts_helpers import (
     DEMO_PASSWORD,
     PERSONAS,
     RESET_LINK_RE,
     Browser,
     account_row,
     deliver,
-    flush_mail,
+    mail_ready,
     make_app,
+    parts,
 )
-
-from config import Config
-from consent.extensions import db
 
 
 @pytest.fixture
@@ -36,9 +37,7 @@ def sign_in(browser, persona="maria", password=DEMO_PASSWORD):
 
 
 def cookies_set(response) -> dict[str, str]:
-    return {
-        header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")
-    }
+    return {header.split("=", 1)[0]: header for header in response.headers.getlist("Set-Cookie")}
 
 
 def test_signin_cookie_is_secure_httponly_and_samesite_lax(secure_app):
@@ -77,7 +76,7 @@ def test_signout_ends_the_session(browser):
 
 
 def test_a_password_reset_ends_sessions_signed_in_before_it(app, smtp, browser):
-    flush_mail(app, smtp)
+    mail_ready(app, smtp)
     # Maria is signed in on a laptop; someone copies that session cookie.
     laptop = Browser(app.test_client())
     sign_in(laptop)
@@ -89,7 +88,7 @@ def test_a_password_reset_ends_sessions_signed_in_before_it(app, smtp, browser):
     browser.post("/password/forgot", {"email": PERSONAS["maria"]})
     deliver(app)
     (message,) = smtp.to(PERSONAS["maria"])
-    link = RESET_LINK_RE.search(message.get_payload(0).get_payload(decode=True).decode()).group()
+    link = RESET_LINK_RE.search(parts(message)["text/plain"]).group()
     path = link.removeprefix("http://consent.test")
     new_password = "a brand new long passphrase"
     done = browser.post(path, {"password": new_password, "confirm": new_password})

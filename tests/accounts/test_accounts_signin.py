@@ -4,10 +4,10 @@ import html
 import re
 
 import pytest
-from accounts_helpers import DEMO_PASSWORD, PERSONAS
 from sqlalchemy import text
 
 from consent.extensions import db
+from tests.accounts.accounts_helpers import DEMO_PASSWORD, PERSONAS
 
 GENERIC = "That email and password do not match an account."
 
@@ -46,6 +46,7 @@ def test_wrong_password_and_unknown_email_get_the_same_answer(browser):
     assert wrong.status_code == unknown.status_code == 200
     assert _error_text(wrong.get_data(as_text=True)) == GENERIC
     assert _error_text(unknown.get_data(as_text=True)) == GENERIC
+
     # Nothing else on the page tells the two apart (CSRF token and the typed email aside).
     def normalised(response, email):
         body = response.get_data(as_text=True)

@@ -6,12 +6,13 @@ fresh browser context. Everything is found the way a person finds it: by role an
 
 import importlib.resources
 import re
+from urllib.parse import urlsplit
 
 import pytest
-from conftest import PERSONAS
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from consent.demo.operations import DEMO_PASSWORD
+from tests.support import PERSONAS
 
 pytestmark = pytest.mark.browser
 
@@ -41,6 +42,7 @@ KIM_NOTE = "In Science, Sofia's journal entries will be drawings only."
 
 @pytest.fixture(scope="module")
 def chromium() -> Browser:
+    expect.set_options(timeout=10_000)  # the same patience as the contexts' actions
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser
@@ -88,13 +90,11 @@ class Axe:
 
     def __init__(self) -> None:
         self.problems: list[str] = []
-        self.checked: list[str] = []
 
     def check(self, page: Page, what: str) -> None:
         page.wait_for_load_state()
         page.add_script_tag(content=AXE_SOURCE)
         violations = page.evaluate(AXE_RUN, AXE_TAGS)
-        self.checked.append(what)
         for v in violations:
             targets = "\n      ".join(v["targets"])
             self.problems.append(
@@ -142,7 +142,7 @@ def test_opt_out_journey_from_guardian_to_teachers_to_principal_and_back(page: P
     expect(receipt).to_contain_text(f"Seesaw — {SEESAW_PHOTOS}")
     expect(receipt).to_contain_text("Emily Johnson")
     expect(receipt).to_contain_text("David Kim")
-    request_path = re.sub(r"/receipt$", "", page.url.split("://", 1)[1].split("/", 1)[1])
+    request_path = urlsplit(page.url).path.removesuffix("/receipt")
     sign_out(page)
 
     # Both of Sofia's teachers acknowledge and record their plan.
@@ -188,7 +188,7 @@ def test_opt_out_journey_from_guardian_to_teachers_to_principal_and_back(page: P
     requests = page.get_by_role("table", name="Opt-out requests for Sofia")
     requests.get_by_role("link", name=f"Seesaw — {SEESAW_PHOTOS}").click()
     expect(heading(page, "Seesaw opt-out for Sofia Garcia")).to_be_visible()
-    assert page.url.endswith(request_path)
+    assert urlsplit(page.url).path == request_path
     expect(status_of_request(page)).to_have_text("Confirmed")
     timeline = page.locator("ol.timeline")
     expect(timeline.get_by_role("listitem")).to_have_count(7)

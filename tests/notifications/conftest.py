@@ -3,7 +3,7 @@ without the demo's backlog, filing through the web form, and reading what arrive
 
 import re
 from dataclasses import dataclass
-from email.header import decode_header, make_header
+from email import policy
 from email.message import Message
 
 import pytest
@@ -13,14 +13,6 @@ from consent.catalog.models import Tool
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.optouts.models import Task
-
-
-@pytest.fixture(autouse=True)
-def real_mail(app):
-    """Flask-Mail suppresses every send when TESTING is on (MAIL_SUPPRESS_SEND defaults to
-    app.testing), which would mark rows "sent" without a byte reaching the SMTP server. These
-    tests are about delivery, so the messages must really go out."""
-    app.extensions["mail"].suppress = False
 
 
 @pytest.fixture
@@ -39,10 +31,7 @@ def no_backlog(app):
 @pytest.fixture
 def file_via_web(app, demo, as_):
     """file_via_web(reason=...) → the id of the opt-out maria files for Sofia about Seesaw
-    photos, through the form, the review page and the send button, the way her browser would.
-
-    (The whole-tool choice, feature "", is refused by the form's InputRequired validator today,
-    so the default is the one part Seesaw lists.)"""
+    photos, through the form, the review page and the send button, the way her browser would."""
 
     def file(persona="maria", student="sofia", tool="seesaw", feature="photos", reason=""):
         with app.app_context():
@@ -89,8 +78,17 @@ class Email:
     message: Message
 
 
+def _subject(message: Message) -> str:
+    """The Subject as a mail client shows it: unfolded (RFC 5322), then the encoded words
+    decoded (RFC 2047), keeping the space between an encoded word and plain text, which the
+    legacy email.header.decode_header drops."""
+    raw = message["Subject"].replace("\r\n", "").replace("\n", "")
+    return str(policy.default.header_factory("subject", raw))
+
+
 def _decoded(part: Message) -> str:
-    return part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    text = part.get_payload(decode=True).decode(part.get_content_charset() or "utf-8")
+    return text.replace("\r\n", "\n")  # lines travel as CRLF; read them as a client does
 
 
 def parse(message: Message) -> Email:
@@ -108,7 +106,7 @@ def parse(message: Message) -> Email:
     text, html = alternative.get_payload()
     return Email(
         to=message["To"],
-        subject=str(make_header(decode_header(message["Subject"]))),
+        subject=_subject(message),
         text=_decoded(text),
         html=_decoded(html),
         message=message,

@@ -11,7 +11,7 @@ from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due, notify
 from consent.optouts.models import OptOut
-from consent.roster.models import Guardian
+from consent.roster.models import Guardian, Student
 
 MARIA = "maria.garcia@demo.consent.example"
 JOHNSON = "emily.johnson@demo.consent.example"
@@ -31,10 +31,15 @@ def filed(app, no_backlog, file_via_web, mailbox):
     return optout_id
 
 
-def test_filing_emails_the_guardian_each_routed_teacher_and_the_principal(filed, mailbox, task_ids):
+def test_filing_emails_the_guardian_each_routed_teacher_and_the_principal(
+    filed, mailbox, task_ids, smtp
+):
     emails = {email.to: email for email in mailbox.all()}
     assert len(mailbox.all()) == 4, "one message each, nobody twice"
     assert sorted(emails) == sorted([MARIA, JOHNSON, KIM, BROOKS]), "and nobody else"
+    # The envelope goes to the same one person as the To header: no hidden copies.
+    assert sorted(rcpts for _, rcpts in smtp.envelopes) == sorted([[a] for a in emails])
+    assert {sender for sender, _ in smtp.envelopes} == {"consent@example.org"}
 
     tasks = task_ids(filed)
     assert sorted(tasks) == ["johnson", "kim"]
@@ -151,3 +156,32 @@ def test_an_empty_email_address_counts_as_none(ctx, demo, no_backlog, smtp):
     assert notification.to_address is None
     assert deliver_due().sent == 0
     assert smtp.messages == []
+
+
+def test_accents_and_apostrophes_survive_the_trip(app, demo, no_backlog, file_via_web, mailbox):
+    with app.app_context():
+        sofia = db.session.get(Student, demo.students["sofia"])
+        sofia.given_name, sofia.family_name = "Sofía", "García-O'Neill"
+        db.session.commit()
+    file_via_web()
+    with app.app_context():
+        assert deliver_due().sent == 4
+    emails = {email.to: email for email in mailbox.all()}
+    assert emails[MARIA].subject == "We received your request for Sofía about Seesaw"
+    assert emails[BROOKS].subject == "New opt-out request for Sofía García-O'Neill (Seesaw)"
+    assert "Child: Sofía García-O'Neill" in emails[MARIA].text
+    assert "Sofía García-O&#39;Neill" in emails[MARIA].html
+
+
+@pytest.mark.parametrize("reason", ["", "Privacy at home."])
+def test_the_principal_text_keeps_a_blank_line_after_the_request(
+    app, no_backlog, file_via_web, mailbox, reason
+):
+    file_via_web(reason=reason)
+    with app.app_context():
+        deliver_due()
+    (email,) = [e for e in mailbox.all() if e.to == BROOKS]
+    facts = "They asked for this instead: Post work without photos or videos of my child\n"
+    if reason:
+        facts += f"- Reason given: {reason}\n"
+    assert facts + "\nWe sent it to 2 teachers:\n- Emily Johnson\n- David Kim\n" in email.text

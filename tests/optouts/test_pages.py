@@ -116,6 +116,13 @@ def test_change_my_answers_goes_back_to_the_form_with_answers_kept(as_, form_url
     assert "We keep photos of our children offline." in html
 
 
+def test_the_whole_tool_can_be_opted_out_of(app, as_, form_url):
+    sent = as_("maria").post(form_url, answers(feature="", send="Send request"))
+    assert sent.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(OptOut.feature).order_by(OptOut.id.desc()).limit(1)) == ""
+
+
 def test_the_reason_is_optional(app, as_, form_url):
     sent = as_("maria").post(form_url, answers(reason="", send="Send request"))
     assert sent.status_code == 302
@@ -329,3 +336,9 @@ def test_staff_views_of_a_student_are_audited(app, as_, demo):
         ).first()
         assert row.student_id == demo.students["sofia"] and row.actor_role == "principal"
     assert count(app, AuditEvent, AuditEvent.action == "student.view") == before + 1
+
+
+def test_a_planned_request_and_a_planned_task_have_their_own_labels(as_, demo):
+    html = as_("brooks").get(f"/requests/{demo.optouts['planned']}").get_data(as_text=True)
+    assert "Plan ready for the principal" in html  # the request
+    assert "Plan recorded" in html  # each teacher's task

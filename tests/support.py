@@ -1,0 +1,171 @@
+"""Shared test helpers: personas, the app factory for tests, the database snapshot, the SMTP
+sink, the form-filling client and the query counter. Fixtures live in conftest.py."""
+
+import re
+import socket
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from email import message_from_bytes
+from email.message import Message
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import event, text
+
+from consent import create_app
+from consent.demo.operations import DEMO_PASSWORD
+from consent.extensions import db
+
+PERSONAS = {
+    "maria": "maria.garcia@demo.consent.example",  # guardian: Sofia (Oakwood) and Mateo (Riverside)
+    "luis": "luis.garcia@demo.consent.example",  # second parent of Sofia and Mateo
+    "james": "james.chen@demo.consent.example",  # guardian: Ava (Oakwood)
+    "grace": "grace.chen@demo.consent.example",  # relative of Ava, no FERPA rights
+    "patricia": "patricia.jones@demo.consent.example",  # guardian: Olivia (Riverside)
+    "johnson": "emily.johnson@demo.consent.example",  # teacher: Room 12, Grade 4 Science
+    "kim": "david.kim@demo.consent.example",  # teacher: Grade 4 Science, Room 15
+    "patel": "raj.patel@demo.consent.example",  # teacher: Math 7, Science 7, English 7
+    "brooks": "angela.brooks@demo.consent.example",  # principal, Oakwood
+    "reed": "thomas.reed@demo.consent.example",  # principal, Riverside
+    "lee": "privacy@demo.consent.example",  # privacy officer
+}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def make_app(database_url: str, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "PUBLIC_URL": "http://consent.test",
+        "SESSION_COOKIE_SECURE": False,
+        "SIGNIN_RATE_LIMIT": "1000 per minute",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 9,
+        "MAIL_TIMEOUT_SECONDS": 5,
+        "SERVER_NAME": None,
+        # Flask-Mail suppresses sending under TESTING; our tests deliver to a real SMTP server.
+        "MAIL_SUPPRESS_SEND": False,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+def wipe(app) -> None:
+    """Empty every table, keeping the migrated schema."""
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as conn:
+        if db.engine.dialect.name == "postgresql":
+            conn.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for name in tables:
+                conn.execute(text(f"DELETE FROM {name}"))
+
+
+@dataclass
+class Demo:
+    ids: dict[str, dict[str, int]] = field(default_factory=dict)
+
+    def __getattr__(self, kind):
+        try:
+            return self.ids[kind]
+        except KeyError as error:
+            raise AttributeError(kind) from error
+
+
+class SmtpSink:
+    def __init__(self, port: int | None = None):
+        self.port = port or free_port()
+        self.messages: list[Message] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self._controller = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(message_from_bytes(envelope.original_content))
+        self.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos)))
+        return "250 Message accepted for delivery"
+
+    def start(self):
+        self._controller = Controller(self, hostname="127.0.0.1", port=self.port)
+        self._controller.start()
+
+    def stop(self):
+        if self._controller:
+            self._controller.stop()
+            self._controller = None
+
+    def to(self, address: str) -> list[Message]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def restore(rows: dict[str, list[dict]]) -> None:
+    """Put the snapshot back: the same rows and ids every test, in milliseconds."""
+    with db.engine.begin() as conn:
+        for table in db.metadata.sorted_tables:
+            if rows[table.name]:
+                conn.execute(table.insert(), rows[table.name])
+        if db.engine.dialect.name == "postgresql":
+            for table in db.metadata.sorted_tables:
+                if (
+                    "id" in table.c
+                    and table.c.id.autoincrement is not False
+                    and table.c.id.primary_key
+                ):
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table.name}"
+                        )
+                    )
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+class Browser:
+    """A test client that fills in forms the way a person's browser does, CSRF token included."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def get(self, url, **kwargs):
+        return self.client.get(url, **kwargs)
+
+    def post(self, url, data=None, *, token_from: str | None = None, **kwargs):
+        page = self.client.get(token_from or url)
+        payload = {"csrf_token": csrf_from(page.get_data(as_text=True))}
+        payload.update(data or {})
+        return self.client.post(url, data=payload, **kwargs)
+
+    def sign_in(self, persona: str, password: str = DEMO_PASSWORD):
+        response = self.post(
+            "/signin", {"email": PERSONAS[persona], "password": password}, token_from="/signin"
+        )
+        assert response.status_code == 302, f"{persona} could not sign in"
+        return response
+
+
+@contextmanager
+def count_queries(app):
+    statements: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", before)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
