@@ -3,10 +3,10 @@ operation, one commit, redirect with a message."""
 
 from collections import defaultdict
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from wtforms import SelectChoice
 
 from consent.access import (
@@ -20,7 +20,7 @@ from consent.access import (
 )
 from consent.accounts.forms import EmptyForm
 from consent.accounts.models import Role
-from consent.audit.models import AuditEvent
+from consent.audit.operations import record_many
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
 from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
@@ -358,19 +358,5 @@ def _read_action(action: str = "optout.view") -> str | None:
 
 
 def _audit_list(student_ids, action: str, target: str = "") -> None:
-    """A staff list that shows students' requests is a view of each of those students: one
-    audit row each, written in one statement however long the list is."""
-    rows = [
-        {
-            "actor_account_id": current_user.id,
-            "actor_role": current_user.role.value,
-            "action": action,
-            "student_id": student_id,
-            "target": target,
-            "request_id": getattr(g, "request_id", ""),
-            "path": request.path[:512],
-        }
-        for student_id in sorted(set(student_ids or []))
-    ]
-    if rows:
-        db.session.execute(insert(AuditEvent), rows)
+    """A staff list that shows students' requests is a view of each of those students."""
+    record_many(current_user, action, student_ids or [], target=target)
