@@ -74,6 +74,10 @@ EVENT_LABELS = {
     "withdrawn": _l("Withdrawn by the guardian"),
     "withdrawal_declined": _l("A guardian withdrew; the request stands for the other guardian"),
     "closed": _l("Closed"),
+    "teacher_added": _l("The roster changed: a new teacher was added"),
+    "teacher_left": _l("The roster changed: a teacher no longer teaches the student"),
+    "school_changed": _l("The student moved to a new school"),
+    "rerouted": _l("Waiting for a new teacher's plan"),
 }
 
 

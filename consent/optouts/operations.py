@@ -5,12 +5,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
-from consent.catalog.models import Tool
+from consent.catalog.models import Tool, ToolUse, UseScope
 from consent.catalog.queries import current_sections, tools_for_student
 from consent.db import utcnow
 from consent.extensions import db
@@ -25,7 +25,15 @@ from consent.optouts.models import (
     TaskStatus,
 )
 from consent.optouts.rules import OptOutError, check_transition, due_dates
-from consent.roster.models import Guardian, GuardianLink, Staff, StaffRole, Student
+from consent.roster.models import (
+    Enrollment,
+    Guardian,
+    GuardianLink,
+    Staff,
+    StaffRole,
+    Student,
+    section_teacher,
+)
 from consent.schoolcalendar.operations import closures_from, district_today
 
 
@@ -260,7 +268,7 @@ def acknowledge_task(*, actor: Account, task: Task) -> None:
     """A teacher takes the task on; the first acknowledgement starts the work."""
     _require_own_task(actor, task)
     optout = task.optout
-    if optout.status not in (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS):
+    if not awaits_teacher(optout, task):
         raise OptOutError(_l("This request is no longer waiting for teachers."))
     if task.status is not TaskStatus.OPEN:
         raise OptOutError(_l("You have already acknowledged this request."))
@@ -282,7 +290,7 @@ def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> N
     optout = task.optout
     if option not in {o.label for o in optout.tool.optout_options}:
         raise OptOutError(_l("Choose one of the accommodations listed."))
-    if optout.status not in (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS):
+    if not awaits_teacher(optout, task):
         raise OptOutError(_l("The plan can only be changed while the request is in progress."))
     if task.status is TaskStatus.CLOSED:
         raise OptOutError(_l("This task is closed."))
@@ -294,10 +302,20 @@ def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> N
     task.plan_note = note.strip()
     record(actor, "task.plan", student_id=optout.student_id, target=f"task:{task.id}")
     _event(optout, actor=actor, kind="plan_recorded", note=f"{option}. {task.plan_note}".strip())
-    if all(t.status is TaskStatus.PLANNED for t in _open_tasks(optout)):
+    if optout.status is OptOutStatus.IN_PROGRESS and all(
+        t.status is TaskStatus.PLANNED for t in _open_tasks(optout)
+    ):
         _move(optout, OptOutStatus.PLANNED, actor=actor, kind="planned")
         _notify_principals(optout, "optouts/ready_to_confirm")
     db.session.flush()
+
+
+def awaits_teacher(optout: OptOut, task: Task) -> bool:
+    """Teachers work while a request is open, and a teacher newly routed to a confirmed
+    opt-out (the student joined their class) records their own plan for it."""
+    if optout.status in (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS):
+        return True
+    return optout.status is OptOutStatus.CONFIRMED and task.status is not TaskStatus.PLANNED
 
 
 def _require_own_task(actor: Account, task: Task) -> None:
@@ -394,3 +412,159 @@ def withdraw(*, actor: Account, optout: OptOut) -> bool:
     _notify_guardians(optout, "optouts/withdrawn")
     db.session.flush()
     return True
+
+
+# --- the roster changed: opt-outs follow the child ------------------------------------------
+
+
+@dataclass
+class FollowReport:
+    tasks_added: int = 0
+    tasks_closed: int = 0
+    requests_closed: int = 0
+    school_moves: int = 0
+
+    @property
+    def rerouted(self) -> int:
+        return self.tasks_added + self.tasks_closed + self.school_moves
+
+
+def _expected_routes(today: date) -> set[tuple[int, int]]:
+    """(opt-out id, teacher id) for every active opt-out, from the roster as it is now: teachers
+    of the student's current sections that use the tool, or all of them for a district- or
+    school-wide tool. Two set-based queries, whatever the district's size."""
+    current = and_(
+        Enrollment.begin_date <= today,
+        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= today),
+    )
+    use_now = and_(
+        ToolUse.starts_on <= today, or_(ToolUse.ends_on.is_(None), ToolUse.ends_on >= today)
+    )
+    base = (
+        select(OptOut.id, section_teacher.c.staff_id)
+        .join(Enrollment, and_(Enrollment.student_id == OptOut.student_id, current))
+        .join(section_teacher, section_teacher.c.section_id == Enrollment.section_id)
+        .join(Staff, and_(Staff.id == section_teacher.c.staff_id, Staff.active.is_(True)))
+        .where(OptOut.status.in_(ACTIVE_STATUSES))
+    )
+    wide = base.join(Student, Student.id == OptOut.student_id).where(
+        exists().where(
+            ToolUse.tool_id == OptOut.tool_id,
+            use_now,
+            or_(
+                ToolUse.scope == UseScope.DISTRICT,
+                and_(ToolUse.scope == UseScope.SCHOOL, ToolUse.school_id == Student.school_id),
+            ),
+        )
+    )
+    in_section = base.where(
+        exists().where(
+            ToolUse.tool_id == OptOut.tool_id,
+            use_now,
+            ToolUse.scope == UseScope.SECTION,
+            ToolUse.section_id == Enrollment.section_id,
+        )
+    )
+    pairs: set[tuple[int, int]] = set()
+    for query in (wide, in_section):
+        pairs.update((optout_id, staff_id) for optout_id, staff_id in db.session.execute(query))
+    return pairs
+
+
+def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=()) -> FollowReport:
+    """After a roster change, in the same transaction: route every active opt-out to teachers
+    who now teach the student, close the tasks of teachers who no longer do, tell a new
+    school's principals, and close the requests of students who left the district."""
+    report = FollowReport()
+    reason_left = _l("The student left the district.")
+    for optout in db.session.scalars(
+        select(OptOut).where(
+            OptOut.student_id.in_(list(departed_student_ids)), OptOut.status.in_(ACTIVE_STATUSES)
+        )
+    ).unique():
+        _notify_teachers(optout, "optouts/closed_teacher", reason=str(reason_left))
+        _move(optout, OptOutStatus.CLOSED, actor=None, kind="closed", note=str(reason_left))
+        optout.ended_at = utcnow()
+        for task in _open_tasks(optout):
+            task.status = TaskStatus.CLOSED
+            task.closed_reason = "student left the district"
+        _notify_guardians(optout, "optouts/closed", reason=str(reason_left))
+        report.requests_closed += 1
+    db.session.flush()
+
+    expected = _expected_routes(today)
+    open_tasks = {
+        (task.optout_id, task.teacher_id): task
+        for task in db.session.scalars(
+            select(Task)
+            .join(OptOut, OptOut.id == Task.optout_id)
+            .where(OptOut.status.in_(ACTIVE_STATUSES), Task.status != TaskStatus.CLOSED)
+        )
+    }
+    all_tasks = {
+        (optout_id, teacher_id): task_id
+        for task_id, optout_id, teacher_id in db.session.execute(
+            select(Task.id, Task.optout_id, Task.teacher_id)
+            .join(OptOut, OptOut.id == Task.optout_id)
+            .where(OptOut.status.in_(ACTIVE_STATUSES))
+        )
+    }
+    touched: dict[int, OptOut] = {}
+    for pair, task in open_tasks.items():
+        if pair in expected:
+            continue
+        task.status = TaskStatus.CLOSED
+        task.closed_reason = "student left the section"
+        optout = task.optout
+        touched[optout.id] = optout
+        _event(optout, actor=None, kind="teacher_left", note=task.teacher.full_name)
+        report.tasks_closed += 1
+    for optout_id, teacher_id in sorted(expected - set(open_tasks)):
+        task_id = all_tasks.get((optout_id, teacher_id))
+        if task_id is not None:  # a teacher who had the student before and has them again
+            task = db.session.get(Task, task_id)
+            task.status = TaskStatus.OPEN
+            task.closed_reason = ""
+        else:
+            task = Task(optout_id=optout_id, teacher_id=teacher_id, created_at=utcnow())
+            db.session.add(task)
+            db.session.flush()
+        optout = db.session.get(OptOut, optout_id)
+        touched[optout.id] = optout
+        _event(optout, actor=None, kind="teacher_added", note=task.teacher.full_name)
+        notify(
+            template="optouts/task_assigned",
+            link=f"/tasks/{task.id}",
+            staff=task.teacher,
+            optout_id=optout.id,
+            optout=optout,
+            task=task,
+        )
+        report.tasks_added += 1
+    db.session.flush()
+    for optout in touched.values():
+        db.session.refresh(optout, ["tasks"])
+        _settle_after_rerouting(optout)
+
+    for optout in db.session.scalars(
+        select(OptOut).where(
+            OptOut.student_id.in_(list(moved_student_ids)), OptOut.status.in_(ACTIVE_STATUSES)
+        )
+    ).unique():
+        _event(optout, actor=None, kind="school_changed", note=optout.student.school.name)
+        _notify_principals(optout, "optouts/filed_principal")
+        report.school_moves += 1
+    db.session.flush()
+    return report
+
+
+def _settle_after_rerouting(optout: OptOut) -> None:
+    """A new teacher on a planned request must plan too; a request whose remaining teachers
+    have all planned is ready for the principal."""
+    tasks = _open_tasks(optout)
+    all_planned = bool(tasks) and all(t.status is TaskStatus.PLANNED for t in tasks)
+    if optout.status is OptOutStatus.PLANNED and not all_planned:
+        _move(optout, OptOutStatus.IN_PROGRESS, actor=None, kind="rerouted")
+    elif optout.status is OptOutStatus.IN_PROGRESS and all_planned:
+        _move(optout, OptOutStatus.PLANNED, actor=None, kind="planned")
+        _notify_principals(optout, "optouts/ready_to_confirm")

@@ -113,6 +113,7 @@ def detail(optout_id: int):
         optout=optout,
         events=events,
         my_task=my_task,
+        teacher_may_act=bool(my_task) and operations.awaits_teacher(optout, my_task),
         may_withdraw=may_withdraw,
         is_lead=current_user.role in SCHOOL_LEADS,
         overdue=is_overdue(optout, today),

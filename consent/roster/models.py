@@ -1,7 +1,7 @@
 """The roster: schools, students, guardians and their links, staff, sections and enrollments."""
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import (
     Boolean,
@@ -12,11 +12,12 @@ from sqlalchemy import (
     Integer,
     String,
     Table,
+    Text,
     UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consent.db import Base, enum_column
+from consent.db import Base, UTCDateTime, enum_column, utcnow
 
 
 class Relationship(enum.StrEnum):
@@ -171,6 +172,8 @@ class Enrollment(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    # The SIS's id for the enrollment; None for enrollments made here (the demo).
+    sourced_id: Mapped[str | None] = mapped_column(String(255), unique=True)
     student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
     begin_date: Mapped[date] = mapped_column(Date)
@@ -181,3 +184,23 @@ class Enrollment(Base):
 
     def __repr__(self) -> str:
         return f"<Enrollment {self.id}>"
+
+
+class RosterImport(Base):
+    """One run of the roster import: who ran it, when, on what, and what it changed."""
+
+    __tablename__ = "roster_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    run_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    source_name: Mapped[str] = mapped_column(String(255))
+    format: Mapped[str] = mapped_column(String(32), default="")
+    dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running/applied/refused
+    summary: Mapped[str] = mapped_column(Text, default="")  # the printed summary
+    problems: Mapped[str] = mapped_column(Text, default="")  # one problem a line
+
+    def __repr__(self) -> str:
+        return f"<RosterImport {self.id} {self.outcome}>"

@@ -1,0 +1,62 @@
+"""Roster import as one operation, shared by the command line and (later) the upload page."""
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from consent.db import utcnow
+from consent.extensions import db
+from consent.roster.importer.apply import ImportRefused, ImportSummary, apply_roster
+from consent.roster.importer.readers import read_roster
+from consent.roster.importer.records import Problem
+from consent.roster.models import RosterImport
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ImportResult:
+    run: RosterImport
+    summary: ImportSummary | None
+    problems: list[Problem]
+
+
+def import_roster(
+    path: str | Path,
+    *,
+    today: date,
+    actor=None,
+    dry_run: bool = False,
+    progress: Callable[[str], None] = lambda step: None,
+) -> ImportResult:
+    """Validate the whole set, then apply it in one transaction (or roll back for a dry run).
+
+    A set with any problem changes nothing. The run is logged either way; the caller commits.
+    """
+    source = Path(path)
+    progress("reading")
+    roster = read_roster(source)
+    summary, problems = None, list(roster.problems)
+    if not problems:
+        try:
+            summary = apply_roster(roster, today=today, progress=progress)
+        except ImportRefused as refused:
+            problems = refused.problems
+        if problems or dry_run:
+            db.session.rollback()
+    run = RosterImport(
+        run_by_account_id=actor.id if actor is not None else None,
+        source_name=source.name[:255],
+        format=roster.format,
+        dry_run=dry_run,
+        outcome="refused" if problems else ("checked" if dry_run else "applied"),
+        summary="\n".join(summary.lines()) if summary else "",
+        problems="\n".join(str(p) for p in problems),
+        finished_at=utcnow(),
+    )
+    db.session.add(run)
+    db.session.flush()
+    log.info("roster import %s: %s, %s problems", run.id, run.outcome, len(problems))
+    return ImportResult(run=run, summary=summary, problems=problems)
