@@ -53,6 +53,9 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10 per minute;50 per hour")
     PASSWORD_RESET_MAX_AGE = 3600
+    INVITATION_MAX_AGE = 14 * 24 * 3600
+    # Relatives without FERPA rights may be invited to view only if the district turns this on.
+    INVITE_RELATIVES = _bool("INVITE_RELATIVES", False)
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = DISTRICT_TIMEZONE

@@ -8,9 +8,11 @@ from consent.extensions import db, login_manager
 
 
 def init_app(app: Flask) -> None:
+    from consent.accounts.cli import cli
     from consent.accounts.views import bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(cli)
     login_manager.login_view = "accounts.signin"
     login_manager.login_message = None
     login_manager.session_protection = "basic"

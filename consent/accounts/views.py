@@ -1,18 +1,23 @@
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
     render_template,
     request,
     session,
+    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from consent.accounts import operations
+from consent.accounts import invitations, operations
 from consent.accounts.forms import EmptyForm, ForgotPasswordForm, ResetPasswordForm, SignInForm
+from consent.accounts.models import Role
+from consent.audit.operations import record
+from consent.core.gates import roles_required
 from consent.core.urls import safe_next
 from consent.extensions import db, limiter
 
@@ -86,3 +91,63 @@ def reset_password(token: str):
         flash(_("Your password is changed. Sign in with the new one."), "info")
         return redirect(url_for("accounts.signin"))
     return render_template("accounts/reset.html", form=form)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+def accept_invitation(token: str):
+    """A person invited from the roster chooses a password; the account is theirs at once."""
+    person = invitations.person_for_token(token)
+    if person is None:
+        return render_template("accounts/invitation_invalid.html"), 404
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        account = invitations.accept(person, form.password.data)
+        db.session.commit()
+        session.clear()
+        login_user(account, remember=False)
+        session.permanent = True
+        flash(_("Welcome. Your account is ready."), "success")
+        return redirect(url_for("core.home"))
+    return render_template("accounts/invitation.html", form=form, person=person)
+
+
+@bp.route("/accounts/invitations", methods=["GET", "POST"])
+@roles_required(Role.PRIVACY_OFFICER)
+def invitations_page():
+    """The privacy office invites everyone on the roster who has no account yet."""
+    form = EmptyForm()
+    if form.validate_on_submit():
+        report = invitations.send_invitations()
+        record(current_user, "accounts.invite")
+        db.session.commit()
+        flash(
+            _(
+                "%(sent)s invitations are on their way. %(missing)s guardians have no email "
+                "address: download the list to reach them on paper.",
+                sent=report.sent,
+                missing=len(report.without_email),
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.invitations_page"))
+    waiting = db.session.scalars(invitations.guardians_to_invite()).all()
+    return render_template(
+        "accounts/invitations.html",
+        form=form,
+        guardians_with_email=sum(1 for g in waiting if g.email),
+        guardians_without_email=sum(1 for g in waiting if not g.email),
+        staff=len(db.session.scalars(invitations.staff_to_invite()).all()),
+    )
+
+
+@bp.get("/accounts/invitations/no-email.csv")
+@roles_required(Role.PRIVACY_OFFICER)
+def guardians_without_email_csv():
+    """Guardians the schools must reach on paper, streamed so a district-sized list fits."""
+    record(current_user, "export.guardians_without_email")
+    db.session.commit()
+    return Response(
+        stream_with_context(invitations.without_email_csv_rows()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=guardians-without-email.csv"},
+    )
