@@ -34,6 +34,7 @@ class Config:
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
+    ROSTER_UPLOAD_MAX_BYTES = int(os.environ.get("ROSTER_UPLOAD_MAX_BYTES", 512 * 1024 * 1024))
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")

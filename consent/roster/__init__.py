@@ -1,6 +1,6 @@
 """The roster: schools, students, guardians, staff, sections and enrollments."""
 
-from flask import Flask
+from flask import Flask, request
 
 
 def init_app(app: Flask) -> None:
@@ -9,3 +9,10 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(bp)
     app.cli.add_command(cli)
+
+    def allow_large_roster_upload():
+        # Runs before the CSRF check reads the body: only this page takes big files.
+        if request.endpoint == "roster.imports" and request.method == "POST":
+            request.max_content_length = app.config["ROSTER_UPLOAD_MAX_BYTES"]
+
+    app.before_request_funcs.setdefault(None, []).insert(0, allow_large_roster_upload)

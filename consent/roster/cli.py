@@ -6,21 +6,10 @@ import click
 from flask.cli import AppGroup
 
 from consent.extensions import db
+from consent.roster.jobs import IMPORT_STEPS
 from consent.schoolcalendar.operations import district_today
 
 cli = AppGroup("roster", help="The roster from the student information system.")
-
-STEPS = (
-    "reading",
-    "schools",
-    "staff",
-    "students",
-    "guardians",
-    "links",
-    "sections",
-    "enrollments",
-    "opt-outs",
-)
 
 
 @cli.command("import")
@@ -31,7 +20,10 @@ def import_command(path: str, dry_run: bool) -> None:
     from consent.roster.operations import import_roster
 
     with click.progressbar(
-        length=len(STEPS), label="Importing", show_pos=True, item_show_func=lambda step: step or ""
+        length=len(IMPORT_STEPS),
+        label="Importing",
+        show_pos=True,
+        item_show_func=lambda step: step or "",
     ) as bar:
         result = import_roster(
             path,

@@ -198,7 +198,9 @@ class RosterImport(Base):
     source_name: Mapped[str] = mapped_column(String(255))
     format: Mapped[str] = mapped_column(String(32), default="")
     dry_run: Mapped[bool] = mapped_column(Boolean, default=False)
-    outcome: Mapped[str] = mapped_column(String(16), default="running")  # running/applied/refused
+    # queued, running, applied, checked (a dry run), refused, or failed
+    outcome: Mapped[str] = mapped_column(String(16), default="running")
+    step: Mapped[str] = mapped_column(String(32), default="")  # what it is doing now
     summary: Mapped[str] = mapped_column(Text, default="")  # the printed summary
     problems: Mapped[str] = mapped_column(Text, default="")  # one problem a line
 

@@ -30,10 +30,13 @@ def import_roster(
     actor=None,
     dry_run: bool = False,
     progress: Callable[[str], None] = lambda step: None,
+    run: RosterImport | None = None,
+    source_name: str | None = None,
 ) -> ImportResult:
     """Validate the whole set, then apply it in one transaction (or roll back for a dry run).
 
-    A set with any problem changes nothing. The run is logged either way; the caller commits.
+    A set with any problem changes nothing. The run is logged either way (into `run` when the
+    upload page already made one); the caller commits.
     """
     source = Path(path)
     progress("reading")
@@ -46,17 +49,19 @@ def import_roster(
             problems = refused.problems
         if problems or dry_run:
             db.session.rollback()
-    run = RosterImport(
-        run_by_account_id=actor.id if actor is not None else None,
-        source_name=source.name[:255],
-        format=roster.format,
-        dry_run=dry_run,
-        outcome="refused" if problems else ("checked" if dry_run else "applied"),
-        summary="\n".join(summary.lines()) if summary else "",
-        problems="\n".join(str(p) for p in problems),
-        finished_at=utcnow(),
-    )
-    db.session.add(run)
+    if run is None:
+        run = RosterImport(
+            run_by_account_id=actor.id if actor is not None else None,
+            source_name=(source_name or source.name)[:255],
+            dry_run=dry_run,
+        )
+        db.session.add(run)
+    run.format = roster.format
+    run.outcome = "refused" if problems else ("checked" if dry_run else "applied")
+    run.step = ""
+    run.summary = "\n".join(summary.lines()) if summary else ""
+    run.problems = "\n".join(str(p) for p in problems)
+    run.finished_at = utcnow()
     db.session.flush()
     log.info("roster import %s: %s, %s problems", run.id, run.outcome, len(problems))
     return ImportResult(run=run, summary=summary, problems=problems)

@@ -1,16 +1,22 @@
-from flask import Blueprint, current_app, render_template, request
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defaultload, lazyload
 
 from consent.access import student_or_404, visible_sections, visible_students
 from consent.accounts.models import Role
+from consent.audit.operations import record
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections_by_student, tools_by_student
 from consent.core.gates import STAFF, roles_required
 from consent.extensions import db
 from consent.optouts.models import OptOut
-from consent.roster.models import Section, Student
+from consent.roster.forms import RosterUploadForm
+from consent.roster.jobs import IMPORT_STEPS, PROGRESS, start_import
+from consent.roster.models import RosterImport, Section, Student
 from consent.roster.queries import open_request_counts
 from consent.schoolcalendar.operations import district_today
 
@@ -82,3 +88,48 @@ def sections():
         error_out=False,
     )
     return render_template("roster/sections.html", page=page)
+
+
+@bp.route("/roster/imports", methods=["GET", "POST"])
+@roles_required(Role.PRIVACY_OFFICER)
+def imports():
+    """Upload the SIS export; it is imported in the background while this page shows progress."""
+    form = RosterUploadForm()
+    if form.validate_on_submit():
+        uploads = Path(current_app.instance_path) / "uploads"
+        uploads.mkdir(parents=True, exist_ok=True)
+        target = uploads / f"{secrets.token_hex(16)}.zip"
+        form.archive.data.save(target)
+        run = RosterImport(
+            run_by_account_id=current_user.id,
+            source_name=Path(form.archive.data.filename or "roster.zip").name[:255],
+            dry_run=form.dry_run.data,
+            outcome="queued",
+        )
+        db.session.add(run)
+        record(current_user, "roster.import")
+        db.session.commit()
+        start_import(current_app._get_current_object(), run.id, target)
+        return redirect(url_for("roster.import_detail", import_id=run.id))
+    page = db.paginate(
+        select(RosterImport).order_by(RosterImport.id.desc()),
+        page=request.args.get("page", 1, type=int),
+        per_page=10,
+        error_out=False,
+    )
+    return render_template("roster/imports.html", form=form, page=page)
+
+
+@bp.get("/roster/imports/<int:import_id>")
+@roles_required(Role.PRIVACY_OFFICER)
+def import_detail(import_id: int):
+    run = db.session.get(RosterImport, import_id)
+    if run is None:
+        abort(404)
+    return render_template(
+        "roster/import.html",
+        run=run,
+        step=PROGRESS.get(run.id, ""),
+        steps=IMPORT_STEPS,
+        problems=run.problems.splitlines() if run.problems else [],
+    )

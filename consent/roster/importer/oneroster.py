@@ -1,0 +1,890 @@
+"""OneRoster 1.1 and 1.2 CSV sets: manifest, orgs, academicSessions, users, roles (1.2), classes
+and enrollments, read row by row into a RosterSet. See `readers` for the rules and decisions."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from consent.roster.importer.csvfiles import (
+    FileSpec,
+    Problems,
+    Source,
+    Table,
+    Values,
+    choice,
+    open_table,
+    split_list,
+    too_long,
+)
+from consent.roster.importer.records import (
+    EnrollmentRecord,
+    GuardianRecord,
+    LinkRecord,
+    Mode,
+    RosterSet,
+    SchoolRecord,
+    SectionRecord,
+    StaffRecord,
+    StudentRecord,
+)
+
+MANIFEST = "manifest.csv"
+VERSIONS = ("1.1", "1.2")
+
+
+def _spec(name: str, columns: str, values: str) -> FileSpec:
+    cols = tuple(columns.split())
+    required = frozenset(values.split())
+    return FileSpec(name, cols, header=required | {"status", "dateLastModified"}, values=required)
+
+
+_MANIFEST = FileSpec(
+    MANIFEST, ("propertyName", "value"), header=frozenset({"propertyName", "value"}),
+    values=frozenset({"propertyName"}),
+)  # fmt: skip
+
+_COMMON = {
+    "orgs.csv": _spec(
+        "orgs.csv",
+        "sourcedId status dateLastModified name type identifier parentSourcedId",
+        "sourcedId name type",
+    ),
+    "academicSessions.csv": _spec(
+        "academicSessions.csv",
+        "sourcedId status dateLastModified title type startDate endDate parentSourcedId schoolYear",
+        "sourcedId title type startDate endDate schoolYear",
+    ),
+    "classes.csv": _spec(
+        "classes.csv",
+        "sourcedId status dateLastModified title grades courseSourcedId classCode classType "
+        "location schoolSourcedId termSourcedIds subjects subjectCodes periods",
+        "sourcedId title courseSourcedId classType schoolSourcedId termSourcedIds",
+    ),
+    "enrollments.csv": _spec(
+        "enrollments.csv",
+        "sourcedId status dateLastModified classSourcedId schoolSourcedId userSourcedId role "
+        "primary beginDate endDate",
+        "sourcedId classSourcedId schoolSourcedId userSourcedId role",
+    ),
+}
+
+SPECS = {
+    "1.1": {
+        **_COMMON,
+        "users.csv": _spec(
+            "users.csv",
+            "sourcedId status dateLastModified enabledUser orgSourcedIds role username userIds "
+            "givenName familyName middleName identifier email sms phone agentSourcedIds grades "
+            "password",
+            "sourcedId enabledUser orgSourcedIds role username givenName familyName",
+        ),
+    },
+    "1.2": {
+        **_COMMON,
+        # resourceSourcedIds is optional: some 1.2 exports (and profiles) leave the column out.
+        "users.csv": _spec(
+            "users.csv",
+            "sourcedId status dateLastModified enabledUser username userIds givenName familyName "
+            "middleName identifier email sms phone agentSourcedIds grades password "
+            "userMasterIdentifier resourceSourcedIds preferredGivenName preferredMiddleName "
+            "preferredFamilyName primaryOrgSourcedId pronouns",
+            "sourcedId enabledUser givenName familyName",
+        ),
+        "roles.csv": _spec(
+            "roles.csv",
+            "sourcedId status dateLastModified userSourcedId roleType role beginDate endDate "
+            "orgSourcedId userProfileSourcedId",
+            "sourcedId userSourcedId roleType role orgSourcedId",
+        ),
+    },
+}
+
+ORG_TYPES = frozenset({"department", "district", "local", "national", "school", "state"})
+USER_ROLES = {
+    "1.1": frozenset(
+        {"administrator", "aide", "guardian", "parent", "proctor", "relative", "student", "teacher"}
+    ),
+    "1.2": frozenset(
+        {
+            "aide", "counselor", "districtAdministrator", "guardian", "parent", "principal",
+            "proctor", "relative", "siteAdministrator", "student", "systemAdministrator",
+            "teacher",
+        }
+    ),
+}  # fmt: skip
+ROLE_TYPES = frozenset({"primary", "secondary"})
+CLASS_TYPES = frozenset({"homeroom", "scheduled"})
+ENROLLMENT_ROLES = frozenset({"administrator", "proctor", "student", "teacher"})
+SESSION_TYPES = frozenset({"gradingPeriod", "semester", "schoolYear", "term"})
+BOOLEANS = frozenset({"true", "false"})
+STATUSES = ("active", "tobedeleted")
+MODES = {m.value: m for m in Mode}
+
+GUARDIAN_ROLES = ("parent", "guardian", "relative")  # strongest first
+HAS_RIGHTS = frozenset({"parent", "guardian"})  # FERPA rights holders; relatives view only
+PRINCIPAL_ROLES_12 = frozenset({"principal", "siteAdministrator"})
+
+# What a user is, for checking references to them; one shared string each.
+STUDENT, STAFF, GUARDIAN, OTHER, UNREAD = "student", "staff", "guardian", "other", ""
+
+# Database column sizes (consent/roster/models.py): longer values are reported, not cut.
+ID_MAX, NAME_MAX, IDENTIFIER_MAX, GRADE_MAX, EMAIL_MAX, PHONE_MAX, TERM_MAX = (
+    255, 255, 64, 8, 320, 64, 64,
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class _Role:
+    """One roles.csv row (1.2), kept until its user's row is read."""
+
+    role: str
+    org: str
+    primary: bool
+    active: bool
+
+
+class OneRosterReader:
+    def __init__(
+        self,
+        source: Source,
+        problems: Problems,
+        progress: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.source = source
+        self.problems = problems
+        self.progress = progress
+        self.names = source.names()
+        self.values = Values()
+        self.version = ""
+        self.file_modes: dict[str, Mode] = {}
+        self.full: set[str] = set()  # files read in full, in bulk: references into them are checked
+        self.org_types: dict[str, str] = {}  # every org seen; "" when its type was not readable
+        self.sessions: dict[str, tuple[str, date | None, date | None]] = {}
+        self.users: dict[str, str] = {}  # every user seen -> STUDENT/STAFF/GUARDIAN/OTHER/UNREAD
+        self.classes: set[str] = set()
+        self.roles: dict[str, list[_Role]] = {}
+        self.role_lines: dict[str, int] = {}
+        self.troubled: set[str] = set()  # users with a roles.csv row that had a problem
+        self.agents: list[tuple[str, int, list[str]]] = []
+        self.identifiers: dict[str, str] = {}
+        self.teachers: dict[str, list[tuple[bool, str]]] = {}
+        # class -> (first start, last end) of its terms in academicSessions.csv
+        self.class_dates: dict[str, tuple[date | None, date | None]] = {}
+        self.manifest_lines: dict[str, int] = {}
+
+    # --- the set --------------------------------------------------------------------------------
+
+    def read(self) -> RosterSet:
+        if not self._read_manifest():
+            return RosterSet(format="unknown")
+        self.roster = RosterSet(format=f"oneroster-{self.version}")
+        self._check_files()
+        mode = self.mode
+        users = mode("users.csv")
+        self.roster.modes = {
+            "schools": mode("orgs.csv"),
+            "students": users,
+            "guardians": users,
+            "staff": users,
+            "sections": mode("classes.csv"),
+            "enrollments": mode("enrollments.csv"),
+            "links": users,
+        }
+        specs = SPECS[self.version]
+        self._read("orgs.csv", specs, self._orgs)
+        self._read("academicSessions.csv", specs, self._sessions)
+        if self.version == "1.2":
+            self._read("roles.csv", specs, self._roles)
+            self._read("users.csv", specs, self._users_12)
+            self._unmatched_roles()
+        else:
+            self._read("users.csv", specs, self._users_11)
+        self._links()
+        self._read("classes.csv", specs, self._classes)
+        self._read("enrollments.csv", specs, self._enrollments)
+        self._section_teachers()
+        check_enrollment_pairs(self.roster, self.problems, "enrollments.csv")
+        return self.roster
+
+    def mode(self, name: str) -> Mode:
+        return self.file_modes.get(name, Mode.ABSENT)
+
+    def _read(self, name: str, specs: dict[str, FileSpec], rows: Callable[[Table], None]) -> None:
+        if self.mode(name) is Mode.ABSENT or name not in self.names:
+            return
+        with open_table(self.source, specs[name], self.problems, self.progress) as table:
+            if table is None:
+                return
+            rows(table)
+            if table.complete and self.mode(name) is Mode.BULK:
+                self.full.add(name)
+
+    def _read_manifest(self) -> bool:
+        """Version and file modes from manifest.csv; False when the set cannot be read."""
+        properties: dict[str, tuple[str, int]] = {}
+        with open_table(self.source, _MANIFEST, self.problems) as table:
+            if table is None:
+                return False
+            name_at, value_at = table.index["propertyName"], table.index["value"]
+            for line, values, ok in table.rows():
+                if not ok:
+                    continue
+                prop, value = values[name_at], values[value_at]
+                if prop in properties:
+                    table.problem(line, "propertyName", f'"{prop}" is listed twice.')
+                    continue
+                properties[prop] = (value, line)
+                if prop.startswith("file."):
+                    mode = MODES.get(value)
+                    if mode is None:
+                        table.problem(
+                            line,
+                            "value",
+                            f'"{value}" is not a valid file mode for {prop}; use '
+                            "bulk, delta or absent.",
+                        )
+                        continue
+                    self.file_modes[prop.removeprefix("file.") + ".csv"] = mode
+            if "oneroster.version" not in properties:
+                table.problem(
+                    0, "", 'the "oneroster.version" row is missing, so the set cannot be read.'
+                )
+                return False
+            version, line = properties["oneroster.version"]
+            if version not in VERSIONS:
+                table.problem(
+                    line,
+                    "value",
+                    f'OneRoster version "{version}" is not supported; use 1.1 or 1.2.',
+                )
+                return False
+            self.version = version
+            self.manifest_lines = {p: ln for p, (_, ln) in properties.items()}
+            return True
+
+    def _check_files(self) -> None:
+        """The manifest and the files present must agree."""
+        add = self.problems.add
+        for name in sorted(self.names - {MANIFEST}):
+            if name not in self.file_modes:
+                hint = _case_hint(name, self.file_modes)
+                add(name, 0, "", f"this file is not listed in manifest.csv.{hint}")
+            elif self.file_modes[name] is Mode.ABSENT:
+                add(name, 0, "", "manifest.csv says this file is absent, but it is in the set.")
+        for name, mode in sorted(self.file_modes.items()):
+            if mode is not Mode.ABSENT and name not in self.names:
+                add(
+                    MANIFEST,
+                    self._line(name),
+                    "value",
+                    f"manifest.csv lists {name} as {mode}, but the set has no such file.",
+                )
+        if self.version == "1.2" and self.mode("roles.csv") is not self.mode("users.csv"):
+            add(
+                MANIFEST, self._line("roles.csv") or self._line("users.csv"), "value",
+                "file.roles and file.users must have the same mode: roles.csv says which users "
+                "are students, guardians and staff.",
+            )  # fmt: skip
+        if self.mode("classes.csv") is Mode.BULK and self.mode("enrollments.csv") is Mode.ABSENT:
+            add(
+                MANIFEST, self._line("enrollments.csv") or self._line("classes.csv"), "value",
+                "classes.csv is sent in bulk, so enrollments.csv must be sent too: it says who "
+                "teaches each class.",
+            )  # fmt: skip
+
+    def _line(self, name: str) -> int:
+        return self.manifest_lines.get("file." + name.removesuffix(".csv"), 0)
+
+    # --- rows shared by every file --------------------------------------------------------------
+
+    def _status(self, table: Table, line: int, values: list[str]) -> bool | None:
+        """Whether the row is active (True in bulk); None when status or date is wrong."""
+        status = values[table.index["status"]]
+        modified = values[table.index["dateLastModified"]]
+        if self.mode(table.spec.name) is Mode.BULK:
+            if status:
+                table.problem(
+                    line,
+                    "status",
+                    f'this file is sent in bulk, so status must be empty (found "{status}").',
+                )
+                return None
+            if modified and not Values.datetime(table, line, "dateLastModified", modified):
+                return None
+            return True
+        ok = True
+        if status not in STATUSES:
+            table.problem(
+                line,
+                "status",
+                f'"{status}" is not a valid status; in a delta file each row is '
+                '"active" or "tobedeleted".',
+            )
+            ok = False
+        if not modified:
+            table.problem(
+                line, "dateLastModified", "a delta row needs the date and time it was last changed."
+            )
+            ok = False
+        elif not Values.datetime(table, line, "dateLastModified", modified):
+            ok = False
+        return status == "active" if ok else None
+
+    def _unique(self, table: Table, line: int, sid: str, seen: set[str] | dict[str, str]) -> bool:
+        if sid in seen:
+            table.problem(
+                line, "sourcedId", f'sourcedId "{sid}" appears more than once in this file.'
+            )
+            return False
+        return not too_long(table, line, "sourcedId", sid, ID_MAX)
+
+    def _org(self, table: Table, line: int, column: str, org: str, *, school: bool) -> bool:
+        """Whether `org` is a known org (and a school, when asked); unknown orgs pass unless
+        orgs.csv was read in full in bulk."""
+        kind = self.org_types.get(org)
+        if kind is None:
+            if "orgs.csv" in self.full:
+                table.problem(line, column, f'org "{org}" is not in orgs.csv.')
+                return False
+            return True
+        if school and kind not in ("school", ""):
+            table.problem(line, column, f'org "{org}" is a {kind}, not a school.')
+            return False
+        return True
+
+    def _user(self, table: Table, line: int, column: str, user: str) -> bool:
+        if user not in self.users and "users.csv" in self.full:
+            table.problem(line, column, f'user "{user}" is not in users.csv.')
+            return False
+        return True
+
+    # --- files ----------------------------------------------------------------------------------
+
+    def _orgs(self, table: Table) -> None:
+        ix = table.index
+        at_type, at_name, at_parent = ix["type"], ix["name"], ix.get("parentSourcedId")
+        v12 = self.version == "1.2"
+        parents: list[tuple[int, str]] = []
+        for line, values, ok in table.rows():
+            sid = values[ix["sourcedId"]]
+            if not sid:
+                continue
+            if not self._unique(table, line, sid, self.org_types):
+                continue
+            self.org_types[sid] = ""
+            if not ok:
+                continue
+            before = self.problems.count(table.spec.name)
+            active = self._status(table, line, values)
+            kind = choice(
+                table, line, "type", values[at_type], ORG_TYPES, what="org type", extensions=v12
+            )
+            name = values[at_name]
+            too_long(table, line, "name", name, NAME_MAX)
+            if at_parent is not None and values[at_parent]:
+                parents.append((line, values[at_parent]))
+            if kind:
+                self.org_types[sid] = kind
+            if self.problems.count(table.spec.name) > before or active is None:
+                continue
+            if kind == "school":
+                self.roster.schools[sid] = SchoolRecord(sid, name, active)
+        if table.complete and self.mode("orgs.csv") is Mode.BULK:
+            for line, parent in parents:
+                if parent not in self.org_types:
+                    table.problem(line, "parentSourcedId", f'org "{parent}" is not in orgs.csv.')
+
+    def _sessions(self, table: Table) -> None:
+        ix = table.index
+        v12 = self.version == "1.2"
+        for line, values, ok in table.rows():
+            sid = values[ix["sourcedId"]]
+            if not sid or not self._unique(table, line, sid, self.sessions):
+                continue
+            title = values[ix["title"]]
+            self.sessions[sid] = (title, None, None)
+            if not ok:
+                continue
+            self._status(table, line, values)
+            choice(
+                table, line, "type", values[ix["type"]], SESSION_TYPES, what="session type",
+                extensions=v12,
+            )  # fmt: skip
+            good_start, start = self.values.date(table, line, "startDate", values[ix["startDate"]])
+            good_end, end = self.values.date(table, line, "endDate", values[ix["endDate"]])
+            if good_start and good_end:
+                self.sessions[sid] = (title, start, end)
+
+    def _roles(self, table: Table) -> None:
+        """roles.csv (1.2), read before users.csv: it says what each user is."""
+        ix = table.index
+        at_user, at_type, at_role, at_org = (
+            ix["userSourcedId"], ix["roleType"], ix["role"], ix["orgSourcedId"],
+        )  # fmt: skip
+        at_begin, at_end = ix.get("beginDate"), ix.get("endDate")
+        seen: set[str] = set()
+        for line, values, ok in table.rows():
+            sid = values[ix["sourcedId"]]
+            user = values[at_user]
+            if user:
+                self.role_lines.setdefault(user, line)
+                self.roles.setdefault(user, [])
+            if not sid or not self._unique(table, line, sid, seen):
+                continue
+            seen.add(sid)
+            if not ok:
+                continue
+            before = self.problems.count(table.spec.name)
+            active = self._status(table, line, values)
+            role_type = choice(
+                table, line, "roleType", values[at_type], ROLE_TYPES, what="role type"
+            )
+            role = choice(
+                table, line, "role", values[at_role], USER_ROLES["1.2"], what="role",
+                extensions=True,
+            )  # fmt: skip
+            org = values[at_org]
+            self._org(table, line, "orgSourcedId", org, school=False)
+            for column, at in (("beginDate", at_begin), ("endDate", at_end)):
+                if at is not None:
+                    self.values.date(table, line, column, values[at])
+            if self.problems.count(table.spec.name) > before or active is None or not role:
+                self.troubled.add(user)  # the user's kind is unknown: no problems that follow
+                continue
+            self.roles[user].append(_Role(role, org, role_type == "primary", active))
+
+    def _person(self, table: Table, line: int, values: list[str]) -> tuple[str, ...]:
+        """Given name, family name, email, phone and username of a users.csv row (lengths
+        checked)."""
+        ix = table.index
+        username = values[ix["username"]] if "username" in ix else ""
+        given, family = values[ix["givenName"]], values[ix["familyName"]]
+        email = values[ix["email"]] if "email" in ix else ""
+        phone = values[ix["phone"]] if "phone" in ix else ""
+        if not phone and "sms" in ix:
+            phone = values[ix["sms"]]
+        too_long(table, line, "givenName", given, NAME_MAX)
+        too_long(table, line, "familyName", family, NAME_MAX)
+        too_long(table, line, "email", email, EMAIL_MAX)
+        too_long(table, line, "phone", phone, PHONE_MAX)
+        return given, family, email, phone, username
+
+    def _user_row(self, table: Table, line: int, values: list[str], ok: bool):
+        """The shared part of a users.csv row: (sourcedId, active, row-is-good) or None."""
+        ix = table.index
+        sid = values[ix["sourcedId"]]
+        if not sid:
+            return None
+        if not self._unique(table, line, sid, self.users):
+            return None
+        self.users[sid] = UNREAD
+        if not ok:
+            return None
+        before = self.problems.count(table.spec.name)
+        active = self._status(table, line, values)
+        choice(
+            table, line, "enabledUser", values[ix["enabledUser"]], BOOLEANS, what="enabledUser "
+            "value (true or false)", case_sensitive=False,
+        )  # fmt: skip
+        if "agentSourcedIds" in ix:
+            agents = split_list(values[ix["agentSourcedIds"]])
+            if agents:
+                self.agents.append((sid, line, agents))
+        return sid, active, before
+
+    def _users_11(self, table: Table) -> None:
+        ix = table.index
+        name = table.spec.name
+        for line, values, ok in table.rows():
+            shared = self._user_row(table, line, values, ok)
+            if shared is None:
+                continue
+            sid, active, before = shared
+            role = choice(table, line, "role", values[ix["role"]], USER_ROLES["1.1"], what="role")
+            orgs = split_list(values[ix["orgSourcedIds"]])
+            for org in orgs:
+                self._org(table, line, "orgSourcedIds", org, school=False)
+            person = self._person(table, line, values)
+            if self.problems.count(name) > before or active is None or role is None:
+                continue
+            schools = self._schools(orgs)
+            if role == "student":
+                if not schools:
+                    table.problem(
+                        line,
+                        "orgSourcedIds",
+                        f'student "{sid}" is in no school: none of their '
+                        "orgSourcedIds is an org of type school.",
+                    )
+                    continue
+                self._student(table, line, values, sid, active, schools[0], person)
+            elif role in GUARDIAN_ROLES:
+                self._guardian(sid, active, role, person)
+            elif role == "teacher":
+                self._staff(table, line, sid, active, "teacher", None, person)
+            elif role == "administrator" and schools:
+                self._staff(table, line, sid, active, "principal", schools[0], person)
+            else:
+                self.users[sid] = OTHER
+
+    def _users_12(self, table: Table) -> None:
+        ix = table.index
+        name = table.spec.name
+        at_primary_org = ix.get("primaryOrgSourcedId")
+        for line, values, ok in table.rows():
+            roles = self.roles.pop(values[ix["sourcedId"]], None)
+            shared = self._user_row(table, line, values, ok)
+            if shared is None:
+                continue
+            sid, active, before = shared
+            primary_org = values[at_primary_org] if at_primary_org is not None else ""
+            if primary_org:
+                self._org(table, line, "primaryOrgSourcedId", primary_org, school=False)
+            person = self._person(table, line, values)
+            if self.problems.count(name) > before or active is None or sid in self.troubled:
+                continue
+            if roles is None:
+                if "roles.csv" in self.full:
+                    table.problem(
+                        line,
+                        "",
+                        f'user "{sid}" has no row in roles.csv, so it is not known '
+                        "whether they are a student, a guardian or staff.",
+                    )
+                continue
+            roles.sort(key=lambda r: not r.primary)  # primary role first
+            self.users[sid] = OTHER
+            students = [r for r in roles if r.role == "student"]
+            if students:
+                orgs = [r.org for r in students] + ([primary_org] if primary_org else [])
+                schools = self._schools(orgs)
+                if not schools:
+                    table.problem(
+                        line,
+                        "",
+                        f'student "{sid}" is in no school: none of their student '
+                        "roles in roles.csv is at an org of type school.",
+                    )
+                    self.users[sid] = UNREAD
+                    continue
+                alive = active and any(r.active for r in students)
+                self._student(table, line, values, sid, alive, schools[0], person)
+            guardian = [r for r in roles if r.role in GUARDIAN_ROLES]
+            if guardian:
+                relationship = min((r.role for r in guardian), key=GUARDIAN_ROLES.index)
+                alive = active and any(r.active for r in guardian)
+                self._guardian(sid, alive, relationship, person)
+            principal = [
+                r for r in roles if r.role in PRINCIPAL_ROLES_12 and self._schools([r.org])
+            ]
+            teacher = [r for r in roles if r.role == "teacher"]
+            if principal:
+                alive = active and any(r.active for r in principal)
+                self._staff(table, line, sid, alive, "principal", principal[0].org, person)
+            elif teacher:
+                alive = active and any(r.active for r in teacher)
+                self._staff(table, line, sid, alive, "teacher", None, person)
+
+    def _unmatched_roles(self) -> None:
+        if "users.csv" not in self.names or self.mode("users.csv") is Mode.ABSENT:
+            return
+        for user in self.roles:
+            self.problems.add(
+                "roles.csv", self.role_lines[user], "userSourcedId",
+                f'user "{user}" is not in users.csv.',
+            )  # fmt: skip
+        self.roles.clear()
+
+    def _schools(self, orgs: list[str]) -> list[str]:
+        """The schools among `orgs`, in order; when orgs.csv was not read in full, orgs it does
+        not list may be schools the service already knows, and count as schools after the known
+        ones. An org whose type could not be read counts as a school (its problem is reported;
+        guessing otherwise would add a second one)."""
+        schools = [o for o in orgs if self.org_types.get(o) in ("school", "")]  # "": unreadable
+        if "orgs.csv" not in self.full:
+            schools += [o for o in orgs if o not in self.org_types]
+        return schools
+
+    def _student(self, table, line, values, sid, active, school, person) -> None:
+        ix = table.index
+        given, family = person[:2]
+        identifier = (values[ix["identifier"]] if "identifier" in ix else "") or sid
+        grades = split_list(values[ix["grades"]]) if "grades" in ix else []
+        grade = grades[0] if grades else ""
+        if too_long(table, line, "identifier", identifier, IDENTIFIER_MAX) or too_long(
+            table, line, "grades", grade, GRADE_MAX
+        ):
+            self.users[sid] = UNREAD
+            return
+        other = self.identifiers.setdefault(identifier, sid)
+        if other != sid:
+            table.problem(
+                line,
+                "identifier",
+                f'student identifier "{identifier}" is also used by student "{other}".',
+            )
+            self.users[sid] = UNREAD
+            return
+        self.users[sid] = STUDENT
+        self.roster.students[sid] = StudentRecord(
+            sid, identifier, given, family, grade, school, active
+        )
+
+    def _guardian(self, sid, active, relationship, person) -> None:
+        given, family, email, phone, _ = person
+        if self.users[sid] != STUDENT and self.users[sid] != STAFF:
+            self.users[sid] = GUARDIAN
+        self.roster.guardians[sid] = GuardianRecord(
+            sid, given, family, email or None, phone or None, relationship, active
+        )
+
+    def _staff(self, table, line, sid, active, role, school, person) -> None:
+        """A teacher or principal; they sign in with their email, or a username that is one."""
+        given, family, email, _, username = person
+        email = email or (username if "@" in username else "")
+        if too_long(table, line, "username", email, EMAIL_MAX):
+            self.users[sid] = UNREAD
+            return
+        if not email:
+            table.problem(
+                line,
+                "email",
+                f"this {role} has no email address; teachers and principals need one to sign in.",
+            )
+            self.users[sid] = UNREAD
+            return
+        if self.users[sid] != STUDENT:
+            self.users[sid] = STAFF
+        self.roster.staff[sid] = StaffRecord(sid, given, family, email, role, school, active)
+
+    def _links(self) -> None:
+        """Guardian-student links from agentSourcedIds, in either direction or both (the union).
+
+        A link needs both people in this set: in a delta, an agent who is not in users.csv is
+        left as the service has them."""
+        roster = self.roster
+        students, guardians = roster.students, roster.guardians
+        check = "users.csv" in self.full
+        for sid, line, agents in self.agents:
+            for agent in agents:
+                if agent not in self.users:
+                    if check:
+                        self.problems.add(
+                            "users.csv", line, "agentSourcedIds",
+                            f'user "{agent}" is not in users.csv.',
+                        )  # fmt: skip
+                    continue
+                if sid in students and agent in guardians:
+                    _link(roster, agent, sid)
+                elif sid in guardians and agent in students:
+                    _link(roster, sid, agent)
+        self.agents.clear()
+
+    def _classes(self, table: Table) -> None:
+        ix = table.index
+        name = table.spec.name
+        v12 = self.version == "1.2"
+        at_title, at_type, at_school, at_terms = (
+            ix["title"], ix["classType"], ix["schoolSourcedId"], ix["termSourcedIds"],
+        )  # fmt: skip
+        for line, values, ok in table.rows():
+            sid = values[ix["sourcedId"]]
+            if not sid or not self._unique(table, line, sid, self.classes):
+                continue
+            self.classes.add(sid)
+            if not ok:
+                continue
+            before = self.problems.count(name)
+            active = self._status(table, line, values)
+            choice(
+                table, line, "classType", values[at_type], CLASS_TYPES, what="class type",
+                extensions=v12,
+            )  # fmt: skip
+            school = values[at_school]
+            self._org(table, line, "schoolSourcedId", school, school=True)
+            title = values[at_title]
+            too_long(table, line, "title", title, NAME_MAX)
+            terms = split_list(values[at_terms])
+            term = self.sessions[terms[0]][0] if terms and terms[0] in self.sessions else ""
+            term = term or (terms[0] if terms else "")
+            too_long(table, line, "termSourcedIds", term, TERM_MAX)
+            if self.problems.count(name) > before or active is None:
+                continue
+            self.roster.sections[sid] = SectionRecord(sid, title, school, term, (), active)
+            dates = class_dates(self.sessions, terms)
+            if dates:
+                self.class_dates[sid] = dates
+
+    def _enrollments(self, table: Table) -> None:
+        ix = table.index
+        name = table.spec.name
+        v12 = self.version == "1.2"
+        roster = self.roster
+        enrollments, sections, students, staff = (
+            roster.enrollments, roster.sections, roster.students, roster.staff,
+        )  # fmt: skip
+        at_sid, at_class, at_school, at_user, at_role = (
+            ix["sourcedId"], ix["classSourcedId"], ix["schoolSourcedId"], ix["userSourcedId"],
+            ix["role"],
+        )  # fmt: skip
+        at_primary, at_begin, at_end = ix.get("primary"), ix.get("beginDate"), ix.get("endDate")
+        classes_full = "classes.csv" in self.full
+        users_full = "users.csv" in self.full
+        others: set[str] = set()  # teachers', administrators' and proctors' enrollment ids
+        for line, values, ok in table.rows():
+            sid = values[at_sid]
+            if not sid:
+                continue
+            if sid in enrollments or sid in others:
+                table.problem(
+                    line, "sourcedId", f'sourcedId "{sid}" appears more than once in this file.'
+                )
+                continue
+            if not ok:
+                others.add(sid)
+                continue
+            before = self.problems.count(name)
+            active = self._status(table, line, values)
+            cls, user = values[at_class], values[at_user]
+            if cls not in self.classes and classes_full:
+                table.problem(line, "classSourcedId", f'class "{cls}" is not in classes.csv.')
+            self._org(table, line, "schoolSourcedId", values[at_school], school=True)
+            self._user(table, line, "userSourcedId", user)
+            role = choice(
+                table, line, "role", values[at_role], ENROLLMENT_ROLES, what="enrollment role",
+                extensions=v12,
+            )  # fmt: skip
+            primary = values[at_primary] if at_primary is not None else ""
+            if primary:
+                primary = choice(
+                    table, line, "primary", primary, BOOLEANS, what="primary value (true or "
+                    "false)", case_sensitive=False,
+                ) or ""  # fmt: skip
+            good_begin, begin = (
+                self.values.date(table, line, "beginDate", values[at_begin])
+                if at_begin is not None
+                else (True, None)
+            )
+            good_end, end = (
+                self.values.date(table, line, "endDate", values[at_end])
+                if at_end is not None
+                else (True, None)
+            )
+            if good_begin and good_end and begin and end and end < begin:
+                table.problem(line, "endDate", "the end date is before the begin date.")
+            kind = self.users.get(user)
+            if role == "student" and users_full and kind not in (None, STUDENT, UNREAD):
+                table.problem(
+                    line,
+                    "userSourcedId",
+                    f'user "{user}" is enrolled as a student but is not a student in users.csv.',
+                )
+            if role == "teacher" and users_full and kind not in (None, STAFF, UNREAD):
+                table.problem(
+                    line,
+                    "userSourcedId",
+                    f'user "{user}" is enrolled as a teacher but is not a '
+                    "teacher or principal in users.csv.",
+                )
+            if self.problems.count(name) > before or active is None:
+                others.add(sid)
+                continue
+            if role == "student":
+                section = sections.get(cls)
+                student = students.get(user)
+                if begin is None and end is None and cls in self.class_dates:
+                    begin, end = self.class_dates[cls]
+                enrollments[sid] = EnrollmentRecord(
+                    sid,
+                    section.sourced_id if section else cls,
+                    student.sourced_id if student else user,
+                    begin,
+                    end,
+                    active,
+                )
+            else:
+                others.add(sid)
+                if role == "teacher" and active and cls in sections:
+                    teacher = staff.get(user)
+                    self.teachers.setdefault(cls, []).append(
+                        (primary != "true", teacher.sourced_id if teacher else user)
+                    )
+
+    def _section_teachers(self) -> None:
+        """Each section's teachers: primary teachers first, each once."""
+        sections = self.roster.sections
+        for cls, teachers in self.teachers.items():
+            teachers.sort(key=lambda t: t[0])
+            sections[cls].teacher_sourced_ids = tuple(dict.fromkeys(t for _, t in teachers))
+        self.teachers.clear()
+
+
+def class_dates(
+    sessions: dict[str, tuple[str, date | None, date | None]], terms: list[str]
+) -> tuple[date | None, date | None] | None:
+    """From the first start to the last end of a class's terms (a year-long class has two)."""
+    known = [sessions[t] for t in terms if t in sessions]
+    starts = [s for _, s, _ in known if s]
+    ends = [e for _, _, e in known if e]
+    if not starts and not ends:
+        return None
+    return (min(starts) if starts else None, max(ends) if ends else None)
+
+
+def _link(roster: RosterSet, guardian_id: str, student_id: str) -> None:
+    key = (guardian_id, student_id)
+    if key in roster.links:
+        return
+    guardian = roster.guardians[guardian_id]
+    student = roster.students[student_id]
+    roster.links[key] = LinkRecord(
+        guardian_id,
+        student_id,
+        guardian.relationship,
+        guardian.relationship in HAS_RIGHTS,
+        guardian.active and student.active,
+    )
+
+
+def _case_hint(name: str, known) -> str:
+    for other in known:
+        if other.lower() == name.lower():
+            return f' File names are case-sensitive: did you mean "{other}"?'
+    return ""
+
+
+def check_enrollment_pairs(roster: RosterSet, problems: Problems, file: str) -> None:
+    """No two active enrollments may put a student in a section from the same date.
+
+    A 16 MB bit table finds candidate pairs in one pass; only those are compared exactly, so a
+    district's 1.3 million enrollments need no second dictionary."""
+    bits = bytearray(1 << 24)
+    mask = (1 << 27) - 1
+    suspects: set[int] = set()
+    for e in roster.enrollments.values():
+        if not e.active:
+            continue
+        h = hash((e.student_sourced_id, e.section_sourced_id, e.begin_date)) & mask
+        byte, bit = h >> 3, 1 << (h & 7)
+        if bits[byte] & bit:
+            suspects.add(h)
+        else:
+            bits[byte] |= bit
+    del bits
+    if not suspects:
+        return
+    first: dict[tuple, str] = {}
+    for e in roster.enrollments.values():
+        if not e.active:
+            continue
+        key = (e.student_sourced_id, e.section_sourced_id, e.begin_date)
+        if hash(key) & mask not in suspects:
+            continue
+        other = first.setdefault(key, e.sourced_id)
+        if other != e.sourced_id:
+            when = f"from {e.begin_date.isoformat()}" if e.begin_date else "with no begin date"
+            problems.add(
+                file, 0, "sourcedId",
+                f'enrollments "{other}" and "{e.sourced_id}" both put student '
+                f'"{e.student_sourced_id}" in class "{e.section_sourced_id}" {when}.',
+            )  # fmt: skip

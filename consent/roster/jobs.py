@@ -1,0 +1,69 @@
+"""Roster imports started from the upload page run in a background thread of the web process.
+
+Progress lives in memory (the import's own transaction must not be committed step by step),
+and the outcome in the RosterImport row. A process that dies mid-import rolls its transaction
+back, so the district is never half-imported; the row then stays "running" and says so.
+"""
+
+import logging
+import threading
+from pathlib import Path
+
+from flask import Flask
+
+from consent.extensions import db
+from consent.roster.models import RosterImport
+from consent.schoolcalendar.operations import district_today
+
+log = logging.getLogger(__name__)
+
+#: The steps an import reports, in order (the progress bar of the CLI and the upload page).
+IMPORT_STEPS = (
+    "reading",
+    "schools",
+    "staff",
+    "students",
+    "guardians",
+    "links",
+    "sections",
+    "enrollments",
+    "opt-outs",
+)
+PROGRESS: dict[int, str] = {}
+
+
+def start_import(app: Flask, run_id: int, upload: Path) -> threading.Thread:
+    thread = threading.Thread(
+        target=_run, args=(app, run_id, upload), name=f"roster-import-{run_id}", daemon=True
+    )
+    thread.start()
+    return thread
+
+
+def _run(app: Flask, run_id: int, upload: Path) -> None:
+    from consent.roster.operations import import_roster
+
+    with app.app_context():
+        try:
+            run = db.session.get(RosterImport, run_id)
+            run.outcome = "running"
+            db.session.commit()
+            import_roster(
+                upload,
+                today=district_today(),
+                dry_run=run.dry_run,
+                run=run,
+                progress=lambda step: PROGRESS.__setitem__(run_id, step),
+            )
+            db.session.commit()
+        except Exception:
+            log.exception("roster import %s failed", run_id)
+            db.session.rollback()
+            run = db.session.get(RosterImport, run_id)
+            run.outcome = "failed"
+            run.problems = "The import stopped on an unexpected error. Nothing was changed."
+            db.session.commit()
+        finally:
+            PROGRESS.pop(run_id, None)
+            upload.unlink(missing_ok=True)
+            db.session.remove()
