@@ -274,6 +274,17 @@ def test_staff_pages_have_no_wcag_violations(page: Page, demo):
     axe.check(page, "principal's request page")
     page.get_by_role("link", name="Return to the teacher").click()
     axe.check(page, "return form")
+    sign_out(page)
+
+    sign_in(page, "lee")
+    axe.check(page, "privacy office's request list")
+    page.get_by_role("link", name="Roster", exact=True).click()
+    axe.check(page, "roster import page")
+    page.get_by_role("button", name="Upload and import").click()
+    expect(page.get_by_role("alert")).to_be_visible()  # no file chosen
+    axe.check(page, "roster import page with an error")
+    page.get_by_role("link", name="Invitations").click()
+    axe.check(page, "invitations page")
 
     axe.assert_clean()
 
@@ -332,3 +343,21 @@ def test_opt_out_form_errors_are_announced_and_answers_kept(page: Page, demo):
     # The summary's link takes the person to the field to fix.
     summary.get_by_role("link", name=message).click()
     expect(group.get_by_label(NO_PHOTOS)).to_be_focused()
+
+
+def test_invitation_page_has_no_wcag_violations(page: Page, app, demo):
+    from consent.accounts.invitations import make_token
+    from consent.extensions import db
+    from consent.roster.models import Guardian
+
+    with app.app_context():
+        token = make_token(guardian=db.session.get(Guardian, demo.guardians["robert"]))
+        db.session.remove()
+    axe = Axe()
+    page.goto(f"/invitation/{token}")
+    expect(heading(page, "Set up your account")).to_be_visible()
+    axe.check(page, "invitation page")
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("alert")).to_be_visible()
+    axe.check(page, "invitation page with errors")
+    axe.assert_clean()
