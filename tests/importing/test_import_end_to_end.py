@@ -142,3 +142,20 @@ def test_a_zip_with_a_traversal_name_is_refused_and_changes_nothing(app, as_):
 @pytest.mark.parametrize("persona", ["maria", "johnson", "brooks"])
 def test_only_the_privacy_office_imports(as_, persona):
     assert as_(persona).get("/roster/imports").status_code == 404
+
+
+def test_an_upload_over_the_size_limit_is_refused_and_the_site_keeps_serving(app, as_):
+    lee = as_("lee")
+    app.config["ROSTER_UPLOAD_MAX_BYTES"] = 64 * 1024
+    response = upload(lee, b"\0" * (128 * 1024))
+    assert response.status_code == 413
+    assert "That is too large." in response.get_data(as_text=True)
+    assert lee.get("/roster/imports").status_code == 200
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(RosterImport)) == 0
+
+
+def test_only_the_upload_page_accepts_more_than_a_megabyte(app, as_):
+    maria = as_("maria")
+    response = maria.post("/signin", {"email": "x" * (2 * 1024 * 1024)}, token_from="/children")
+    assert response.status_code == 413
