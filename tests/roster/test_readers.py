@@ -1,6 +1,7 @@
 """Reading good roster sets: the real Grand Bend (OneRoster 1.1) and Microsoft SDS v2.1 samples,
 and the OneRoster 1.1 / 1.2 sets with guardians written for these tests (tests/roster/data)."""
 
+import gc
 from datetime import date
 
 import pytest
@@ -315,6 +316,8 @@ def test_delta_set():
     assert roster.students["stu5"].school_sourced_id == "s1"
     assert not roster.guardians["g3"].active
     assert not roster.enrollments["e2"].active
+    # a teacher enrollment reaches only sections in the same set; classes.csv is absent
+    assert roster.sections == {} and "e12" not in roster.enrollments
     assert roster.enrollments["e11"].active
     # links need both people in the set; one with a deleted guardian is inactive
     assert {k: v.active for k, v in roster.links.items()} == {
@@ -335,6 +338,12 @@ def test_progress_is_reported_per_file():
 
 def test_a_string_path_works():
     assert read_roster(str(OR11)).ok
+
+
+def test_reading_leaves_the_garbage_collector_as_it_was():
+    assert gc.isenabled()
+    read_roster(OR11)
+    assert gc.isenabled()
 
 
 def _records(roster):

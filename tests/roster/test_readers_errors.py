@@ -359,6 +359,20 @@ def test_staff_without_email(or11):
     )
 
 
+def test_staff_sign_in_with_a_username_that_is_an_email_address(or11):
+    edit(
+        or11,
+        "users.csv",
+        "ben.adams@riverside.example,,Ben,Adams,,T2,ben.adams@riverside.example",
+        "ben.adams@riverside.example,,Ben,Adams,,T2,",
+    )
+
+    roster = read_roster(or11)
+
+    assert roster.ok
+    assert roster.staff["t2"].email == "ben.adams@riverside.example"
+
+
 def test_too_long_for_the_database(or11):
     edit(or11, "users.csv", ",03,,es", ",0333333333,,es")
 
@@ -591,7 +605,9 @@ def test_a_file_wrong_on_every_row_lists_the_first_problems_and_counts_the_rest(
     roster = read_roster(or11)
 
     assert [p.line for p in roster.problems] == [2, 3, 4, 0]
-    assert roster.problems[-1] == Problem("enrollments.csv", 0, "", "1 more problems in this file.")
+    assert roster.problems[-1] == Problem(
+        "enrollments.csv", 0, "", "1 more problem in this file, not listed."
+    )
 
 
 # --- paths ---------------------------------------------------------------------------------------
@@ -655,6 +671,8 @@ def test_sds_problems(sds):
     assert problem_at(roster, "enrollments.csv", 7, "classSourcedId").message == (
         'class "112009" is not in classes.csv.'
     )
+    # nothing more: a row with a problem does not cause others (114004's role, the school's type)
+    assert len(roster.problems) == 5
 
 
 def test_sds_enumerations_are_not_case_sensitive_but_headers_are(sds):
@@ -707,3 +725,26 @@ def test_grand_bend_short_row(tmp_path):
     assert problem_at(roster, "orgs.csv", 2, "").message == (
         "this row has 4 fields but the header has 12 (8 fields too few)."
     )
+
+
+def test_sds_staff_without_any_email_address(sds):
+    edit(sds, "users.csv", "114007,kfein@classrmtest31.org", "114007,kfein")
+
+    problem = only_problem(read_roster(sds))
+
+    assert (problem.file, problem.line, problem.column) == ("users.csv", 8, "email")
+    assert problem.message == (
+        "this teacher or principal has no email address; they need one to sign in."
+    )
+
+
+def test_sds_student_at_a_district_rather_than_a_school(sds):
+    edit(sds, "roles.csv", "114004,110003,student", "114004,110004,student")
+
+    roster = read_roster(sds)
+
+    assert problem_at(roster, "users.csv", 5, "").message == (
+        'student "114004" is in no school: none of their student roles in roles.csv is at an '
+        "org of type school."
+    )
+    assert len(roster.problems) == 1  # its enrollment and guardian link add nothing more

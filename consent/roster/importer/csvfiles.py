@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
@@ -76,7 +77,8 @@ class Problems:
             if n > MAX_PROBLEMS_PER_FILE:
                 more = n - MAX_PROBLEMS_PER_FILE
                 at = max(i for i, p in enumerate(items) if p.file == file) + 1
-                items.insert(at, Problem(file, 0, "", f"{more:,} more problems in this file."))
+                words = "1 more problem" if more == 1 else f"{more:,} more problems"
+                items.insert(at, Problem(file, 0, "", f"{words} in this file, not listed."))
         return items
 
 
@@ -297,11 +299,10 @@ class Table:
     index: dict[str, int] = field(default_factory=dict)
     complete: bool = False  # every row was read (no decoding or CSV error cut it short)
     rows_read: int = 0
-
-    def col(self, name: str) -> int | None:
-        return self.index.get(name)
+    count: int = 0  # problems found in this file so far: a row is good if it added none
 
     def problem(self, line: int, column: str, message: str) -> None:
+        self.count += 1
         self.problems.add(self.spec.name, line, column, message)
 
     def rows(self) -> Iterator[tuple[int, list[str], bool]]:
@@ -313,8 +314,13 @@ class Table:
         """
         width = len(self.header)
         required = [(c, i) for c, i in self.index.items() if c in self.spec.values]
+        # itemgetter of two or more indexes gives a tuple (of one, a bare value): repeat the first
+        indexes = [i for _, i in required]
+        all_required = itemgetter(*indexes, *indexes[:1]) if required else None
+        strip = str.strip
         reader = self.reader
         name = self.spec.name
+        progress = self.progress
         previous = reader.line_num
         try:
             for values in reader:
@@ -323,9 +329,9 @@ class Table:
                 if not values:
                     continue
                 self.rows_read += 1
-                if self.progress and self.rows_read % 10_000 == 0:
-                    self.progress(name, self.rows_read)
-                values = [v.strip() for v in values]
+                if progress and not self.rows_read % 10_000:
+                    progress(name, self.rows_read)
+                values = list(map(strip, values))
                 ok = True
                 if len(values) != width:
                     if len(values) > width and not any(values[width:]):
@@ -347,10 +353,13 @@ class Table:
                             values.extend([""] * (width - len(values)))
                         yield line, values, False
                         continue
-                for column, i in required:
-                    if not values[i]:
-                        self.problem(line, column, "this value is required but the cell is empty.")
-                        ok = False
+                if all_required and not all(all_required(values)):
+                    for column, i in required:
+                        if not values[i]:
+                            self.problem(
+                                line, column, "this value is required but the cell is empty."
+                            )
+                            ok = False
                 yield line, values, ok
         except UnicodeDecodeError as e:
             self.problem(_bad_byte_line(reader.line_num, e), "", _NOT_UTF8)
@@ -502,13 +511,13 @@ class Values:
     distinct dates."""
 
     def __init__(self) -> None:
-        self._dates: dict[str, date] = {}
+        self.dates: dict[str, date] = {}  # every valid date seen, by its text
 
     def date(self, table: Table, line: int, column: str, value: str) -> tuple[bool, date | None]:
         """(ok, the date or None for an empty cell); not ok (reported) unless YYYY-MM-DD."""
         if not value:
             return True, None
-        found = self._dates.get(value)
+        found = self.dates.get(value)
         if found is not None:
             return True, found
         parsed: date | None = None
@@ -520,7 +529,7 @@ class Values:
         if parsed is None:
             table.problem(line, column, f'"{value}" is not a valid date; write it as YYYY-MM-DD.')
             return False, None
-        self._dates[value] = parsed
+        self.dates[value] = parsed
         return True, parsed
 
     @staticmethod
@@ -578,9 +587,9 @@ def choice(
 
 def split_list(value: str) -> list[str]:
     """A comma list inside one field; empty items (a trailing comma) are dropped."""
-    if not value:
-        return []
-    return [item.strip() for item in value.split(",") if item.strip()]
+    if "," not in value:
+        return [value] if value else []
+    return [item for item in map(str.strip, value.split(",")) if item]
 
 
 def too_long(table: Table, line: int, column: str, value: str | None, limit: int) -> bool:

@@ -165,7 +165,9 @@ class OneRosterReader:
         self.roles: dict[str, list[_Role]] = {}
         self.role_lines: dict[str, int] = {}
         self.troubled: set[str] = set()  # users with a roles.csv row that had a problem
-        self.agents: list[tuple[str, int, list[str]]] = []
+        self.agents: list[tuple[str, int, str]] = []  # (user, line, agentSourcedIds as sent)
+        self.shared: dict[str, str] = {}  # one string object for repeated values (grades, terms)
+        self.pairs = EnrollmentPairs()
         self.identifiers: dict[str, str] = {}
         self.teachers: dict[str, list[tuple[bool, str]]] = {}
         # class -> (first start, last end) of its terms in academicSessions.csv
@@ -203,7 +205,7 @@ class OneRosterReader:
         self._read("classes.csv", specs, self._classes)
         self._read("enrollments.csv", specs, self._enrollments)
         self._section_teachers()
-        check_enrollment_pairs(self.roster, self.problems, "enrollments.csv")
+        self.pairs.report(self.roster, self.problems, "enrollments.csv")
         return self.roster
 
     def mode(self, name: str) -> Mode:
@@ -330,6 +332,19 @@ class OneRosterReader:
             ok = False
         return status == "active" if ok else None
 
+    def _statuses(self, table: Table) -> Callable[[int, list[str]], bool | None]:
+        """`_status` for this table, with the common case (a bulk row, both cells empty) fast."""
+        at_status, at_modified = table.index["status"], table.index["dateLastModified"]
+        bulk = self.mode(table.spec.name) is Mode.BULK
+        slow = self._status
+
+        def status(line: int, values: list[str]) -> bool | None:
+            if bulk and not values[at_status] and not values[at_modified]:
+                return True
+            return slow(table, line, values)
+
+        return status
+
     def _unique(self, table: Table, line: int, sid: str, seen: set[str] | dict[str, str]) -> bool:
         if sid in seen:
             table.problem(
@@ -374,7 +389,7 @@ class OneRosterReader:
             self.org_types[sid] = ""
             if not ok:
                 continue
-            before = self.problems.count(table.spec.name)
+            before = table.count
             active = self._status(table, line, values)
             kind = choice(
                 table, line, "type", values[at_type], ORG_TYPES, what="org type", extensions=v12
@@ -385,7 +400,7 @@ class OneRosterReader:
                 parents.append((line, values[at_parent]))
             if kind:
                 self.org_types[sid] = kind
-            if self.problems.count(table.spec.name) > before or active is None:
+            if table.count > before or active is None:
                 continue
             if kind == "school":
                 self.roster.schools[sid] = SchoolRecord(sid, name, active)
@@ -433,8 +448,9 @@ class OneRosterReader:
                 continue
             seen.add(sid)
             if not ok:
+                self.troubled.add(user)
                 continue
-            before = self.problems.count(table.spec.name)
+            before = table.count
             active = self._status(table, line, values)
             role_type = choice(
                 table, line, "roleType", values[at_type], ROLE_TYPES, what="role type"
@@ -448,64 +464,81 @@ class OneRosterReader:
             for column, at in (("beginDate", at_begin), ("endDate", at_end)):
                 if at is not None:
                     self.values.date(table, line, column, values[at])
-            if self.problems.count(table.spec.name) > before or active is None or not role:
+            if table.count > before or active is None or not role:
                 self.troubled.add(user)  # the user's kind is unknown: no problems that follow
                 continue
             self.roles[user].append(_Role(role, org, role_type == "primary", active))
 
-    def _person(self, table: Table, line: int, values: list[str]) -> tuple[str, ...]:
-        """Given name, family name, email, phone and username of a users.csv row (lengths
-        checked)."""
+    def _people(self, table: Table) -> Callable[[int, list[str]], tuple[str, ...]]:
+        """For this users.csv: a row's given name, family name, email, phone (else sms) and
+        username, lengths checked."""
         ix = table.index
-        username = values[ix["username"]] if "username" in ix else ""
-        given, family = values[ix["givenName"]], values[ix["familyName"]]
-        email = values[ix["email"]] if "email" in ix else ""
-        phone = values[ix["phone"]] if "phone" in ix else ""
-        if not phone and "sms" in ix:
-            phone = values[ix["sms"]]
-        too_long(table, line, "givenName", given, NAME_MAX)
-        too_long(table, line, "familyName", family, NAME_MAX)
-        too_long(table, line, "email", email, EMAIL_MAX)
-        too_long(table, line, "phone", phone, PHONE_MAX)
-        return given, family, email, phone, username
+        none = len(table.header)  # the index of an empty cell appended to every row
+        at = [ix.get(c, none) for c in ("givenName", "familyName", "email", "phone", "sms")]
+        at_given, at_family, at_email, at_phone, at_sms = at
+        at_username = ix.get("username", none)
+        limits = (("givenName", NAME_MAX), ("familyName", NAME_MAX), ("email", EMAIL_MAX))
 
-    def _user_row(self, table: Table, line: int, values: list[str], ok: bool):
-        """The shared part of a users.csv row: (sourcedId, active, row-is-good) or None."""
+        def person(line: int, values: list[str]) -> tuple[str, ...]:
+            values.append("")
+            given, family, email = values[at_given], values[at_family], values[at_email]
+            phone = values[at_phone] or values[at_sms]
+            username = values[at_username]
+            values.pop()
+            if len(given) > NAME_MAX or len(family) > NAME_MAX or len(email) > EMAIL_MAX:
+                for (column, limit), value in zip(limits, (given, family, email), strict=True):
+                    too_long(table, line, column, value, limit)
+            too_long(table, line, "phone", phone, PHONE_MAX)
+            return given, family, email, phone, username
+
+        return person
+
+    def _user_rows(self, table: Table):
+        """users.csv rows with the checks every version shares, as (line, values, sourcedId,
+        active, problems before the version's own checks); rows with a problem of shape or
+        a duplicate sourcedId are reported and skipped."""
         ix = table.index
-        sid = values[ix["sourcedId"]]
-        if not sid:
-            return None
-        if not self._unique(table, line, sid, self.users):
-            return None
-        self.users[sid] = UNREAD
-        if not ok:
-            return None
-        before = self.problems.count(table.spec.name)
-        active = self._status(table, line, values)
-        choice(
-            table, line, "enabledUser", values[ix["enabledUser"]], BOOLEANS, what="enabledUser "
-            "value (true or false)", case_sensitive=False,
-        )  # fmt: skip
-        if "agentSourcedIds" in ix:
-            agents = split_list(values[ix["agentSourcedIds"]])
-            if agents:
-                self.agents.append((sid, line, agents))
-        return sid, active, before
+        at_sid, at_enabled = ix["sourcedId"], ix["enabledUser"]
+        at_agents = ix.get("agentSourcedIds")
+        users, agents_of = self.users, self.agents
+        status = self._statuses(table)
+        for line, values, ok in table.rows():
+            sid = values[at_sid]
+            if not sid:
+                continue
+            if sid in users or len(sid) > ID_MAX:
+                self._unique(table, line, sid, users)
+                continue
+            users[sid] = UNREAD
+            if not ok:
+                continue
+            before = table.count
+            active = status(line, values)
+            enabled = values[at_enabled]
+            if enabled not in BOOLEANS:
+                choice(
+                    table, line, "enabledUser", enabled, BOOLEANS, what="enabledUser value "
+                    "(true or false)", case_sensitive=False,
+                )  # fmt: skip
+            if at_agents is not None and values[at_agents]:
+                agents_of.append((sid, line, values[at_agents]))
+            yield line, values, sid, active, before
 
     def _users_11(self, table: Table) -> None:
         ix = table.index
-        name = table.spec.name
-        for line, values, ok in table.rows():
-            shared = self._user_row(table, line, values, ok)
-            if shared is None:
-                continue
-            sid, active, before = shared
-            role = choice(table, line, "role", values[ix["role"]], USER_ROLES["1.1"], what="role")
-            orgs = split_list(values[ix["orgSourcedIds"]])
+        at_role, at_orgs = ix["role"], ix["orgSourcedIds"]
+        roles, org_types = USER_ROLES["1.1"], self.org_types
+        person_of = self._people(table)
+        for line, values, sid, active, before in self._user_rows(table):
+            role: str | None = values[at_role]
+            if role not in roles:
+                role = choice(table, line, "role", role or "", roles, what="role")
+            orgs = split_list(values[at_orgs])
             for org in orgs:
-                self._org(table, line, "orgSourcedIds", org, school=False)
-            person = self._person(table, line, values)
-            if self.problems.count(name) > before or active is None or role is None:
+                if org not in org_types:
+                    self._org(table, line, "orgSourcedIds", org, school=False)
+            person = person_of(line, values)
+            if table.count > before or active is None or role is None:
                 continue
             schools = self._schools(orgs)
             if role == "student":
@@ -529,19 +562,15 @@ class OneRosterReader:
 
     def _users_12(self, table: Table) -> None:
         ix = table.index
-        name = table.spec.name
         at_primary_org = ix.get("primaryOrgSourcedId")
-        for line, values, ok in table.rows():
-            roles = self.roles.pop(values[ix["sourcedId"]], None)
-            shared = self._user_row(table, line, values, ok)
-            if shared is None:
-                continue
-            sid, active, before = shared
+        person_of = self._people(table)
+        for line, values, sid, active, before in self._user_rows(table):
+            roles = self.roles.pop(sid, None)
             primary_org = values[at_primary_org] if at_primary_org is not None else ""
             if primary_org:
                 self._org(table, line, "primaryOrgSourcedId", primary_org, school=False)
-            person = self._person(table, line, values)
-            if self.problems.count(name) > before or active is None or sid in self.troubled:
+            person = person_of(line, values)
+            if table.count > before or active is None or sid in self.troubled:
                 continue
             if roles is None:
                 if "roles.csv" in self.full:
@@ -600,7 +629,10 @@ class OneRosterReader:
         not list may be schools the service already knows, and count as schools after the known
         ones. An org whose type could not be read counts as a school (its problem is reported;
         guessing otherwise would add a second one)."""
-        schools = [o for o in orgs if self.org_types.get(o) in ("school", "")]  # "": unreadable
+        org_types = self.org_types
+        if len(orgs) == 1 and org_types.get(orgs[0]) == "school":
+            return orgs
+        schools = [o for o in orgs if org_types.get(o) in ("school", "")]  # "": unreadable
         if "orgs.csv" not in self.full:
             schools += [o for o in orgs if o not in self.org_types]
         return schools
@@ -609,8 +641,9 @@ class OneRosterReader:
         ix = table.index
         given, family = person[:2]
         identifier = (values[ix["identifier"]] if "identifier" in ix else "") or sid
-        grades = split_list(values[ix["grades"]]) if "grades" in ix else []
-        grade = grades[0] if grades else ""
+        grade = values[ix["grades"]] if "grades" in ix else ""
+        if "," in grade:
+            grade = next(iter(split_list(grade)), "")
         if too_long(table, line, "identifier", identifier, IDENTIFIER_MAX) or too_long(
             table, line, "grades", grade, GRADE_MAX
         ):
@@ -626,14 +659,22 @@ class OneRosterReader:
             self.users[sid] = UNREAD
             return
         self.users[sid] = STUDENT
+        known_school = self.roster.schools.get(school)
         self.roster.students[sid] = StudentRecord(
-            sid, identifier, given, family, grade, school, active
+            sid,
+            identifier,
+            given,
+            family,
+            self.shared.setdefault(grade, grade),
+            known_school.sourced_id if known_school else school,
+            active,
         )
 
     def _guardian(self, sid, active, relationship, person) -> None:
         given, family, email, phone, _ = person
         if self.users[sid] != STUDENT and self.users[sid] != STAFF:
             self.users[sid] = GUARDIAN
+        relationship = GUARDIAN_ROLES[GUARDIAN_ROLES.index(relationship)]  # one shared string
         self.roster.guardians[sid] = GuardianRecord(
             sid, given, family, email or None, phone or None, relationship, active
         )
@@ -666,7 +707,7 @@ class OneRosterReader:
         students, guardians = roster.students, roster.guardians
         check = "users.csv" in self.full
         for sid, line, agents in self.agents:
-            for agent in agents:
+            for agent in split_list(agents):
                 if agent not in self.users:
                     if check:
                         self.problems.add(
@@ -682,7 +723,6 @@ class OneRosterReader:
 
     def _classes(self, table: Table) -> None:
         ix = table.index
-        name = table.spec.name
         v12 = self.version == "1.2"
         at_title, at_type, at_school, at_terms = (
             ix["title"], ix["classType"], ix["schoolSourcedId"], ix["termSourcedIds"],
@@ -694,7 +734,7 @@ class OneRosterReader:
             self.classes.add(sid)
             if not ok:
                 continue
-            before = self.problems.count(name)
+            before = table.count
             active = self._status(table, line, values)
             choice(
                 table, line, "classType", values[at_type], CLASS_TYPES, what="class type",
@@ -708,28 +748,44 @@ class OneRosterReader:
             term = self.sessions[terms[0]][0] if terms and terms[0] in self.sessions else ""
             term = term or (terms[0] if terms else "")
             too_long(table, line, "termSourcedIds", term, TERM_MAX)
-            if self.problems.count(name) > before or active is None:
+            if table.count > before or active is None:
                 continue
+            known_school = self.roster.schools.get(school)
+            if known_school:
+                school = known_school.sourced_id
+            term = self.shared.setdefault(term, term)
             self.roster.sections[sid] = SectionRecord(sid, title, school, term, (), active)
             dates = class_dates(self.sessions, terms)
             if dates:
                 self.class_dates[sid] = dates
 
     def _enrollments(self, table: Table) -> None:
+        """enrollments.csv, a million rows in a large district: the common case (a valid bulk
+        row) is checked inline, anything unusual goes through the general checks."""
         ix = table.index
-        name = table.spec.name
         v12 = self.version == "1.2"
         roster = self.roster
         enrollments, sections, students, staff = (
             roster.enrollments, roster.sections, roster.students, roster.staff,
         )  # fmt: skip
+        classes, users, org_types, class_dates_ = (
+            self.classes, self.users, self.org_types, self.class_dates,
+        )  # fmt: skip
         at_sid, at_class, at_school, at_user, at_role = (
             ix["sourcedId"], ix["classSourcedId"], ix["schoolSourcedId"], ix["userSourcedId"],
             ix["role"],
         )  # fmt: skip
-        at_primary, at_begin, at_end = ix.get("primary"), ix.get("beginDate"), ix.get("endDate")
+        at_status, at_modified = ix["status"], ix["dateLastModified"]
+        none = len(table.header)
+        at_primary = ix.get("primary")
+        at_begin, at_end = ix.get("beginDate", none), ix.get("endDate", none)
+        bulk = self.mode(table.spec.name) is Mode.BULK
         classes_full = "classes.csv" in self.full
         users_full = "users.csv" in self.full
+        orgs_full = "orgs.csv" in self.full
+        date_of = self.values.date
+        known_dates = self.values.dates
+        pairs = self.pairs
         others: set[str] = set()  # teachers', administrators' and proctors' enrollment ids
         for line, values, ok in table.rows():
             sid = values[at_sid]
@@ -743,65 +799,71 @@ class OneRosterReader:
             if not ok:
                 others.add(sid)
                 continue
-            before = self.problems.count(name)
-            active = self._status(table, line, values)
-            cls, user = values[at_class], values[at_user]
-            if cls not in self.classes and classes_full:
+            before = table.count
+            if bulk and not values[at_status] and not values[at_modified]:
+                active: bool | None = True
+            else:
+                active = self._status(table, line, values)
+            cls, user, school = values[at_class], values[at_user], values[at_school]
+            if classes_full and cls not in classes:
                 table.problem(line, "classSourcedId", f'class "{cls}" is not in classes.csv.')
-            self._org(table, line, "schoolSourcedId", values[at_school], school=True)
-            self._user(table, line, "userSourcedId", user)
-            role = choice(
-                table, line, "role", values[at_role], ENROLLMENT_ROLES, what="enrollment role",
-                extensions=v12,
-            )  # fmt: skip
+            if org_types.get(school) != "school" and (orgs_full or school in org_types):
+                self._org(table, line, "schoolSourcedId", school, school=True)
+            kind = users.get(user)
+            if kind is None and users_full:
+                table.problem(line, "userSourcedId", f'user "{user}" is not in users.csv.')
+            role = values[at_role]
+            if role not in ENROLLMENT_ROLES:
+                role = choice(
+                    table, line, "role", role, ENROLLMENT_ROLES, what="enrollment role",
+                    extensions=v12,
+                ) or ""  # fmt: skip
             primary = values[at_primary] if at_primary is not None else ""
-            if primary:
+            if primary and primary not in BOOLEANS:
                 primary = choice(
                     table, line, "primary", primary, BOOLEANS, what="primary value (true or "
                     "false)", case_sensitive=False,
                 ) or ""  # fmt: skip
-            good_begin, begin = (
-                self.values.date(table, line, "beginDate", values[at_begin])
-                if at_begin is not None
-                else (True, None)
-            )
-            good_end, end = (
-                self.values.date(table, line, "endDate", values[at_end])
-                if at_end is not None
-                else (True, None)
-            )
+            values.append("")  # the cell of a column the file leaves out
+            begin_text, end_text = values[at_begin], values[at_end]
+            begin, end = known_dates.get(begin_text), known_dates.get(end_text)
+            good_begin = good_end = True
+            if begin is None and begin_text:
+                good_begin, begin = date_of(table, line, "beginDate", begin_text)
+            if end is None and end_text:
+                good_end, end = date_of(table, line, "endDate", end_text)
             if good_begin and good_end and begin and end and end < begin:
                 table.problem(line, "endDate", "the end date is before the begin date.")
-            kind = self.users.get(user)
-            if role == "student" and users_full and kind not in (None, STUDENT, UNREAD):
-                table.problem(
-                    line,
-                    "userSourcedId",
-                    f'user "{user}" is enrolled as a student but is not a student in users.csv.',
-                )
-            if role == "teacher" and users_full and kind not in (None, STAFF, UNREAD):
-                table.problem(
-                    line,
-                    "userSourcedId",
-                    f'user "{user}" is enrolled as a teacher but is not a '
-                    "teacher or principal in users.csv.",
-                )
-            if self.problems.count(name) > before or active is None:
+            if users_full and kind:  # known and read: its kind must fit the role
+                if role == "student" and kind != STUDENT:
+                    table.problem(
+                        line,
+                        "userSourcedId",
+                        f'user "{user}" is enrolled as a student but is not a student in '
+                        "users.csv.",
+                    )
+                elif role == "teacher" and kind != STAFF:
+                    table.problem(
+                        line,
+                        "userSourcedId",
+                        f'user "{user}" is enrolled as a teacher but is not a teacher or '
+                        "principal in users.csv.",
+                    )
+            if table.count > before or active is None:
                 others.add(sid)
                 continue
             if role == "student":
                 section = sections.get(cls)
                 student = students.get(user)
-                if begin is None and end is None and cls in self.class_dates:
-                    begin, end = self.class_dates[cls]
-                enrollments[sid] = EnrollmentRecord(
-                    sid,
-                    section.sourced_id if section else cls,
-                    student.sourced_id if student else user,
-                    begin,
-                    end,
-                    active,
-                )
+                if begin is None and end is None and cls in class_dates_:
+                    begin, end = class_dates_[cls]
+                if section:
+                    cls = section.sourced_id  # share one string per section...
+                if student:
+                    user = student.sourced_id  # ...and per student
+                enrollments[sid] = EnrollmentRecord(sid, cls, user, begin, end, active)
+                if active:
+                    pairs.add(user, cls, begin)
             else:
                 others.add(sid)
                 if role == "teacher" and active and cls in sections:
@@ -832,14 +894,13 @@ def class_dates(
 
 
 def _link(roster: RosterSet, guardian_id: str, student_id: str) -> None:
-    key = (guardian_id, student_id)
-    if key in roster.links:
-        return
     guardian = roster.guardians[guardian_id]
     student = roster.students[student_id]
+    key = (guardian.sourced_id, student.sourced_id)  # the records' strings: no copies kept
+    if key in roster.links:
+        return
     roster.links[key] = LinkRecord(
-        guardian_id,
-        student_id,
+        *key,
         guardian.relationship,
         guardian.relationship in HAS_RIGHTS,
         guardian.active and student.active,
@@ -853,38 +914,39 @@ def _case_hint(name: str, known) -> str:
     return ""
 
 
-def check_enrollment_pairs(roster: RosterSet, problems: Problems, file: str) -> None:
-    """No two active enrollments may put a student in a section from the same date.
+class EnrollmentPairs:
+    """No two active enrollments may put a student in a section from the same date (the database
+    keeps one). A 16 MB bit table, filled as enrollments are read, finds candidate pairs; only
+    those are compared exactly afterwards, so a million enrollments need no second dictionary."""
 
-    A 16 MB bit table finds candidate pairs in one pass; only those are compared exactly, so a
-    district's 1.3 million enrollments need no second dictionary."""
-    bits = bytearray(1 << 24)
-    mask = (1 << 27) - 1
-    suspects: set[int] = set()
-    for e in roster.enrollments.values():
-        if not e.active:
-            continue
-        h = hash((e.student_sourced_id, e.section_sourced_id, e.begin_date)) & mask
+    _MASK = (1 << 27) - 1
+
+    def __init__(self) -> None:
+        self.bits = bytearray(1 << 24)
+        self.suspects: set[int] = set()
+
+    def add(self, student: str, section: str, begin: date | None) -> None:
+        h = hash((student, section, begin)) & self._MASK
         byte, bit = h >> 3, 1 << (h & 7)
-        if bits[byte] & bit:
-            suspects.add(h)
+        if self.bits[byte] & bit:
+            self.suspects.add(h)
         else:
-            bits[byte] |= bit
-    del bits
-    if not suspects:
-        return
-    first: dict[tuple, str] = {}
-    for e in roster.enrollments.values():
-        if not e.active:
-            continue
-        key = (e.student_sourced_id, e.section_sourced_id, e.begin_date)
-        if hash(key) & mask not in suspects:
-            continue
-        other = first.setdefault(key, e.sourced_id)
-        if other != e.sourced_id:
-            when = f"from {e.begin_date.isoformat()}" if e.begin_date else "with no begin date"
-            problems.add(
-                file, 0, "sourcedId",
-                f'enrollments "{other}" and "{e.sourced_id}" both put student '
-                f'"{e.student_sourced_id}" in class "{e.section_sourced_id}" {when}.',
-            )  # fmt: skip
+            self.bits[byte] |= bit
+
+    def report(self, roster: RosterSet, problems: Problems, file: str) -> None:
+        self.bits = bytearray()
+        if not self.suspects:
+            return
+        first: dict[tuple, str] = {}
+        for e in roster.enrollments.values():
+            key = (e.student_sourced_id, e.section_sourced_id, e.begin_date)
+            if not e.active or hash(key) & self._MASK not in self.suspects:
+                continue
+            other = first.setdefault(key, e.sourced_id)
+            if other != e.sourced_id:
+                when = f"from {e.begin_date.isoformat()}" if e.begin_date else "with no begin date"
+                problems.add(
+                    file, 0, "sourcedId",
+                    f'enrollments "{other}" and "{e.sourced_id}" both put student '
+                    f'"{e.student_sourced_id}" in class "{e.section_sourced_id}" {when}.',
+                )  # fmt: skip

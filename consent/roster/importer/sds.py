@@ -28,7 +28,7 @@ from consent.roster.importer.oneroster import (
     NAME_MAX,
     PHONE_MAX,
     TERM_MAX,
-    check_enrollment_pairs,
+    EnrollmentPairs,
     class_dates,
 )
 from consent.roster.importer.records import (
@@ -151,12 +151,14 @@ class SdsReader:
         self.sessions: dict[str, tuple[str, date | None, date | None]] = {}
         self.roles: dict[str, list[_Role]] = {}
         self.role_lines: dict[str, int] = {}
+        self.troubled: set[str] = set()  # users with a roles.csv row that had a problem
         self.relations: list[tuple[int, str, str, str]] = []  # line, student, guardian, role
         self.guardian_roles: dict[str, str] = {}  # guardian -> strongest relationship
         self.users: dict[str, str] = {}
         self.classes: dict[str, bool] = {}  # class -> inside the district (a school's class)
         self.class_dates: dict[str, tuple[date | None, date | None]] = {}
         self.teachers: dict[str, list[str]] = {}
+        self.pairs = EnrollmentPairs()
 
     def read(self) -> RosterSet:
         self.roster = roster = RosterSet(format="sds-2.1")
@@ -186,7 +188,7 @@ class SdsReader:
         self._read("enrollments.csv", self._enrollments)
         for cls, teachers in self.teachers.items():
             roster.sections[cls].teacher_sourced_ids = tuple(dict.fromkeys(teachers))
-        check_enrollment_pairs(roster, self.problems, "enrollments.csv")
+        self.pairs.report(roster, self.problems, "enrollments.csv")
         return roster
 
     def _check_files(self) -> None:
@@ -253,7 +255,7 @@ class SdsReader:
             self.org_types[sid] = ""
             if not ok:
                 continue
-            before = self.problems.count(table.spec.name)
+            before = table.count
             kind = choice(
                 table, line, "type", values[ix["type"]], ORG_TYPES, what="org type",
                 case_sensitive=False,
@@ -264,7 +266,7 @@ class SdsReader:
                 parents.append((line, values[ix["parentSourcedId"]]))
             if kind:
                 self.org_types[sid] = kind
-            if kind == "school" and self.problems.count(table.spec.name) == before:
+            if kind == "school" and table.count == before:
                 self.roster.schools[sid] = SchoolRecord(sid, name)
         if table.complete:
             for line, parent in parents:
@@ -302,8 +304,9 @@ class SdsReader:
                 self.role_lines.setdefault(user, line)
                 self.roles.setdefault(user, [])
             if not ok:
+                self.troubled.add(user)
                 continue
-            before = self.problems.count(table.spec.name)
+            before = table.count
             org = values[at_org]
             session = values[at_session] if at_session is not None else ""
             role = choice(
@@ -325,7 +328,8 @@ class SdsReader:
                 if column in ix:
                     self.values.date(table, line, column, values[ix[column]])
             grade = values[at_grade] if at_grade is not None else ""
-            if self.problems.count(table.spec.name) > before or not role:
+            if table.count > before or not role:
+                self.troubled.add(user)  # the user's kind is unknown: no problems that follow
                 continue
             self.roles[user].append(_Role(role, org, primary == "true", grade))
 
@@ -360,7 +364,6 @@ class SdsReader:
 
     def _users(self, table: Table) -> None:
         ix = table.index
-        name = table.spec.name
         for line, values, ok in table.rows():
             sid = values[ix["sourcedId"]]
             if not sid:
@@ -376,13 +379,13 @@ class SdsReader:
             phone = values[ix["phone"]] if "phone" in ix else ""
             if not phone and "sms" in ix:
                 phone = values[ix["sms"]]
-            before = self.problems.count(name)
+            before = table.count
             for column, value, limit in (
                 ("givenName", given, NAME_MAX), ("familyName", family, NAME_MAX),
                 ("email", email, EMAIL_MAX), ("phone", phone, PHONE_MAX),
             ):  # fmt: skip
                 too_long(table, line, column, value, limit)
-            if self.problems.count(name) > before:
+            if table.count > before or sid in self.troubled:
                 continue
             self.users[sid] = OTHER
             roles.sort(key=lambda r: not r.primary)
@@ -417,7 +420,8 @@ class SdsReader:
                 self.roster.staff[sid] = StaffRecord(sid, given, family, email, role, school)
 
     def _student(self, table, line, sid, roles: list[_Role], given, family) -> None:
-        at_school = [r for r in roles if self.org_types.get(r.org) == "school"]
+        # an org whose type could not be read counts as a school: its problem is reported
+        at_school = [r for r in roles if self.org_types.get(r.org) in ("school", "")]
         if not at_school:
             kinds = {self.org_types.get(r.org) for r in roles}
             if kinds and kinds <= HIGHER_ED:
@@ -480,7 +484,6 @@ class SdsReader:
 
     def _classes(self, table: Table) -> None:
         ix = table.index
-        name = table.spec.name
         at_terms = ix.get("sessionSourcedIds")
         for line, values, ok in table.rows():
             sid = values[ix["sourcedId"]]
@@ -489,7 +492,7 @@ class SdsReader:
             self.classes[sid] = True
             if not ok:
                 continue
-            before = self.problems.count(name)
+            before = table.count
             org = values[ix["orgSourcedId"]]
             kind = self._org(table, line, "orgSourcedId", org)
             if kind in HIGHER_ED:
@@ -503,7 +506,7 @@ class SdsReader:
             first = terms[0] if terms else ""
             term = (self.sessions[first][0] if first in self.sessions else "") or first
             too_long(table, line, "sessionSourcedIds", term, TERM_MAX)
-            if self.problems.count(name) > before:
+            if table.count > before:
                 continue
             self.roster.sections[sid] = SectionRecord(sid, title, org, term)
             dates = class_dates(self.sessions, terms)
@@ -513,7 +516,6 @@ class SdsReader:
     def _enrollments(self, table: Table) -> None:
         """Enrollments have no sourcedId in SDS: each is named "classId:userId"."""
         ix = table.index
-        name = table.spec.name
         roster = self.roster
         at_class, at_user, at_role = ix["classSourcedId"], ix["userSourcedId"], ix["role"]
         others: set[str] = set()
@@ -526,7 +528,7 @@ class SdsReader:
                 table.problem(line, "", "this user is enrolled in this class twice.")
                 continue
             others.add(sid)
-            before = self.problems.count(name)
+            before = table.count
             role = choice(
                 table, line, "role", values[at_role], ROLES, what="role", case_sensitive=False
             )
@@ -536,13 +538,14 @@ class SdsReader:
             kind = self.users.get(user)
             if kind is None and "users.csv" in self.full:
                 table.problem(line, "userSourcedId", f'user "{user}" is not in users.csv.')
-            if self.problems.count(name) > before or not inside or cls not in roster.sections:
+            if table.count > before or not inside or cls not in roster.sections:
                 continue
             if role == "student":
                 if kind == STUDENT:
                     others.discard(sid)
                     begin, end = self.class_dates.get(cls, (None, None))
                     roster.enrollments[sid] = EnrollmentRecord(sid, cls, user, begin, end)
+                    self.pairs.add(user, cls, begin)
                 elif kind not in (OUTSIDE, UNREAD):
                     table.problem(
                         line,
