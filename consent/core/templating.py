@@ -78,6 +78,9 @@ EVENT_LABELS = {
     "teacher_left": _l("The roster changed: a teacher no longer teaches the student"),
     "school_changed": _l("The student moved to a new school"),
     "rerouted": _l("Waiting for a new teacher's plan"),
+    "reminded": _l("Reminder sent: the due date has come"),
+    "principal_told": _l("Overdue: the principal was told"),
+    "escalated": _l("Overdue: escalated to the privacy office"),
 }
 
 

@@ -4,6 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from consent.optouts.cli import cli
     from consent.optouts.views import bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(cli)

@@ -41,7 +41,7 @@ def _link(optout: OptOut) -> str:
     return f"/requests/{optout.id}"
 
 
-def _event(optout, *, actor: Account | None, kind: str, to=None, note: str = "", frm=None):
+def add_event(optout, *, actor: Account | None, kind: str, to=None, note: str = "", frm=None):
     event = Event(
         optout_id=optout.id,
         kind=kind,
@@ -59,7 +59,7 @@ def _event(optout, *, actor: Account | None, kind: str, to=None, note: str = "",
 
 def _move(optout: OptOut, target: OptOutStatus, *, actor, kind: str, note: str = "") -> None:
     check_transition(optout.status, target)
-    _event(optout, actor=actor, kind=kind, frm=optout.status, to=target, note=note)
+    add_event(optout, actor=actor, kind=kind, frm=optout.status, to=target, note=note)
     optout.status = target
 
 
@@ -133,7 +133,7 @@ def _notify_guardians(optout: OptOut, template: str, **context) -> None:
         )
 
 
-def _notify_principals(optout: OptOut, template: str, **context) -> None:
+def notify_principals(optout: OptOut, template: str, **context) -> None:
     for principal in principals_of(optout.student.school_id):
         notify(
             template=template,
@@ -183,7 +183,7 @@ def _join(optout: OptOut, *, actor: Account) -> Filing:
     )
     if already is None:
         db.session.add(OptOutRequester(optout_id=optout.id, guardian_id=actor.guardian_id))
-        _event(optout, actor=actor, kind="joined")
+        add_event(optout, actor=actor, kind="joined")
         record(actor, "optout.join", student_id=optout.student_id, target=f"optout:{optout.id}")
         notify(
             template="optouts/joined",
@@ -246,7 +246,7 @@ def file_optout(
     )
     for teacher in routed_teachers(student, tool.id, today):
         db.session.add(Task(optout_id=optout.id, teacher_id=teacher.id, created_at=now))
-    _event(optout, actor=actor, kind="filed", to=OptOutStatus.SUBMITTED, note=optout.reason)
+    add_event(optout, actor=actor, kind="filed", to=OptOutStatus.SUBMITTED, note=optout.reason)
     record(actor, "optout.file", student_id=student.id, target=f"optout:{optout.id}")
     db.session.flush()
     db.session.refresh(optout, ["tasks"])
@@ -259,7 +259,7 @@ def file_optout(
         optout=optout,
     )
     _notify_teachers(optout, "optouts/task_assigned")
-    _notify_principals(optout, "optouts/filed_principal")
+    notify_principals(optout, "optouts/filed_principal")
     db.session.flush()
     return Filing(optout=optout, joined=False)
 
@@ -279,7 +279,7 @@ def acknowledge_task(*, actor: Account, task: Task) -> None:
         _move(optout, OptOutStatus.IN_PROGRESS, actor=actor, kind="acknowledged")
         _notify_guardians(optout, "optouts/work_started")
     else:
-        _event(optout, actor=actor, kind="acknowledged")
+        add_event(optout, actor=actor, kind="acknowledged")
     db.session.flush()
 
 
@@ -301,12 +301,12 @@ def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> N
     task.plan_option = option
     task.plan_note = note.strip()
     record(actor, "task.plan", student_id=optout.student_id, target=f"task:{task.id}")
-    _event(optout, actor=actor, kind="plan_recorded", note=f"{option}. {task.plan_note}".strip())
+    add_event(optout, actor=actor, kind="plan_recorded", note=f"{option}. {task.plan_note}".strip())
     if optout.status is OptOutStatus.IN_PROGRESS and all(
         t.status is TaskStatus.PLANNED for t in _open_tasks(optout)
     ):
         _move(optout, OptOutStatus.PLANNED, actor=actor, kind="planned")
-        _notify_principals(optout, "optouts/ready_to_confirm")
+        notify_principals(optout, "optouts/ready_to_confirm")
     db.session.flush()
 
 
@@ -398,7 +398,7 @@ def withdraw(*, actor: Account, optout: OptOut) -> bool:
                 OptOutRequester.guardian_id == actor.guardian_id,
             )
         )
-        _event(
+        add_event(
             optout, actor=actor, kind="withdrawal_declined", note="Another guardian asked for it."
         )
         db.session.flush()
@@ -517,7 +517,7 @@ def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=())
         task.closed_reason = "student left the section"
         optout = task.optout
         touched[optout.id] = optout
-        _event(optout, actor=None, kind="teacher_left", note=task.teacher.full_name)
+        add_event(optout, actor=None, kind="teacher_left", note=task.teacher.full_name)
         report.tasks_closed += 1
     for optout_id, teacher_id in sorted(expected - set(open_tasks)):
         task_id = all_tasks.get((optout_id, teacher_id))
@@ -531,7 +531,7 @@ def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=())
             db.session.flush()
         optout = db.session.get(OptOut, optout_id)
         touched[optout.id] = optout
-        _event(optout, actor=None, kind="teacher_added", note=task.teacher.full_name)
+        add_event(optout, actor=None, kind="teacher_added", note=task.teacher.full_name)
         notify(
             template="optouts/task_assigned",
             link=f"/tasks/{task.id}",
@@ -551,8 +551,8 @@ def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=())
             OptOut.student_id.in_(list(moved_student_ids)), OptOut.status.in_(ACTIVE_STATUSES)
         )
     ).unique():
-        _event(optout, actor=None, kind="school_changed", note=optout.student.school.name)
-        _notify_principals(optout, "optouts/filed_principal")
+        add_event(optout, actor=None, kind="school_changed", note=optout.student.school.name)
+        notify_principals(optout, "optouts/filed_principal")
         report.school_moves += 1
     db.session.flush()
     return report
@@ -567,4 +567,4 @@ def _settle_after_rerouting(optout: OptOut) -> None:
         _move(optout, OptOutStatus.IN_PROGRESS, actor=None, kind="rerouted")
     elif optout.status is OptOutStatus.IN_PROGRESS and all_planned:
         _move(optout, OptOutStatus.PLANNED, actor=None, kind="planned")
-        _notify_principals(optout, "optouts/ready_to_confirm")
+        notify_principals(optout, "optouts/ready_to_confirm")

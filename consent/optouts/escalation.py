@@ -1,0 +1,113 @@
+"""Deadlines that pass: remind, tell the principal, then escalate to the privacy office.
+
+`flask optouts escalate` runs this on a schedule (cron, e.g. every school morning). Each step
+is an Event on the request's timeline, written with its notifications; a step already taken
+for the same due date is never taken again, so running it twice sends nothing twice.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, or_, select
+
+from consent.extensions import db
+from consent.notifications.operations import notify
+from consent.optouts import operations
+from consent.optouts.models import Event, OptOut, OptOutStatus, TaskStatus
+from consent.roster.models import Staff, StaffRole
+from consent.schoolcalendar.operations import add_school_days, closures_from
+
+
+@dataclass
+class EscalationReport:
+    reminded: int = 0
+    principal_told: int = 0
+    escalated: int = 0
+
+
+def _steps(optout: OptOut, today: date, closures: set[date]) -> list[tuple[str, date]]:
+    """The steps due today for this request, each with the deadline it belongs to."""
+    if optout.status in (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS):
+        due = optout.plan_due_on
+        schedule = [
+            ("reminded", due),
+            ("principal_told", add_school_days(due, 1, closures)),
+            ("escalated", add_school_days(due, 2, closures)),
+        ]
+    elif optout.status is OptOutStatus.PLANNED:
+        due = optout.confirm_due_on
+        schedule = [("reminded", due), ("escalated", add_school_days(due, 2, closures))]
+    else:
+        return []
+    return [(kind, due) for kind, when in schedule if today >= when]
+
+
+def escalate(*, today: date) -> EscalationReport:
+    """Take every deadline step that is due; the caller commits."""
+    report = EscalationReport()
+    candidates = list(
+        db.session.scalars(
+            select(OptOut).where(
+                or_(
+                    and_(
+                        OptOut.status.in_([OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS]),
+                        OptOut.plan_due_on <= today,
+                    ),
+                    and_(OptOut.status == OptOutStatus.PLANNED, OptOut.confirm_due_on <= today),
+                )
+            )
+        ).unique()
+    )
+    if not candidates:
+        return report
+    taken = {
+        (row.optout_id, row.kind, row.note)
+        for row in db.session.execute(
+            select(Event.optout_id, Event.kind, Event.note).where(
+                Event.optout_id.in_([o.id for o in candidates]),
+                Event.kind.in_(["reminded", "principal_told", "escalated"]),
+            )
+        )
+    }
+    closures = closures_from(min(min(o.plan_due_on, o.confirm_due_on) for o in candidates), 400)
+    officers = list(
+        db.session.scalars(
+            select(Staff).where(Staff.role == StaffRole.PRIVACY_OFFICER, Staff.active.is_(True))
+        )
+    )
+    for optout in candidates:
+        for kind, due in _steps(optout, today, closures):
+            note = f"due {due.isoformat()}"
+            if (optout.id, kind, note) not in taken:
+                _take(kind, optout, due, officers)
+                operations.add_event(optout, actor=None, kind=kind, note=note)
+                setattr(report, kind, getattr(report, kind) + 1)
+    db.session.flush()
+    return report
+
+
+def _take(kind: str, optout: OptOut, due: date, officers: list[Staff]) -> None:
+    """Send one step's messages: teachers who still owe a plan, the principals, or the office."""
+    if kind == "reminded" and optout.status is not OptOutStatus.PLANNED:
+        for task in optout.tasks:
+            if task.status in (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED):
+                notify(
+                    template="optouts/overdue_teacher",
+                    link=f"/tasks/{task.id}",
+                    staff=task.teacher,
+                    optout_id=optout.id,
+                    optout=optout,
+                    due=due,
+                )
+    elif kind in ("reminded", "principal_told"):
+        operations.notify_principals(optout, "optouts/overdue_principal", due=due)
+    else:
+        for officer in officers:
+            notify(
+                template="optouts/escalated",
+                link=f"/requests/{optout.id}",
+                staff=officer,
+                optout_id=optout.id,
+                optout=optout,
+                due=due,
+            )
