@@ -96,8 +96,15 @@ def _configure_sqlite(app: Flask) -> None:
 
         @event.listens_for(db.engine, "connect")
         def _pragmas(dbapi_connection, _record):
+            # pysqlite starts transactions only before writes, so a SAVEPOINT taken after reads
+            # would itself commit on release. SQLAlchemy emits BEGIN instead (see below).
+            dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA busy_timeout=5000")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
+
+        @event.listens_for(db.engine, "begin")
+        def _begin(connection):
+            connection.exec_driver_sql("BEGIN")

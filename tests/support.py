@@ -160,7 +160,9 @@ def count_queries(app):
     statements: list[str] = []
 
     def before(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
+        # SQLite's explicit BEGIN is transaction control, implicit on PostgreSQL: not a query.
+        if statement != "BEGIN":
+            statements.append(statement)
 
     with app.app_context():
         engine = db.engine

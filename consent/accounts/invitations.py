@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 
 from consent.accounts.models import Account
 from consent.accounts.passwords import hash_password
@@ -55,6 +55,24 @@ def staff_to_invite() -> select:
         Staff.email != "",
         ~has_account,
     )
+
+
+def counts() -> dict[str, int]:
+    """How many are waiting, counted in the database (a district has 250,000 guardians)."""
+    waiting = guardians_to_invite().subquery()
+    has_email = and_(waiting.c.email.is_not(None), waiting.c.email != "")
+    with_email, without_email = db.session.execute(
+        select(
+            func.count().filter(has_email),
+            func.count().filter(~has_email),
+        ).select_from(waiting)
+    ).one()
+    staff = db.session.scalar(select(func.count()).select_from(staff_to_invite().subquery()))
+    return {
+        "guardians_with_email": with_email,
+        "guardians_without_email": without_email,
+        "staff": staff,
+    }
 
 
 def send_invitations() -> InvitationReport:

@@ -130,14 +130,7 @@ def invitations_page():
             "success",
         )
         return redirect(url_for("accounts.invitations_page"))
-    waiting = db.session.scalars(invitations.guardians_to_invite()).all()
-    return render_template(
-        "accounts/invitations.html",
-        form=form,
-        guardians_with_email=sum(1 for g in waiting if g.email),
-        guardians_without_email=sum(1 for g in waiting if not g.email),
-        staff=len(db.session.scalars(invitations.staff_to_invite()).all()),
-    )
+    return render_template("accounts/invitations.html", form=form, **invitations.counts())
 
 
 @bp.get("/accounts/invitations/no-email.csv")

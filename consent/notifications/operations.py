@@ -6,6 +6,7 @@ while the mail server is down, and the request that caused the message never wai
 """
 
 import logging
+import re
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -22,6 +23,8 @@ from consent.notifications.models import DeliveryStatus, Notification
 from consent.roster.models import Guardian, Staff
 
 log = logging.getLogger(__name__)
+
+ADDRESS_RE = re.compile(r"[^\s<>'\"(),;]+@[^\s<>'\"(),;]+")
 
 
 def absolute_url(path: str) -> str:
@@ -125,7 +128,9 @@ def deliver_due(*, now: datetime | None = None, limit: int = 500) -> DeliveryRep
             _send(notification)
         except Exception as error:  # noqa: BLE001 - any failure means "try again later"
             notification.attempts += 1
-            notification.last_error = f"{type(error).__name__}: {error}"[:1000]
+            # SMTP errors can quote the recipient; keep the reason, not the address.
+            reason = ADDRESS_RE.sub("<address>", str(error))
+            notification.last_error = f"{type(error).__name__}: {reason}"[:1000]
             notification.next_attempt_at = moment + _backoff(notification.attempts)
             report.failed += 1
             log.warning(

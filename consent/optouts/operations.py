@@ -94,10 +94,21 @@ def principals_of(school_id: int) -> list[Staff]:
 
 
 def requesting_guardians(optout: OptOut) -> list[Guardian]:
+    """Guardians who asked for the request and still hold FERPA rights for the child: a parent
+    whose link the roster ended hears nothing more about the child."""
     return list(
         db.session.scalars(
             select(Guardian)
             .join(OptOutRequester, OptOutRequester.guardian_id == Guardian.id)
+            .join(
+                GuardianLink,
+                and_(
+                    GuardianLink.guardian_id == Guardian.id,
+                    GuardianLink.student_id == optout.student_id,
+                    GuardianLink.active.is_(True),
+                    GuardianLink.has_rights.is_(True),
+                ),
+            )
             .where(OptOutRequester.optout_id == optout.id)
             .order_by(OptOutRequester.id)
         )
@@ -288,6 +299,7 @@ def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> N
     the request is planned and waits for the principal."""
     _require_own_task(actor, task)
     optout = task.optout
+    _lock_with_tasks(optout)
     if option not in {o.label for o in optout.tool.optout_options}:
         raise OptOutError(_l("Choose one of the accommodations listed."))
     if not awaits_teacher(optout, task):
@@ -308,6 +320,16 @@ def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> N
         _move(optout, OptOutStatus.PLANNED, actor=actor, kind="planned")
         notify_principals(optout, "optouts/ready_to_confirm")
     db.session.flush()
+
+
+def _lock_with_tasks(optout: OptOut) -> None:
+    """Two teachers planning at once take turns (a row lock on PostgreSQL), and each sees the
+    other's finished plan, so the last one moves the request to planned."""
+    db.session.execute(select(OptOut.id).where(OptOut.id == optout.id).with_for_update())
+    db.session.refresh(optout)
+    db.session.execute(
+        select(Task).where(Task.optout_id == optout.id).execution_options(populate_existing=True)
+    ).all()
 
 
 def awaits_teacher(optout: OptOut, task: Task) -> bool:
@@ -376,19 +398,7 @@ def withdraw(*, actor: Account, optout: OptOut) -> bool:
         raise OptOutError(_l("Only a parent or guardian can withdraw a request."))
     if optout.status not in ACTIVE_STATUSES:
         raise OptOutError(_l("This request has already ended."))
-    check_transition(optout.status, OptOutStatus.WITHDRAWN)
     others = [g for g in requesting_guardians(optout) if g.id != actor.guardian_id]
-    still_linked = {
-        gid
-        for gid in db.session.scalars(
-            select(GuardianLink.guardian_id).where(
-                GuardianLink.student_id == optout.student_id,
-                GuardianLink.active.is_(True),
-                GuardianLink.has_rights.is_(True),
-            )
-        )
-    }
-    others = [g for g in others if g.id in still_linked]
     record(actor, "optout.withdraw", student_id=optout.student_id, target=f"optout:{optout.id}")
     if others:
         _notify_guardians(optout, "optouts/disagreement", withdrawn_by=actor.guardian)
@@ -563,7 +573,7 @@ def _settle_after_rerouting(optout: OptOut) -> None:
     have all planned is ready for the principal."""
     tasks = _open_tasks(optout)
     all_planned = bool(tasks) and all(t.status is TaskStatus.PLANNED for t in tasks)
-    if optout.status is OptOutStatus.PLANNED and not all_planned:
+    if optout.status is OptOutStatus.PLANNED and tasks and not all_planned:
         _move(optout, OptOutStatus.IN_PROGRESS, actor=None, kind="rerouted")
     elif optout.status is OptOutStatus.IN_PROGRESS and all_planned:
         _move(optout, OptOutStatus.PLANNED, actor=None, kind="planned")

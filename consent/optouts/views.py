@@ -222,7 +222,7 @@ def section(section_id: int):
     """The list a teacher checks before a live lesson: who opted out of what, by tool."""
     section = section_or_404(current_user, section_id)
     today = district_today()
-    optouts = section_optouts(section.id, today=today)
+    optouts = section_optouts(section, today=today)
     by_tool = defaultdict(list)
     for optout in optouts:
         by_tool[optout.tool].append(optout)

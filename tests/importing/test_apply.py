@@ -231,3 +231,36 @@ def test_a_student_who_left_has_open_requests_closed_with_the_reason(ctx, demo):
     )
     assert all(t.status is TaskStatus.CLOSED for t in optout.tasks)
     assert db.session.scalar(select(func.count()).select_from(Task)) > 0  # history kept
+
+
+def test_a_dropped_enrollment_without_dates_ends_yesterday_and_keeps_its_start(ctx, demo):
+    today = district_today()
+    enrollment = db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.student_id == demo.students["sofia"],
+            Enrollment.section_id == demo.sections["room12"],
+        )
+    )
+    enrollment.sourced_id = "e-sofia-room12"
+    began = enrollment.begin_date
+    db.session.commit()
+    record = EnrollmentRecord(
+        "e-sofia-room12", "section-room12", "student-sofia", None, None, active=False
+    )
+    report = apply_roster(delta(enrollments=[record]), today=today)
+    db.session.commit()
+    enrollment = db.session.get(Enrollment, enrollment.id)
+    assert (enrollment.begin_date, enrollment.end_date) == (began, today - timedelta(days=1))
+    assert report.follow.tasks_closed == 1
+
+
+def test_an_enrollment_that_never_began_is_removed_when_dropped(ctx, demo):
+    today = district_today()
+    starts = today + timedelta(days=7)
+    record = EnrollmentRecord("e-future", "section-room15", "student-sofia", starts, None)
+    apply_roster(delta(enrollments=[record]), today=today)
+    db.session.commit()
+    record.active = False
+    apply_roster(delta(enrollments=[record]), today=today)
+    db.session.commit()
+    assert db.session.scalar(select(Enrollment).where(Enrollment.sourced_id == "e-future")) is None

@@ -342,3 +342,10 @@ def test_a_planned_request_and_a_planned_task_have_their_own_labels(as_, demo):
     html = as_("brooks").get(f"/requests/{demo.optouts['planned']}").get_data(as_text=True)
     assert "Plan ready for the principal" in html  # the request
     assert "Plan recorded" in html  # each teacher's task
+
+
+def test_section_page_lists_only_tools_that_section_uses(as_, demo):
+    # Sofia's Zoom opt-out concerns Room 12; Grade 4 Science does not use Zoom.
+    html = as_("kim").get(f"/sections/{demo.sections['science4']}").get_data(as_text=True)
+    assert "Zoom" not in html
+    assert "Seesaw" in html  # school-wide: reaches every section at Oakwood

@@ -11,7 +11,7 @@ from consent.notifications.models import Notification
 from consent.optouts import operations as ops
 from consent.optouts.models import Event, OptOut, OptOutRequester, OptOutStatus, TaskStatus
 from consent.optouts.rules import OptOutError, is_overdue
-from consent.roster.models import Student
+from consent.roster.models import GuardianLink, Student
 from consent.schoolcalendar.operations import district_today
 
 
@@ -274,3 +274,33 @@ def test_demo_has_a_request_in_every_status(get, demo):
     assert db.session.scalar(select(func.count()).select_from(Student)) >= 12
     assert db.session.scalar(select(func.count()).select_from(Tool)) >= 6
     assert db.session.scalar(select(func.count()).select_from(Account)) >= 7
+
+
+def test_a_filing_that_fails_midway_leaves_nothing_behind(app, get, monkeypatch):
+    """On SQLite a SAVEPOINT opened outside a transaction used to commit the new row alone."""
+    db.session.commit()  # no transaction open, like the start of a request
+    before = db.session.scalar(select(func.count()).select_from(OptOut))
+
+    def broken_template(**_):
+        raise RuntimeError("template broke")
+
+    monkeypatch.setattr(ops, "notify", broken_template)
+    with pytest.raises(RuntimeError):
+        file(get, "james", "ava", "zoom")
+    db.session.rollback()
+    db.session.remove()
+    assert db.session.scalar(select(func.count()).select_from(OptOut)) == before
+
+
+def test_a_guardian_whose_link_ended_is_told_nothing_more(get, demo):
+    optout = get("optouts", "submitted")  # Maria filed, Luis joined
+    link = db.session.scalar(
+        select(GuardianLink).where(
+            GuardianLink.guardian_id == demo.guardians["luis"],
+            GuardianLink.student_id == demo.students["mateo"],
+        )
+    )
+    link.active = False
+    ops.close(actor=get("accounts", "reed"), optout=optout, reason="Zoom is no longer used.")
+    told = [to for kind, to in notified(optout.id) if kind == "optouts/closed"]
+    assert told == ["maria.garcia@demo.consent.example"]

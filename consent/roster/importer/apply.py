@@ -111,6 +111,10 @@ def _sync(
             if change:
                 updates.append({"_id": row.id, **change})
                 counts.deactivated += 1
+    doomed = [change["_id"] for change in updates if change.get("_delete")]
+    if doomed:
+        db.session.execute(delete(table).where(table.c.id.in_(doomed)))
+        updates = [change for change in updates if not change.get("_delete")]
     if inserts:
         db.session.execute(insert(table), inserts)
     by_columns: dict[tuple, list[dict]] = {}
@@ -288,20 +292,34 @@ def apply_roster(
     _sync_section_teachers(roster, sections, staff, problems)
 
     progress("enrollments")
-    enrollment_values = {}
+    dropped = [r.sourced_id for r in roster.enrollments.values() if not r.active]
+    began = {}
+    for start in range(0, len(dropped), 5000):
+        began.update(
+            db.session.execute(
+                select(Enrollment.sourced_id, Enrollment.begin_date).where(
+                    Enrollment.sourced_id.in_(dropped[start : start + 5000])
+                )
+            ).all()
+        )
+    enrollment_values, never_began = {}, []
     for r in roster.enrollments.values():
-        student_id = _ids(students, r.student_sourced_id, "enrollments", problems)
-        section_id = _ids(sections, r.section_sourced_id, "enrollments", problems)
-        begin = r.begin_date or today
-        end = r.end_date
-        if not r.active and (end is None or end >= today):
-            end = max(begin, yesterday)
-        enrollment_values[r.sourced_id] = {
-            "student_id": student_id,
-            "section_id": section_id,
-            "begin_date": begin,
-            "end_date": end,
+        values = {
+            "student_id": _ids(students, r.student_sourced_id, "enrollments", problems),
+            "section_id": _ids(sections, r.section_sourced_id, "enrollments", problems),
+            "end_date": r.end_date,
         }
+        if r.begin_date is not None:  # else keep the start we have (today for a new one)
+            values["begin_date"] = r.begin_date
+        if not r.active:
+            begin = r.begin_date or began.get(r.sourced_id)
+            if begin is None or begin >= today:
+                # Dropped before it began: there is no history to keep.
+                never_began.append(r.sourced_id)
+                continue
+            if r.end_date is None or r.end_date >= today:
+                values["end_date"] = yesterday  # ended: no longer current today
+        enrollment_values[r.sourced_id] = values
     if problems:
         raise ImportRefused(problems)
 
@@ -309,15 +327,26 @@ def apply_roster(
         end, begin = row._mapping["end_date"], row._mapping["begin_date"]
         if end is not None and end < today:
             return {}
-        return {"end_date": max(begin, yesterday)}
+        if begin >= today:
+            return {"_delete": True}
+        return {"end_date": yesterday}
 
+    counts = summary.counts["enrollments"]
     _sync(
         Enrollment.__table__,
         enrollment_values,
         mode.get("enrollments", Mode.ABSENT),
-        summary.counts["enrollments"],
+        counts,
+        insert_only={"begin_date": today},
         deactivate=end_enrollment,
     )
+    if never_began:
+        removed = db.session.execute(
+            delete(Enrollment)
+            .where(Enrollment.sourced_id.in_(never_began))
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        counts.deactivated += removed
     _deactivate_accounts()
     db.session.flush()
     db.session.expire_all()
