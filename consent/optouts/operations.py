@@ -8,10 +8,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from consent.access.policy import current_enrollment
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.catalog.models import Tool, ToolUse, UseScope
-from consent.catalog.queries import current_sections, tools_for_student
+from consent.catalog.queries import current_sections, tools_for_student, use_is_current
 from consent.db import utcnow
 from consent.extensions import db
 from consent.notifications.operations import notify
@@ -443,13 +444,8 @@ def _expected_routes(today: date) -> set[tuple[int, int]]:
     """(opt-out id, teacher id) for every active opt-out, from the roster as it is now: teachers
     of the student's current sections that use the tool, or all of them for a district- or
     school-wide tool. Two set-based queries, whatever the district's size."""
-    current = and_(
-        Enrollment.begin_date <= today,
-        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= today),
-    )
-    use_now = and_(
-        ToolUse.starts_on <= today, or_(ToolUse.ends_on.is_(None), ToolUse.ends_on >= today)
-    )
+    current = current_enrollment(today)
+    use_now = use_is_current(today)
     base = (
         select(OptOut.id, section_teacher.c.staff_id)
         .join(Enrollment, and_(Enrollment.student_id == OptOut.student_id, current))
