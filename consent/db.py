@@ -19,6 +19,13 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def chunks(items, size: int = 5000):
+    """Slices small enough for an IN list (PostgreSQL takes at most 65,535 parameters)."""
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

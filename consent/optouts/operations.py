@@ -13,7 +13,7 @@ from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.catalog.models import Tool, ToolUse, UseScope
 from consent.catalog.queries import current_sections, tools_for_student, use_is_current
-from consent.db import utcnow
+from consent.db import chunks, utcnow
 from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.optouts.models import (
@@ -477,17 +477,26 @@ def _expected_routes(today: date) -> set[tuple[int, int]]:
     return pairs
 
 
+def _active_optouts_of(student_ids) -> list[OptOut]:
+    found: list[OptOut] = []
+    for chunk in chunks(student_ids):
+        found.extend(
+            db.session.scalars(
+                select(OptOut).where(
+                    OptOut.student_id.in_(chunk), OptOut.status.in_(ACTIVE_STATUSES)
+                )
+            ).unique()
+        )
+    return found
+
+
 def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=()) -> FollowReport:
     """After a roster change, in the same transaction: route every active opt-out to teachers
     who now teach the student, close the tasks of teachers who no longer do, tell a new
     school's principals, and close the requests of students who left the district."""
     report = FollowReport()
     reason_left = _l("The student left the district.")
-    for optout in db.session.scalars(
-        select(OptOut).where(
-            OptOut.student_id.in_(list(departed_student_ids)), OptOut.status.in_(ACTIVE_STATUSES)
-        )
-    ).unique():
+    for optout in _active_optouts_of(departed_student_ids):
         _notify_teachers(optout, "optouts/closed_teacher", reason=str(reason_left))
         _move(optout, OptOutStatus.CLOSED, actor=None, kind="closed", note=str(reason_left))
         optout.ended_at = utcnow()
@@ -552,11 +561,7 @@ def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=())
         db.session.refresh(optout, ["tasks"])
         _settle_after_rerouting(optout)
 
-    for optout in db.session.scalars(
-        select(OptOut).where(
-            OptOut.student_id.in_(list(moved_student_ids)), OptOut.status.in_(ACTIVE_STATUSES)
-        )
-    ).unique():
+    for optout in _active_optouts_of(moved_student_ids):
         add_event(optout, actor=None, kind="school_changed", note=optout.student.school.name)
         notify_principals(optout, "optouts/filed_principal")
         report.school_moves += 1

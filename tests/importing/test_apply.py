@@ -264,3 +264,13 @@ def test_an_enrollment_that_never_began_is_removed_when_dropped(ctx, demo):
     apply_roster(delta(enrollments=[record]), today=today)
     db.session.commit()
     assert db.session.scalar(select(Enrollment).where(Enrollment.sourced_id == "e-future")) is None
+
+
+def test_id_lists_are_sent_in_slices_small_enough_for_postgresql():
+    """PostgreSQL refuses a statement with more than 65,535 parameters; a school year's bulk
+    set can deactivate more rows than that at once."""
+    from consent.db import chunks
+
+    slices = list(chunks(range(70_001)))
+    assert max(len(s) for s in slices) <= 5000
+    assert sum(slices, []) == list(range(70_001))

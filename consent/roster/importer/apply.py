@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from consent.accounts.models import Account
+from consent.db import chunks
 from consent.extensions import db
 from consent.optouts.operations import FollowReport, follow_roster
 from consent.roster.importer.records import Mode, Problem, RosterSet
@@ -113,7 +114,8 @@ def _sync(
                 counts.deactivated += 1
     doomed = [change["_id"] for change in updates if change.get("_delete")]
     if doomed:
-        db.session.execute(delete(table).where(table.c.id.in_(doomed)))
+        for chunk in chunks(doomed):
+            db.session.execute(delete(table).where(table.c.id.in_(chunk)))
         updates = [change for change in updates if not change.get("_delete")]
     if inserts:
         db.session.execute(insert(table), inserts)
@@ -294,11 +296,11 @@ def apply_roster(
     progress("enrollments")
     dropped = [r.sourced_id for r in roster.enrollments.values() if not r.active]
     began = {}
-    for start in range(0, len(dropped), 5000):
+    for chunk in chunks(dropped):
         began.update(
             db.session.execute(
                 select(Enrollment.sourced_id, Enrollment.begin_date).where(
-                    Enrollment.sourced_id.in_(dropped[start : start + 5000])
+                    Enrollment.sourced_id.in_(chunk)
                 )
             ).all()
         )
@@ -340,13 +342,12 @@ def apply_roster(
         insert_only={"begin_date": today},
         deactivate=end_enrollment,
     )
-    if never_began:
-        removed = db.session.execute(
+    for chunk in chunks(never_began):
+        counts.deactivated += db.session.execute(
             delete(Enrollment)
-            .where(Enrollment.sourced_id.in_(never_began))
+            .where(Enrollment.sourced_id.in_(chunk))
             .execution_options(synchronize_session=False)
         ).rowcount
-        counts.deactivated += removed
     _deactivate_accounts()
     db.session.flush()
     db.session.expire_all()
