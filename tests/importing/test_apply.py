@@ -274,3 +274,19 @@ def test_id_lists_are_sent_in_slices_small_enough_for_postgresql():
     slices = list(chunks(range(70_001)))
     assert max(len(s) for s in slices) <= 5000
     assert sum(slices, []) == list(range(70_001))
+
+
+def test_an_enrollment_sent_under_a_new_id_is_rekeyed_not_duplicated(ctx, demo):
+    """SIS exports that regenerate enrollment ids send the same enrollment under a new one."""
+    enrollment = db.session.scalar(
+        select(Enrollment).where(
+            Enrollment.student_id == demo.students["sofia"],
+            Enrollment.section_id == demo.sections["room12"],
+        )
+    )
+    began, enrollment_id = enrollment.begin_date, enrollment.id
+    record = EnrollmentRecord("e-regenerated", "section-room12", "student-sofia", began, None)
+    report = apply_roster(delta(enrollments=[record]), today=district_today())
+    db.session.commit()
+    assert db.session.get(Enrollment, enrollment_id).sourced_id == "e-regenerated"
+    assert report.counts["enrollments"].created == 0

@@ -333,6 +333,7 @@ def apply_roster(
             return {"_delete": True}
         return {"end_date": yesterday}
 
+    _rekey_enrollments(enrollment_values)
     counts = summary.counts["enrollments"]
     _sync(
         Enrollment.__table__,
@@ -460,6 +461,43 @@ def _sync_section_teachers(roster, sections, staff, problems) -> None:
     if added:
         db.session.execute(
             insert(section_teacher), [{"section_id": s, "staff_id": t} for s, t in added]
+        )
+
+
+def _rekey_enrollments(values: dict[str, dict]) -> None:
+    """An enrollment sent under a new sourcedId (some SIS exports regenerate them) takes over
+    the row with the same student, section and start, instead of colliding with it."""
+    known = set(
+        db.session.scalars(select(Enrollment.sourced_id).where(Enrollment.sourced_id.is_not(None)))
+    )
+    wanted = {
+        (v["student_id"], v["section_id"], v["begin_date"]): sourced_id
+        for sourced_id, v in values.items()
+        if sourced_id not in known and "begin_date" in v
+    }
+    del known
+    students = {student_id for student_id, _, _ in wanted}
+    renames = []
+    for chunk in chunks(students):
+        for row in db.session.execute(
+            select(
+                Enrollment.id,
+                Enrollment.sourced_id,
+                Enrollment.student_id,
+                Enrollment.section_id,
+                Enrollment.begin_date,
+            ).where(Enrollment.student_id.in_(chunk))
+        ):
+            new_id = wanted.get((row.student_id, row.section_id, row.begin_date))
+            if new_id is not None and row.sourced_id != new_id and row.sourced_id not in values:
+                renames.append({"_id": row.id, "sourced_id": new_id})
+    if renames:
+        db.session.execute(
+            update(Enrollment.__table__)
+            .where(Enrollment.__table__.c.id == bindparam("_id"))
+            .values(sourced_id=bindparam("sourced_id")),
+            renames,
+            execution_options={"synchronize_session": False},
         )
 
 
