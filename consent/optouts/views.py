@@ -24,6 +24,7 @@ from consent.audit.operations import record_many
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
 from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
+from consent.core.rendering import render_then_commit
 from consent.core.templating import LABELS
 from consent.extensions import db
 from consent.optouts import operations
@@ -108,7 +109,7 @@ def detail(optout_id: int):
     may_withdraw = optout.status in ACTIVE_STATUSES and can_file_for(
         current_user, optout.student_id
     )
-    return _render_then_commit(
+    return render_then_commit(
         "optouts/detail.html",
         optout=optout,
         events=events,
@@ -167,7 +168,7 @@ def tasks():
     )
     items = list(page.items)
     _audit_list(items and [t.optout.student_id for t in items], "task.list")
-    return _render_then_commit(
+    return render_then_commit(
         "optouts/tasks.html", page=page, items=items, today=today, is_overdue=is_overdue
     )
 
@@ -213,7 +214,7 @@ def plan(task_id: int):
             db.session.commit()
             flash(_("Plan saved."), "success")
             return redirect(url_for("optouts.detail", optout_id=task.optout_id))
-    return _render_then_commit("optouts/plan.html", task=task, optout=task.optout, form=form)
+    return render_then_commit("optouts/plan.html", task=task, optout=task.optout, form=form)
 
 
 @bp.get("/sections/<int:section_id>")
@@ -228,7 +229,7 @@ def section(section_id: int):
         by_tool[optout.tool].append(optout)
     _audit_list([o.student_id for o in optouts], "section.optouts.view", f"section:{section.id}")
     groups = sorted(by_tool.items(), key=lambda item: item[0].name.lower())
-    return _render_then_commit("optouts/section.html", section=section, groups=groups)
+    return render_then_commit("optouts/section.html", section=section, groups=groups)
 
 
 # --- principals and the privacy office -----------------------------------------------------
@@ -270,7 +271,7 @@ def requests():
     )
     items = list(page.items)
     _audit_list([o.student_id for o in items], "optout.list")
-    return _render_then_commit(
+    return render_then_commit(
         "optouts/requests.html",
         page=page,
         items=items,
@@ -309,7 +310,7 @@ def return_plan(optout_id: int):
             db.session.commit()
             flash(_("Returned to the teacher with your note."), "success")
             return redirect(url_for("optouts.detail", optout_id=optout.id))
-    return _render_then_commit("optouts/return.html", optout=optout, form=form)
+    return render_then_commit("optouts/return.html", optout=optout, form=form)
 
 
 @bp.route("/requests/<int:optout_id>/close", methods=["GET", "POST"])
@@ -327,18 +328,10 @@ def close(optout_id: int):
             db.session.commit()
             flash(_("The request is closed. The family and teachers have been told."), "success")
             return redirect(url_for("optouts.detail", optout_id=optout.id))
-    return _render_then_commit("optouts/close.html", optout=optout, form=form)
+    return render_then_commit("optouts/close.html", optout=optout, form=form)
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _render_then_commit(template: str, **context) -> str:
-    """Render the page, then commit its audit rows. Committing first would expire every row
-    already loaded, and the template would then reload them one query at a time."""
-    page = render_template(template, **context)
-    db.session.commit()
-    return page
 
 
 def _run(operation, success: str, **kwargs) -> None:

@@ -12,6 +12,7 @@ from consent.audit.operations import record
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections_by_student, tools_by_student
 from consent.core.gates import STAFF, roles_required
+from consent.core.rendering import render_then_commit
 from consent.extensions import db
 from consent.optouts.models import OptOut
 from consent.roster.forms import RosterUploadForm
@@ -64,7 +65,7 @@ def student(student_id: int):
             )
         ).unique()
     )
-    page = render_template(
+    return render_then_commit(
         "roster/student.html",
         student=student,
         sections=sections,
@@ -72,10 +73,6 @@ def student(student_id: int):
         optouts=optouts,
         today=today,
     )
-    # Commit the audit row after rendering: a commit expires the loaded rows, which the
-    # template would then reload one query at a time.
-    db.session.commit()
-    return page
 
 
 @bp.get("/sections")
