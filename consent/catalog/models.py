@@ -1,12 +1,21 @@
 """The catalog of online tools: what each collects, on what basis, and where it is in use."""
 
 import enum
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consent.db import Base, enum_column
+from consent.db import Base, UTCDateTime, enum_column, utcnow
 from consent.roster.models import School, Section
 
 # NDPA (National Data Privacy Agreement) Exhibit B category names, in the exhibit's order.
@@ -27,6 +36,7 @@ DATA_CATEGORIES = (
     "Student Contact Information",
     "Student Identifiers",
     "Student In App Performance",
+    "Student Name",
     "Student Program Membership",
     "Student Survey Responses",
     "Student Work",
@@ -167,6 +177,10 @@ class ToolUse(Base):
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date | None] = mapped_column(Date)
+    # Who declared the use (a teacher for their class, the privacy office for wider ones) and
+    # when; None for uses loaded by the demo or before declarations existed.
+    declared_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
 
     tool: Mapped[Tool] = relationship(lazy="joined")
     school: Mapped[School | None] = relationship()
@@ -174,3 +188,82 @@ class ToolUse(Base):
 
     def __repr__(self) -> str:
         return f"<ToolUse {self.id} tool={self.tool_id} {self.scope}>"
+
+
+APPROVED_STATUSES = (VettingStatus.APPROVED, VettingStatus.APPROVED_WITH_CONDITIONS)
+
+
+class ToolRevision(Base):
+    """One saved edit of a tool: who, when, and (in its changes) what, field by field."""
+
+    __tablename__ = "tool_revision"
+    __table_args__ = (UniqueConstraint("tool_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+
+    actor: Mapped["Account | None"] = relationship("Account", lazy="joined")  # noqa: F821
+    changes: Mapped[list["ToolChange"]] = relationship(
+        lazy="selectin", order_by="ToolChange.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<ToolRevision {self.id} tool={self.tool_id} #{self.number}>"
+
+
+class ToolChange(Base):
+    """One field's value before and after a revision; lists (categories, features, options) have
+    one row per item, keyed like `category:Student Work`, so the history reads item by item."""
+
+    __tablename__ = "tool_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    revision_id: Mapped[int] = mapped_column(ForeignKey("tool_revision.id"), index=True)
+    field: Mapped[str] = mapped_column(String(128))
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<ToolChange {self.id} revision={self.revision_id}>"
+
+
+class ToolChangeNotice(Base):
+    """A change families were told about, stored once per tool change (not once per child): a
+    child's page lists the notices of the tools the child uses.
+
+    `lapse_key` names an agreement lapse (its expiry date), so the scheduled check never tells
+    families twice about the same one."""
+
+    __tablename__ = "tool_change_notice"
+    __table_args__ = (UniqueConstraint("tool_id", "lapse_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
+    revision_id: Mapped[int | None] = mapped_column(ForeignKey("tool_revision.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    new_categories: Mapped[str] = mapped_column(Text, default="")  # one category a line
+    agreement_lapsed: Mapped[bool] = mapped_column(Boolean, default=False)
+    no_longer_approved: Mapped[bool] = mapped_column(Boolean, default=False)
+    vetting_status: Mapped[VettingStatus] = mapped_column(
+        enum_column(VettingStatus, "vetting_status")
+    )
+    legal_basis_before: Mapped[LegalBasis | None] = mapped_column(
+        enum_column(LegalBasis, "legal_basis_before")
+    )
+    legal_basis_after: Mapped[LegalBasis | None] = mapped_column(
+        enum_column(LegalBasis, "legal_basis_after")
+    )
+    lapse_key: Mapped[str | None] = mapped_column(String(64))
+    guardians_notified: Mapped[int] = mapped_column(Integer, default=0)
+
+    tool: Mapped[Tool] = relationship(lazy="joined")
+
+    @property
+    def new_category_list(self) -> list[str]:
+        return [c for c in self.new_categories.splitlines() if c]
+
+    def __repr__(self) -> str:
+        return f"<ToolChangeNotice {self.id} tool={self.tool_id}>"

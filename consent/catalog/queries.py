@@ -2,14 +2,27 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import lazyload
 
 from consent.access.policy import current_enrollment
-from consent.catalog.models import Tool, ToolUse, UseScope
+from consent.catalog.models import (
+    APPROVED_STATUSES,
+    AgreementStatus,
+    Tool,
+    ToolChangeNotice,
+    ToolDataCategory,
+    ToolRevision,
+    ToolUse,
+    UseScope,
+    VettingStatus,
+)
 from consent.extensions import db
-from consent.roster.models import Enrollment, Section, Student
+from consent.roster.models import Enrollment, Guardian, GuardianLink, Section, Student
+
+EXPIRING_DAYS = 90
 
 
 def use_is_current(today: date):
@@ -93,3 +106,105 @@ def tools_by_student(
 
 def tools_for_student(student: Student, sections: list[Section], today: date) -> list[ToolInUse]:
     return tools_by_student([student], {student.id: sections}, today)[student.id]
+
+
+def students_using_tool(tool_id: int, today: date) -> Select:
+    """A SELECT of the ids of active students a tool reaches today: through a district-wide use,
+    a use at their school, or a use in a section they are enrolled in now."""
+    current = and_(ToolUse.tool_id == tool_id, use_is_current(today))
+    district = exists().where(current, ToolUse.scope == UseScope.DISTRICT)
+    schools = select(ToolUse.school_id).where(current, ToolUse.scope == UseScope.SCHOOL)
+    sections = (
+        select(Enrollment.student_id)
+        .join(ToolUse, ToolUse.section_id == Enrollment.section_id)
+        .where(current, ToolUse.scope == UseScope.SECTION, current_enrollment(today))
+    )
+    return select(Student.id).where(
+        Student.active.is_(True),
+        or_(district, Student.school_id.in_(schools), Student.id.in_(sections)),
+    )
+
+
+def guardians_of_users(tool_id: int, today: date) -> Select:
+    """A SELECT of the ids of guardians holding FERPA rights for a student the tool reaches."""
+    return (
+        select(GuardianLink.guardian_id)
+        .join(Guardian, Guardian.id == GuardianLink.guardian_id)
+        .where(
+            GuardianLink.active.is_(True),
+            GuardianLink.has_rights.is_(True),
+            Guardian.active.is_(True),
+            GuardianLink.student_id.in_(students_using_tool(tool_id, today)),
+        )
+        .distinct()
+    )
+
+
+def catalog_list(
+    *,
+    search: str = "",
+    vetting_status: str = "",
+    agreement: str = "",
+    category: str = "",
+    today: date,
+) -> Select:
+    """The staff catalog list with its filters; `agreement` also knows 'expired' and 'expiring'
+    (signed, ending within 90 days)."""
+    query = select(Tool).order_by(func.lower(Tool.name), Tool.id)
+    if search:
+        pattern = f"%{search.lower()}%"
+        query = query.where(
+            or_(func.lower(Tool.name).like(pattern), func.lower(Tool.vendor).like(pattern))
+        )
+    if vetting_status:
+        query = query.where(Tool.vetting_status == VettingStatus(vetting_status))
+    if agreement == "expired":
+        query = query.where(
+            Tool.agreement_status == AgreementStatus.SIGNED, Tool.agreement_expires_on < today
+        )
+    elif agreement == "expiring":
+        query = query.where(
+            Tool.agreement_status == AgreementStatus.SIGNED,
+            Tool.agreement_expires_on >= today,
+            Tool.agreement_expires_on <= today + timedelta(days=EXPIRING_DAYS),
+        )
+    elif agreement:
+        query = query.where(Tool.agreement_status == AgreementStatus(agreement))
+    if category:
+        query = query.where(
+            exists().where(
+                ToolDataCategory.tool_id == Tool.id, ToolDataCategory.category == category
+            )
+        )
+    return query
+
+
+def public_catalog() -> Select:
+    """Approved tools, as the district publishes them for families and the state."""
+    return (
+        select(Tool)
+        .where(Tool.vetting_status.in_(APPROVED_STATUSES))
+        .order_by(func.lower(Tool.name), Tool.id)
+    )
+
+
+def recent_notices(tool_ids: list[int], since: datetime) -> list[ToolChangeNotice]:
+    """The changes families were told about for these tools since `since`, newest first."""
+    if not tool_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(ToolChangeNotice)
+            .where(ToolChangeNotice.tool_id.in_(tool_ids), ToolChangeNotice.created_at >= since)
+            .order_by(ToolChangeNotice.created_at.desc(), ToolChangeNotice.id.desc())
+            .options(lazyload(ToolChangeNotice.tool))
+        )
+    )
+
+
+def tool_history(tool_id: int) -> Select:
+    return (
+        select(ToolRevision)
+        .where(ToolRevision.tool_id == tool_id)
+        .order_by(ToolRevision.number.desc())
+    )

@@ -1,0 +1,424 @@
+"""Changing the catalog: every saved edit becomes a revision, and a change that matters to
+families becomes one notice plus a message to every guardian of a child who uses the tool.
+
+What matters to families: a new kind of data collected, the data agreement lapsing (its end date
+passing, or its status moving off "signed"), the district no longer approving the tool, and a
+new legal basis for sharing. The caller commits; a CatalogError means nothing was written.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import String, Text, case, func, insert, literal, select
+
+from consent import available_locales
+from consent.audit.operations import record
+from consent.catalog.models import (
+    APPROVED_STATUSES,
+    DATA_CATEGORIES,
+    AgreementStatus,
+    LegalBasis,
+    Tool,
+    ToolChange,
+    ToolChangeNotice,
+    ToolDataCategory,
+    ToolFeature,
+    ToolOptOutOption,
+    ToolRevision,
+    VettingStatus,
+)
+from consent.catalog.queries import guardians_of_users
+from consent.db import UTCDateTime, utcnow
+from consent.extensions import db
+from consent.notifications.models import DeliveryStatus, Notification
+from consent.notifications.operations import absolute_url
+from consent.optouts.models import ACTIVE_STATUSES, OptOut
+from consent.roster.models import Guardian
+
+log = logging.getLogger(__name__)
+
+NOTICE_TEMPLATE = "catalog/tool_changed"
+SCALAR_FIELDS = (
+    "name",
+    "vendor",
+    "purpose",
+    "website",
+    "privacy_policy_url",
+    "grade_band",
+    "legal_basis",
+    "vetting_status",
+    "agreement_status",
+    "agreement_signed_on",
+    "agreement_expires_on",
+    "last_reviewed_on",
+)
+
+
+class CatalogError(Exception):
+    """A rule the edit breaks; `field` names the form field the message belongs to."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass
+class ToolData:
+    """Everything the privacy office says about a tool, as plain values."""
+
+    name: str
+    vendor: str
+    purpose: str
+    website: str
+    privacy_policy_url: str
+    grade_band: str
+    legal_basis: LegalBasis
+    vetting_status: VettingStatus
+    agreement_status: AgreementStatus
+    agreement_signed_on: date | None
+    agreement_expires_on: date | None
+    categories: dict[str, str] = field(default_factory=dict)  # category -> plain note
+    features: dict[str, str] = field(default_factory=dict)  # key -> label, in order
+    options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class EditResult:
+    revision: ToolRevision | None
+    notice: ToolChangeNotice | None
+
+
+def check(data: ToolData, *, tool: Tool | None = None) -> None:
+    """The rules the database cannot say in plain words; raises CatalogError on the first."""
+    if not data.categories:
+        raise CatalogError("categories", _("Choose at least one kind of data the tool collects."))
+    unknown = set(data.categories) - set(DATA_CATEGORIES)
+    if unknown:
+        raise CatalogError("categories", _("Choose kinds of data from the list only."))
+    signed, expires = data.agreement_signed_on, data.agreement_expires_on
+    if data.agreement_status is AgreementStatus.SIGNED and (signed is None or expires is None):
+        raise CatalogError(
+            "agreement_signed_on",
+            _("A signed agreement needs the date it was signed and the date it ends."),
+        )
+    if data.agreement_status is not AgreementStatus.SIGNED and (signed or expires):
+        raise CatalogError(
+            "agreement_signed_on",
+            _("Leave the agreement dates empty until the agreement is signed."),
+        )
+    if signed and expires and expires <= signed:
+        raise CatalogError(
+            "agreement_expires_on", _("The agreement must end after the date it was signed.")
+        )
+    if not data.options:
+        raise CatalogError(
+            "options", _("Give at least one thing the school can offer a child who opts out.")
+        )
+    taken = select(Tool.id).where(func.lower(Tool.name) == data.name.strip().lower())
+    if tool is not None:
+        taken = taken.where(Tool.id != tool.id)
+    if db.session.scalar(taken.limit(1)) is not None:
+        raise CatalogError("name", _("Another tool in the catalog already has this name."))
+    removed = {f.key for f in tool.features} - set(data.features) if tool else set()
+    if removed:
+        in_effect = db.session.scalar(
+            select(OptOut.feature)
+            .where(
+                OptOut.tool_id == tool.id,
+                OptOut.feature.in_(removed),
+                OptOut.status.in_(ACTIVE_STATUSES),
+            )
+            .limit(1)
+        )
+        if in_effect is not None:
+            raise CatalogError(
+                "features",
+                _(
+                    "Families have opt-outs in effect for the feature %(key)s: keep it until "
+                    "they end.",
+                    key=in_effect,
+                ),
+            )
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value.value if hasattr(value, "value") else value)
+
+
+def snapshot(tool: Tool) -> dict[str, str | None]:
+    """The tool as field -> text, lists item by item, so two snapshots diff field by field."""
+    values = {name: _text(getattr(tool, name)) for name in SCALAR_FIELDS}
+    values |= {f"category:{c.category}": c.note for c in tool.data_categories}
+    values |= {f"feature:{f.key}": f.label for f in tool.features}
+    values |= {f"option:{o.label}": o.label for o in tool.optout_options}
+    return values
+
+
+def _apply(tool: Tool, data: ToolData, today: date) -> None:
+    for name in SCALAR_FIELDS[:-1]:
+        value = getattr(data, name)
+        # StrEnum members are strings too: strip only plain text.
+        setattr(tool, name, value.strip() if type(value) is str else value)
+    tool.last_reviewed_on = today  # saving the entry is the office's review of it
+    by_category = {c.category: c for c in tool.data_categories}
+    for category, row in by_category.items():
+        if category not in data.categories:
+            tool.data_categories.remove(row)
+    for category, note in data.categories.items():
+        if category in by_category:
+            by_category[category].note = note
+        else:
+            tool.data_categories.append(ToolDataCategory(category=category, note=note))
+    by_key = {f.key: f for f in tool.features}
+    for key, row in by_key.items():
+        if key not in data.features:
+            tool.features.remove(row)
+    for key, label in data.features.items():
+        if key in by_key:
+            by_key[key].label = label
+        else:
+            tool.features.append(ToolFeature(key=key, label=label))
+    kept = set(data.options)
+    for row in list(tool.optout_options):
+        if row.label not in kept:
+            tool.optout_options.remove(row)
+    present = {o.label for o in tool.optout_options}
+    for label in data.options:
+        if label not in present:
+            tool.optout_options.append(ToolOptOutOption(label=label))
+
+
+def _write_revision(
+    tool: Tool, before: dict[str, str | None], after: dict[str, str | None], actor
+) -> ToolRevision | None:
+    names = [n for n in SCALAR_FIELDS if before.get(n) != after.get(n)]
+    names += sorted(
+        n for n in set(before) | set(after) if ":" in n and before.get(n) != after.get(n)
+    )
+    if not names:
+        return None
+    number = db.session.scalar(
+        select(func.coalesce(func.max(ToolRevision.number), 0)).where(
+            ToolRevision.tool_id == tool.id
+        )
+    )
+    revision = ToolRevision(
+        tool_id=tool.id,
+        number=number + 1,
+        at=utcnow(),
+        actor_account_id=actor.id if actor is not None else None,
+        changes=[ToolChange(field=n, before=before.get(n), after=after.get(n)) for n in names],
+    )
+    db.session.add(revision)
+    return revision
+
+
+def create_tool(*, actor, data: ToolData, today: date) -> Tool:
+    """A new catalog entry, with its first revision (every field from nothing)."""
+    check(data)
+    tool = Tool()
+    _apply(tool, data, today)
+    db.session.add(tool)
+    db.session.flush()
+    _write_revision(tool, {}, snapshot(tool), actor)
+    record(actor, "tool.create", target=f"tool:{tool.id}")
+    db.session.flush()
+    return tool
+
+
+def agreement_in_force(status, expires_on: date | None, today: date) -> bool:
+    return status is AgreementStatus.SIGNED and expires_on is not None and expires_on >= today
+
+
+def _lapse_key(expires_on: date) -> str:
+    return f"expired:{expires_on.isoformat()}"
+
+
+def _lapse_already_told(tool_id: int, expires_on: date | None) -> bool:
+    if expires_on is None:
+        return False
+    return (
+        db.session.scalar(
+            select(ToolChangeNotice.id)
+            .where(
+                ToolChangeNotice.tool_id == tool_id,
+                ToolChangeNotice.lapse_key == _lapse_key(expires_on),
+            )
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def update_tool(*, actor, tool: Tool, data: ToolData, today: date) -> EditResult:
+    """Save an edit as a revision; tell families when it matters to them."""
+    check(data, tool=tool)
+    before_status, before_expires = tool.agreement_status, tool.agreement_expires_on
+    before_vetting, before_basis = tool.vetting_status, tool.legal_basis
+    before_categories = {c.category for c in tool.data_categories}
+    before = snapshot(tool)
+    _apply(tool, data, today)
+    db.session.flush()
+    revision = _write_revision(tool, before, snapshot(tool), actor)
+    record(actor, "tool.edit", target=f"tool:{tool.id}")
+    if revision is None:
+        return EditResult(None, None)
+    db.session.flush()
+
+    # An agreement counts as in force until its lapse was told, even after its end date, so
+    # an edit made before the scheduled check has run still tells families.
+    was_in_force = before_status is AgreementStatus.SIGNED and (
+        agreement_in_force(before_status, before_expires, today)
+        or not _lapse_already_told(tool.id, before_expires)
+    )
+    lapsed = was_in_force and not agreement_in_force(
+        tool.agreement_status, tool.agreement_expires_on, today
+    )
+    new_categories = [
+        c.category for c in tool.data_categories if c.category not in before_categories
+    ]
+    no_longer_approved = (
+        before_vetting in APPROVED_STATUSES and tool.vetting_status not in APPROVED_STATUSES
+    )
+    basis_changed = before_basis is not tool.legal_basis
+    if not (lapsed or new_categories or no_longer_approved or basis_changed):
+        return EditResult(revision, None)
+    expired_by_date = tool.agreement_status is AgreementStatus.SIGNED and lapsed
+    notice = ToolChangeNotice(
+        tool_id=tool.id,
+        revision_id=revision.id,
+        created_at=utcnow(),
+        new_categories="\n".join(new_categories),
+        agreement_lapsed=lapsed,
+        no_longer_approved=no_longer_approved,
+        vetting_status=tool.vetting_status,
+        legal_basis_before=before_basis if basis_changed else None,
+        legal_basis_after=tool.legal_basis if basis_changed else None,
+        lapse_key=_lapse_key(tool.agreement_expires_on) if expired_by_date else None,
+        guardians_notified=0,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    notice.guardians_notified = tell_families(notice, tool, today)
+    return EditResult(revision, notice)
+
+
+def tell_families(notice: ToolChangeNotice, tool: Tool, today: date) -> int:
+    """Queue one message per guardian with FERPA rights of a child the tool reaches today.
+
+    Written set-based, one INSERT ... SELECT per language the service speaks: a district-wide
+    tool reaches a quarter of a million guardians, far too many for one ORM object each. The
+    message names no child, so one rendering per language serves every guardian."""
+    guardian_ids = guardians_of_users(tool.id, today)
+    locales = available_locales()
+    link = "/children"
+    now = utcnow()
+    has_address = func.coalesce(Guardian.email, "") != ""
+    table = Notification.__table__
+    columns = [
+        "created_at",
+        "kind",
+        "guardian_id",
+        "to_address",
+        "language",
+        "subject",
+        "body_text",
+        "body_html",
+        "link",
+        "delivery_status",
+        "attempts",
+        "next_attempt_at",
+    ]
+    total = 0
+    for locale in locales:
+        context = {"tool": tool, "notice": notice, "link": absolute_url(link)}
+        with force_locale(locale):
+            subject = render_template(f"emails/{NOTICE_TEMPLATE}.subject.txt", **context)
+            subject = " ".join(subject.split())[:255]  # one header line, within the column
+            body_text = render_template(f"emails/{NOTICE_TEMPLATE}.txt", **context)
+            body_html = render_template(f"emails/{NOTICE_TEMPLATE}.html", **context)
+        # Guardians whose language has no catalog yet read the default, as notify() does.
+        if locale == locales[0]:
+            speaks = Guardian.preferred_language.not_in(locales[1:]) if locales[1:] else None
+        else:
+            speaks = Guardian.preferred_language == locale
+        rows = select(
+            literal(now, UTCDateTime()),
+            literal(NOTICE_TEMPLATE, String()),
+            Guardian.id,
+            case((has_address, Guardian.email), else_=None),
+            Guardian.preferred_language,
+            literal(subject, String()),
+            literal(body_text, Text()),
+            literal(body_html, Text()),
+            literal(link, String()),
+            case(
+                (has_address, DeliveryStatus.PENDING.value),
+                else_=DeliveryStatus.NO_ADDRESS.value,
+            ),
+            literal(0),
+            literal(now, UTCDateTime()),
+        ).where(Guardian.id.in_(guardian_ids))
+        if speaks is not None:
+            rows = rows.where(speaks)
+        # psycopg reports no row count for an INSERT unless asked to keep it.
+        statement = insert(table).from_select(columns, rows)
+        result = db.session.execute(statement.execution_options(preserve_rowcount=True))
+        total += max(result.rowcount or 0, 0)
+    log.info("tool %s change notice %s queued for %s guardians", tool.id, notice.id, total)
+    return total
+
+
+def check_agreements(*, today: date) -> list[ToolChangeNotice]:
+    """Tell families about every signed agreement whose end date has passed, once per lapse;
+    run from cron (`flask catalog check-agreements`). The caller commits."""
+    tools = list(
+        db.session.scalars(
+            select(Tool)
+            .where(
+                Tool.agreement_status == AgreementStatus.SIGNED,
+                Tool.agreement_expires_on < today,
+            )
+            .order_by(Tool.id)
+        )
+    )
+    if not tools:
+        return []
+    told = {
+        (tool_id, key)
+        for tool_id, key in db.session.execute(
+            select(ToolChangeNotice.tool_id, ToolChangeNotice.lapse_key).where(
+                ToolChangeNotice.tool_id.in_([t.id for t in tools]),
+                ToolChangeNotice.lapse_key.is_not(None),
+            )
+        )
+    }
+    notices = []
+    for tool in tools:
+        key = _lapse_key(tool.agreement_expires_on)
+        if (tool.id, key) in told:
+            continue
+        notice = ToolChangeNotice(
+            tool_id=tool.id,
+            created_at=utcnow(),
+            new_categories="",
+            agreement_lapsed=True,
+            no_longer_approved=False,
+            vetting_status=tool.vetting_status,
+            lapse_key=key,
+            guardians_notified=0,
+        )
+        db.session.add(notice)
+        db.session.flush()
+        notice.guardians_notified = tell_families(notice, tool, today)
+        notices.append(notice)
+    db.session.flush()
+    return notices
