@@ -1,0 +1,14 @@
+"""Vetting: staff ask for a tool to be vetted and the privacy office decides; teachers and the
+privacy office declare where approved tools are in use."""
+
+from flask import Flask
+
+from consent.vetting import models  # noqa: F401 - registers the tables with the metadata
+
+
+def init_app(app: Flask) -> None:
+    from consent.vetting.cli import cli
+    from consent.vetting.views import bp
+
+    app.register_blueprint(bp)
+    app.cli.add_command(cli)

@@ -1,0 +1,18 @@
+"""`flask vetting follow-uses`: run every school morning from cron, after midnight."""
+
+import click
+from flask.cli import AppGroup
+
+from consent.extensions import db
+from consent.schoolcalendar.operations import district_today
+from consent.vetting.operations import reroute
+
+cli = AppGroup("vetting", help="Vetting requests and tool uses.")
+
+
+@cli.command("follow-uses")
+def follow_uses_command() -> None:
+    """Route active opt-outs for tool uses that start or end today (declared ahead of time)."""
+    report = reroute(district_today())
+    db.session.commit()
+    click.echo(f"tasks added {report.tasks_added}, tasks closed {report.tasks_closed}")

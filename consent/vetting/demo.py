@@ -1,0 +1,39 @@
+"""The demo district's vetting requests, made through the same operations the app uses: one
+waiting for review and one the privacy office did not approve (so no catalog entry)."""
+
+from datetime import datetime, timedelta
+
+from consent.accounts.models import Account
+from consent.vetting import operations
+from consent.vetting.models import RequestStatus
+
+
+def file_demo_vetting_requests(accounts: dict[str, Account], now: datetime) -> None:
+    operations.submit_request(
+        actor=accounts["johnson"],
+        name="Padlet",
+        website="https://padlet.com",
+        vendor="Wallwisher, Inc.",
+        purpose="A shared online board where the class posts ideas during a lesson.",
+        grades="3-5",
+        student_use="Students post short notes and pictures on the class board.",
+        student_data="Short written posts and pictures; no account, a first name only.",
+        now=now - timedelta(days=1),
+    )
+    refused = operations.submit_request(
+        actor=accounts["patel"],
+        name="FaceQuiz",
+        website="https://facequiz.example",
+        purpose="Quizzes where students answer on camera.",
+        grades="7",
+        student_use="Students record short video answers.",
+        student_data="Video and voice recordings, full name and school email.",
+        now=now - timedelta(days=9),
+    )
+    operations.decide(
+        actor=accounts["lee"],
+        request=refused,
+        decision=RequestStatus.NOT_APPROVED,
+        note="It keeps student videos for advertising research. Flip does the same job safely.",
+        now=now - timedelta(days=7),
+    )

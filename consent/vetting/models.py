@@ -1,0 +1,75 @@
+"""A staff member's request to add an online tool, and the privacy office's decision on it."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from consent.accounts.models import Account
+from consent.catalog.models import Tool, VettingStatus
+from consent.db import Base, UTCDateTime, enum_column, utcnow
+
+
+class RequestStatus(enum.StrEnum):
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    APPROVED_WITH_CONDITIONS = "approved_with_conditions"
+    NOT_APPROVED = "not_approved"
+
+
+DECISIONS = (
+    RequestStatus.APPROVED,
+    RequestStatus.APPROVED_WITH_CONDITIONS,
+    RequestStatus.NOT_APPROVED,
+)
+# The catalog statuses a tool may be put in use with (ToolUse declarations).
+USABLE_STATUSES = (VettingStatus.APPROVED, VettingStatus.APPROVED_WITH_CONDITIONS)
+
+
+class VettingRequest(Base):
+    """What the requester told us about the tool; decided once, and an approval adds the tool
+    to the catalog (`tool_id`), where the privacy office completes the entry."""
+
+    __tablename__ = "vetting_request"
+    __table_args__ = (
+        CheckConstraint(
+            "status = 'submitted' OR "
+            "(decided_at IS NOT NULL AND decided_by_account_id IS NOT NULL)",
+            name="decision_recorded",
+        ),
+        CheckConstraint(
+            "status NOT IN ('approved', 'approved_with_conditions') OR tool_id IS NOT NULL",
+            name="approval_has_tool",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    vendor: Mapped[str] = mapped_column(String(255), default="")
+    website: Mapped[str] = mapped_column(String(2048))
+    privacy_policy_url: Mapped[str] = mapped_column(String(2048), default="")
+    purpose: Mapped[str] = mapped_column(Text)
+    grades: Mapped[str] = mapped_column(String(32))
+    student_use: Mapped[str] = mapped_column(Text)  # how students use it
+    student_data: Mapped[str] = mapped_column(Text)  # what students enter into it
+    status: Mapped[RequestStatus] = mapped_column(
+        enum_column(RequestStatus, "vetting_request_status"), index=True
+    )
+    requested_by_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+    tool_id: Mapped[int | None] = mapped_column(ForeignKey("tool.id"), index=True)
+
+    requested_by: Mapped[Account] = relationship(foreign_keys=[requested_by_account_id])
+    decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_account_id])
+    tool: Mapped[Tool | None] = relationship()
+
+    @property
+    def decided(self) -> bool:
+        return self.status is not RequestStatus.SUBMITTED
+
+    def __repr__(self) -> str:
+        return f"<VettingRequest {self.id} {self.status}>"

@@ -1,0 +1,361 @@
+"""Vetting requests and tool-use declarations. Each operation checks its rule, changes rows,
+writes the audit row and the notifications in the caller's transaction, and flushes; the
+caller commits once. A refusal raises VettingError and changes nothing."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from consent.accounts.models import Account, Role
+from consent.audit.operations import record
+from consent.catalog.models import (
+    AgreementStatus,
+    LegalBasis,
+    Tool,
+    ToolUse,
+    UseScope,
+    VettingStatus,
+)
+from consent.db import utcnow
+from consent.extensions import db
+from consent.notifications.operations import notify
+from consent.optouts.operations import FollowReport, follow_roster
+from consent.roster.models import School, Section, section_teacher
+from consent.schoolcalendar.operations import district_today
+from consent.vetting.models import DECISIONS, USABLE_STATUSES, RequestStatus, VettingRequest
+
+HOST_RE = re.compile(
+    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$"
+)
+
+
+class VettingError(Exception):
+    """A change the rules refuse; the message (translatable) is shown to the person."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+
+def clean_web_address(value: str) -> str:
+    """A website address as people type it ("seesaw.me") made whole ("https://seesaw.me");
+    anything that is not a web address on a named host is refused."""
+    value = (value or "").strip()
+    if not value or any(ch.isspace() for ch in value) or len(value) > 2048:
+        raise VettingError(_l("Enter a web address such as https://www.example.com."))
+    if "://" not in value:
+        value = "https://" + value
+    try:
+        parts = urlsplit(value)
+        host = (parts.hostname or "").encode("idna").decode("ascii")
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except (ValueError, UnicodeError):
+        host = ""
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not HOST_RE.match(host):
+        raise VettingError(_l("Enter a web address such as https://www.example.com."))
+    return value
+
+
+def check_dates(starts_on: date, ends_on: date | None) -> None:
+    if ends_on is not None and ends_on < starts_on:
+        raise VettingError(_l("The end date is before the start date."))
+
+
+def may_declare_for_section(actor: Account, section: Section) -> bool:
+    """A section's own teachers declare its tools; the privacy office may act for any class."""
+    if actor.role is Role.PRIVACY_OFFICER:
+        return True
+    return actor.role is Role.TEACHER and any(t.id == actor.staff_id for t in section.teachers)
+
+
+def may_change_use(actor: Account, use: ToolUse) -> bool:
+    if actor.role is Role.PRIVACY_OFFICER:
+        return True
+    if use.scope is not UseScope.SECTION or actor.role is not Role.TEACHER:
+        return False
+    return bool(
+        db.session.scalar(
+            select(section_teacher.c.section_id).where(
+                section_teacher.c.section_id == use.section_id,
+                section_teacher.c.staff_id == actor.staff_id,
+            )
+        )
+    )
+
+
+# --- vetting requests ------------------------------------------------------------------------
+
+
+def _tool_named(name: str) -> Tool | None:
+    return db.session.scalar(select(Tool).where(func.lower(Tool.name) == name.lower()).limit(1))
+
+
+def submit_request(
+    *,
+    actor: Account,
+    name: str,
+    website: str,
+    purpose: str,
+    grades: str,
+    student_use: str,
+    student_data: str,
+    vendor: str = "",
+    privacy_policy_url: str = "",
+    now: datetime | None = None,
+) -> VettingRequest:
+    """Any staff member asks the privacy office to vet a tool."""
+    if not actor.is_staff:
+        raise VettingError(_l("Only district staff can ask for a tool to be vetted."))
+    name = name.strip()
+    fields = {
+        "name": name,
+        "purpose": purpose.strip(),
+        "grades": grades.strip(),
+        "student_use": student_use.strip(),
+        "student_data": student_data.strip(),
+    }
+    if not all(fields.values()):
+        raise VettingError(_l("Fill in every required question."))
+    website = clean_web_address(website)
+    privacy_policy_url = clean_web_address(privacy_policy_url) if privacy_policy_url.strip() else ""
+    existing = _tool_named(name)
+    if existing is not None:
+        raise VettingError(
+            _l(
+                "%(tool)s is already in the catalog. Ask the privacy office if it should be "
+                "looked at again.",
+                tool=existing.name,
+            )
+        )
+    waiting = db.session.scalar(
+        select(VettingRequest.id).where(
+            func.lower(VettingRequest.name) == name.lower(),
+            VettingRequest.status == RequestStatus.SUBMITTED,
+        )
+    )
+    if waiting is not None:
+        raise VettingError(
+            _l("%(tool)s has already been sent for vetting and is being reviewed.", tool=name)
+        )
+    request = VettingRequest(
+        **fields,
+        vendor=vendor.strip(),
+        website=website,
+        privacy_policy_url=privacy_policy_url,
+        status=RequestStatus.SUBMITTED,
+        requested_by_account_id=actor.id,
+        submitted_at=now or utcnow(),
+    )
+    db.session.add(request)
+    db.session.flush()
+    record(actor, "vetting.submit", target=f"vetting_request:{request.id}")
+    db.session.flush()
+    return request
+
+
+TOOL_STATUS = {
+    RequestStatus.APPROVED: VettingStatus.APPROVED,
+    RequestStatus.APPROVED_WITH_CONDITIONS: VettingStatus.APPROVED_WITH_CONDITIONS,
+}
+
+
+def decide(
+    *,
+    actor: Account,
+    request: VettingRequest,
+    decision: RequestStatus,
+    note: str = "",
+    legal_basis: LegalBasis | None = None,
+    now: datetime | None = None,
+) -> Tool | None:
+    """The privacy office decides once; an approval adds the tool to the catalog, and the
+    requester is told either way. Returns the new catalog entry for an approval."""
+    if actor.role is not Role.PRIVACY_OFFICER:
+        raise VettingError(_l("Only the privacy office can decide on a vetting request."))
+    # Two reviewers deciding at once take turns (a row lock on PostgreSQL); the second is refused.
+    db.session.execute(
+        select(VettingRequest.id).where(VettingRequest.id == request.id).with_for_update()
+    )
+    db.session.refresh(request)
+    if request.decided:
+        raise VettingError(_l("This request has already been decided."))
+    if decision not in DECISIONS:
+        raise VettingError(_l("Choose a decision."))
+    note = note.strip()
+    if decision is not RequestStatus.APPROVED and not note:
+        raise VettingError(
+            _l("Write the conditions for the requester.")
+            if decision is RequestStatus.APPROVED_WITH_CONDITIONS
+            else _l("Tell the requester why the tool is not approved.")
+        )
+    now = now or utcnow()
+    tool = None
+    if decision in TOOL_STATUS:
+        if legal_basis is None:
+            raise VettingError(_l("Choose the legal basis on which the tool receives data."))
+        if _tool_named(request.name) is not None:
+            raise VettingError(
+                _l("A tool named %(tool)s is already in the catalog.", tool=request.name)
+            )
+        tool = Tool(
+            name=request.name,
+            vendor=request.vendor,
+            purpose=request.purpose,
+            website=request.website,
+            privacy_policy_url=request.privacy_policy_url,
+            grade_band=request.grades,
+            legal_basis=legal_basis,
+            vetting_status=TOOL_STATUS[decision],
+            agreement_status=AgreementStatus.NONE,
+            last_reviewed_on=district_today(now),
+        )
+        try:
+            with db.session.begin_nested():
+                db.session.add(tool)
+                db.session.flush()
+        except IntegrityError as error:
+            raise VettingError(
+                _l("A tool named %(tool)s is already in the catalog.", tool=request.name)
+            ) from error
+        request.tool_id = tool.id
+    request.status = decision
+    request.decided_by_account_id = actor.id
+    request.decided_at = now
+    request.decision_note = note
+    record(actor, "vetting.decide", target=f"vetting_request:{request.id}")
+    requester = request.requested_by.staff
+    if requester is not None:
+        notify(
+            template="vetting/decided",
+            link=f"/vetting/{request.id}",
+            staff=requester,
+            vetting_request=request,
+            tool=tool,
+        )
+    db.session.flush()
+    return tool
+
+
+# --- tool-use declarations -------------------------------------------------------------------
+
+
+@dataclass
+class UseChange:
+    use: ToolUse | None
+    follow: FollowReport
+
+
+def _overlapping(tool_id: int, scope: UseScope, target_id: int | None, starts_on, ends_on):
+    query = select(ToolUse).where(
+        ToolUse.tool_id == tool_id,
+        ToolUse.scope == scope,
+        or_(ToolUse.ends_on.is_(None), ToolUse.ends_on >= starts_on),
+    )
+    if ends_on is not None:
+        query = query.where(ToolUse.starts_on <= ends_on)
+    if scope is UseScope.SECTION:
+        query = query.where(ToolUse.section_id == target_id)
+    elif scope is UseScope.SCHOOL:
+        query = query.where(ToolUse.school_id == target_id)
+    return db.session.scalar(query.order_by(ToolUse.starts_on).limit(1))
+
+
+def reroute(today: date) -> FollowReport:
+    """Route active opt-outs to match where tools are used now, exactly as when the roster
+    changes: a task for each teacher who now needs one, closed for those who no longer do."""
+    return follow_roster(today=today)
+
+
+def declare_use(
+    *,
+    actor: Account,
+    tool: Tool,
+    starts_on: date,
+    ends_on: date | None = None,
+    section: Section | None = None,
+    school: School | None = None,
+    today: date | None = None,
+) -> UseChange:
+    """Put an approved tool in use in one class (its teacher), or at a school or across the
+    district (the privacy office); active opt-outs for it are routed at once."""
+    today = today or district_today()
+    if section is not None:
+        scope = UseScope.SECTION
+        if not may_declare_for_section(actor, section):
+            raise VettingError(_l("Only the class's own teachers can say which tools it uses."))
+    else:
+        scope = UseScope.SCHOOL if school is not None else UseScope.DISTRICT
+        if actor.role is not Role.PRIVACY_OFFICER:
+            raise VettingError(
+                _l("Only the privacy office can put a tool in use at a school or district-wide.")
+            )
+    if tool.vetting_status not in USABLE_STATUSES:
+        raise VettingError(
+            _l(
+                "%(tool)s is not approved for use with students, so it cannot be put in use.",
+                tool=tool.name,
+            )
+        )
+    check_dates(starts_on, ends_on)
+    if ends_on is not None and ends_on < today:
+        raise VettingError(_l("The end date has already passed."))
+    target_id = section.id if section is not None else (school.id if school is not None else None)
+    clash = _overlapping(tool.id, scope, target_id, starts_on, ends_on)
+    if clash is not None:
+        raise VettingError(
+            _l(
+                "%(tool)s is already in use there from %(day)s.",
+                tool=tool.name,
+                day=clash.starts_on.isoformat(),
+            )
+        )
+    use = ToolUse(
+        tool_id=tool.id,
+        scope=scope,
+        section_id=section.id if section is not None else None,
+        school_id=school.id if school is not None else None,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        declared_by_account_id=actor.id,
+        created_at=utcnow(),
+    )
+    db.session.add(use)
+    db.session.flush()
+    record(actor, "tool_use.declare", target=f"tool_use:{use.id}")
+    follow = reroute(today)
+    db.session.flush()
+    return UseChange(use=use, follow=follow)
+
+
+def end_use(
+    *, actor: Account, use: ToolUse, stop_from: date, today: date | None = None
+) -> UseChange:
+    """Stop using a tool from a day on (the use's last day is the day before); a use stopped
+    before its first day never happened and is removed. Active opt-outs follow at once."""
+    today = today or district_today()
+    if not may_change_use(actor, use):
+        raise VettingError(_l("Only the class's own teachers can change which tools it uses."))
+    if use.ends_on is not None and use.ends_on < today:
+        raise VettingError(_l("This use has already ended."))
+    if stop_from < today:
+        raise VettingError(_l("Choose today or a later day."))
+    target = f"tool_use:{use.id}"
+    if stop_from <= use.starts_on:
+        db.session.delete(use)
+        remaining = None
+    else:
+        use.ends_on = stop_from - timedelta(days=1)
+        remaining = use
+    record(actor, "tool_use.end", target=target)
+    db.session.flush()
+    follow = reroute(today)
+    db.session.flush()
+    return UseChange(use=remaining, follow=follow)

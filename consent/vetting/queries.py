@@ -1,0 +1,172 @@
+"""Reading vetting requests and tool uses: lists for each role and the loaders that answer a
+forbidden record exactly like a missing one (404, with an `access.denied` audit row)."""
+
+from datetime import date
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import contains_eager, joinedload, lazyload
+
+from consent.access import deny, visible_sections
+from consent.accounts.models import Account, Role
+from consent.catalog.models import Tool, ToolUse, UseScope
+from consent.catalog.queries import use_is_current
+from consent.extensions import db
+from consent.roster.models import Section
+from consent.vetting.models import USABLE_STATUSES, RequestStatus, VettingRequest
+from consent.vetting.operations import may_change_use
+
+# A tool in a list shows its name and status, never its categories, features or options.
+TOOL_ALONE = (
+    lazyload(Tool.data_categories),
+    lazyload(Tool.features),
+    lazyload(Tool.optout_options),
+)
+
+
+def _request_options():
+    return (
+        joinedload(VettingRequest.requested_by),
+        joinedload(VettingRequest.tool).options(*TOOL_ALONE),
+    )
+
+
+def my_requests(actor: Account) -> Select:
+    return (
+        select(VettingRequest)
+        .where(VettingRequest.requested_by_account_id == actor.id)
+        .options(*_request_options())
+        .order_by(VettingRequest.submitted_at.desc(), VettingRequest.id.desc())
+    )
+
+
+def review_queue(*, decided: bool = False) -> Select:
+    """Waiting requests, oldest first (first come, first reviewed); or decided ones, newest
+    decision first."""
+    query = select(VettingRequest).options(*_request_options())
+    if decided:
+        return query.where(VettingRequest.status != RequestStatus.SUBMITTED).order_by(
+            VettingRequest.decided_at.desc(), VettingRequest.id.desc()
+        )
+    return query.where(VettingRequest.status == RequestStatus.SUBMITTED).order_by(
+        VettingRequest.submitted_at, VettingRequest.id
+    )
+
+
+def vetting_request_or_404(actor: Account, request_id: int) -> VettingRequest:
+    """The requester follows their own request; the privacy office sees every one."""
+    query = select(VettingRequest).where(VettingRequest.id == request_id)
+    if actor.role is not Role.PRIVACY_OFFICER:
+        query = query.where(VettingRequest.requested_by_account_id == actor.id)
+    request = db.session.scalar(query.options(*_request_options()))
+    if request is None:
+        deny(actor, f"vetting_request:{request_id}")
+    return request
+
+
+def usable_tools() -> list[Tool]:
+    """Tools that may be put in use: approved, with or without conditions."""
+    return list(
+        db.session.scalars(
+            select(Tool)
+            .where(Tool.vetting_status.in_(USABLE_STATUSES))
+            .options(*TOOL_ALONE)
+            .order_by(Tool.name)
+        )
+    )
+
+
+def _use_options():
+    return (
+        joinedload(ToolUse.tool).options(*TOOL_ALONE),
+        joinedload(ToolUse.school),
+        joinedload(ToolUse.section).options(lazyload(Section.teachers)),
+    )
+
+
+def not_over(today: date):
+    """SQL condition: the use is current or still to come."""
+    return or_(ToolUse.ends_on.is_(None), ToolUse.ends_on >= today)
+
+
+def section_uses(section_id: int) -> list[ToolUse]:
+    """Every use declared for one class, the latest first."""
+    return list(
+        db.session.scalars(
+            select(ToolUse)
+            .where(ToolUse.scope == UseScope.SECTION, ToolUse.section_id == section_id)
+            .options(*_use_options())
+            .order_by(ToolUse.starts_on.desc(), ToolUse.id.desc())
+        )
+    )
+
+
+def wide_uses_reaching(section: Section, today: date) -> list[ToolUse]:
+    """District-wide uses and the section's school's uses, current or to come."""
+    return list(
+        db.session.scalars(
+            select(ToolUse)
+            .where(
+                not_over(today),
+                or_(
+                    ToolUse.scope == UseScope.DISTRICT,
+                    and_(ToolUse.scope == UseScope.SCHOOL, ToolUse.school_id == section.school_id),
+                ),
+            )
+            .options(*_use_options())
+            .order_by(ToolUse.starts_on, ToolUse.id)
+        )
+    )
+
+
+def uses_by_section(section_ids: list[int], today: date) -> dict[int, list[ToolUse]]:
+    """Each listed class's current and coming uses, in one query."""
+    result: dict[int, list[ToolUse]] = {section_id: [] for section_id in section_ids}
+    if not section_ids:
+        return result
+    rows = db.session.scalars(
+        select(ToolUse)
+        .join(Tool, Tool.id == ToolUse.tool_id)
+        .where(
+            ToolUse.scope == UseScope.SECTION, ToolUse.section_id.in_(section_ids), not_over(today)
+        )
+        .options(contains_eager(ToolUse.tool).options(*TOOL_ALONE))
+        .order_by(Tool.name, ToolUse.starts_on)
+    )
+    for use in rows:
+        result[use.section_id].append(use)
+    return result
+
+
+def my_sections(actor: Account) -> Select:
+    return visible_sections(actor).order_by(Section.title, Section.id)
+
+
+def wide_uses(today: date, *, ended: bool = False) -> Select:
+    """District- and school-wide uses: current and coming ones, or those that ended."""
+    when = ToolUse.ends_on < today if ended else not_over(today)
+    return (
+        select(ToolUse)
+        .where(ToolUse.scope.in_((UseScope.DISTRICT, UseScope.SCHOOL)), when)
+        .options(*_use_options())
+        .order_by(ToolUse.scope, ToolUse.starts_on.desc(), ToolUse.id.desc())
+    )
+
+
+def needs_action(today: date) -> Select:
+    """Uses in effect today of tools that are no longer approved: each must be ended, or the
+    tool approved again."""
+    return (
+        select(ToolUse)
+        .join(Tool, Tool.id == ToolUse.tool_id)
+        .where(use_is_current(today), Tool.vetting_status.not_in(USABLE_STATUSES))
+        .options(*_use_options())
+        .order_by(Tool.name, ToolUse.scope, ToolUse.id)
+    )
+
+
+def tool_use_or_404(actor: Account, use_id: int) -> ToolUse:
+    """A class's own teachers reach its uses; the privacy office reaches every use."""
+    use = db.session.scalar(select(ToolUse).where(ToolUse.id == use_id).options(*_use_options()))
+    if use is None or not may_change_use(actor, use):
+        deny(actor, f"tool_use:{use_id}")
+    return use
