@@ -1,0 +1,467 @@
+"""Every change to consent forms and answers. Each writes its history, audit and notification
+rows in the caller's transaction and flushes; the caller commits once."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import render_template
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import case, exists, func, insert, literal, not_, select
+from sqlalchemy.exc import IntegrityError
+
+from consent import available_locales
+from consent.accounts.models import Account, Role
+from consent.audit.operations import record
+from consent.catalog.models import Tool
+from consent.catalog.queries import current_sections, tools_for_student
+from consent.consentforms.models import (
+    GRADES,
+    Answer,
+    AnswerMethod,
+    ConsentAnswer,
+    ConsentAnswerEvent,
+    ConsentForm,
+    ConsentFormGrade,
+    ConsentFormVersion,
+    FormKind,
+    FormMode,
+    FormStatus,
+)
+from consent.consentforms.queries import in_scope, student_in_scope
+from consent.consentforms.rules import (
+    ConsentFormError,
+    answer_in_force,
+    check_open,
+    check_scope,
+    check_text,
+    check_window,
+)
+from consent.db import utcnow
+from consent.extensions import db
+from consent.notifications.models import DeliveryStatus, Notification
+from consent.notifications.operations import absolute_url, notify
+from consent.optouts import operations as optouts
+from consent.optouts.rules import OptOutError
+from consent.roster.models import Guardian, GuardianLink, School, Student
+from consent.schoolcalendar.operations import district_today
+
+PUBLISHED_KIND = "consentform_published"
+
+
+def _require_office(actor: Account) -> None:
+    if actor.role is not Role.PRIVACY_OFFICER:
+        raise ConsentFormError(_l("Only the privacy office can manage consent forms."))
+
+
+def form_link(form: ConsentForm) -> str:
+    """The guardian's forms page, marked with the form: also the key that makes publishing
+    idempotent (one notice per guardian per form)."""
+    return f"/forms?form={form.id}"
+
+
+def answer_link(form_id: int, student_id: int) -> str:
+    return f"/forms/{form_id}/students/{student_id}"
+
+
+# --- the privacy office: create, edit, publish ---------------------------------------------
+
+
+def create_form(
+    *,
+    actor: Account,
+    school_year: str,
+    kind: FormKind,
+    mode: FormMode,
+    title: str,
+    text: str,
+    opens_on: date | None,
+    closes_on: date | None,
+    school_ids=(),
+    grades=(),
+    tool_id: int | None = None,
+) -> ConsentForm:
+    """A draft form with its first version; nothing reaches families until it is published."""
+    _require_office(actor)
+    title = (title or "").strip()
+    if not title:
+        raise ConsentFormError(_l("Give the form a title."))
+    check_window(opens_on, closes_on)
+    text = check_text(text)
+    grades = sorted(set(grades))
+    if any(g not in GRADES for g in grades):
+        raise ConsentFormError(_l("Choose grades from the list."))
+    check_scope(kind, grades, tool_id)
+    if tool_id is not None and db.session.get(Tool, tool_id) is None:
+        raise ConsentFormError(_l("Choose the tool this consent is for."))
+    schools = []
+    if school_ids:
+        schools = list(db.session.scalars(select(School).where(School.id.in_(set(school_ids)))))
+        if len(schools) != len(set(school_ids)):
+            raise ConsentFormError(_l("Choose schools from the list."))
+    form = ConsentForm(
+        school_year=school_year,
+        kind=kind,
+        mode=mode,
+        title=title,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        tool_id=tool_id,
+        status=FormStatus.DRAFT,
+        created_by_account_id=actor.id,
+        schools=schools,
+        grade_rows=[ConsentFormGrade(grade=g) for g in grades],
+    )
+    db.session.add(form)
+    db.session.flush()
+    db.session.add(
+        ConsentFormVersion(form_id=form.id, number=1, text=text, created_by_account_id=actor.id)
+    )
+    record(actor, "consentform.create", target=f"consentform:{form.id}")
+    db.session.flush()
+    return form
+
+
+def latest_version(form: ConsentForm) -> ConsentFormVersion:
+    return db.session.scalar(
+        select(ConsentFormVersion)
+        .where(ConsentFormVersion.form_id == form.id)
+        .order_by(ConsentFormVersion.number.desc())
+        .limit(1)
+    )
+
+
+def edit_form(
+    *, actor: Account, form: ConsentForm, title: str, text: str, opens_on, closes_on
+) -> ConsentFormVersion | None:
+    """Change the title, window or text. A changed text is a new version; answers already
+    given keep the version they answered. Returns the new version, if any."""
+    _require_office(actor)
+    title = (title or "").strip()
+    if not title:
+        raise ConsentFormError(_l("Give the form a title."))
+    check_window(opens_on, closes_on)
+    text = check_text(text)
+    form.title, form.opens_on, form.closes_on = title, opens_on, closes_on
+    current = latest_version(form)
+    version = None
+    if current.text != text:
+        version = ConsentFormVersion(
+            form_id=form.id, number=current.number + 1, text=text, created_by_account_id=actor.id
+        )
+        db.session.add(version)
+    record(actor, "consentform.edit", target=f"consentform:{form.id}")
+    db.session.flush()
+    return version
+
+
+def publish_form(*, actor: Account, form: ConsentForm, now: datetime | None = None) -> int:
+    """Publish the form and notify every guardian with FERPA rights of a student in scope.
+    Idempotent: publishing again (or after the roster added families) tells only those not yet
+    told. Returns how many guardians were told now."""
+    _require_office(actor)
+    now = now or utcnow()
+    if form.status is FormStatus.DRAFT:
+        form.status = FormStatus.PUBLISHED
+        form.published_at = now
+        form.published_by_account_id = actor.id
+        record(actor, "consentform.publish", target=f"consentform:{form.id}")
+    db.session.flush()
+    return notify_guardians_in_scope(form, now=now)
+
+
+def notify_guardians_in_scope(form: ConsentForm, *, now: datetime | None = None) -> int:
+    """One INSERT ... SELECT per language: the message is rendered once per language and
+    written for every guardian in scope who has not had it, whatever the district's size."""
+    if form.status is not FormStatus.PUBLISHED:
+        raise ConsentFormError(_l("Publish the form before telling families about it."))
+    now = now or utcnow()
+    link = form_link(form)
+    locales = available_locales()
+    told = 0
+    for locale in locales:
+        with force_locale(locale):
+            context = {"form": form, "recipient": None, "link": absolute_url(link)}
+            subject = render_template(f"emails/{PUBLISHED_KIND}.subject.txt", **context).strip()
+            body_text = render_template(f"emails/{PUBLISHED_KIND}.txt", **context)
+            body_html = render_template(f"emails/{PUBLISHED_KIND}.html", **context)
+        speaks = (
+            Guardian.preferred_language == locale
+            if locale != locales[0]
+            else not_(Guardian.preferred_language.in_(locales[1:]))
+            if len(locales) > 1
+            else literal(True)
+        )
+        has_child_in_scope = (
+            exists()
+            .where(
+                GuardianLink.guardian_id == Guardian.id,
+                GuardianLink.active.is_(True),
+                GuardianLink.has_rights.is_(True),
+                GuardianLink.student_id == Student.id,
+                in_scope(form.id),
+            )
+            .correlate(Guardian)
+        )
+        already = (
+            exists()
+            .where(
+                Notification.guardian_id == Guardian.id,
+                Notification.kind == PUBLISHED_KIND,
+                Notification.link == link,
+            )
+            .correlate(Guardian)
+        )
+        rows = select(
+            literal(now, Notification.created_at.type),
+            literal(PUBLISHED_KIND),
+            Guardian.id,
+            Guardian.email,
+            Guardian.preferred_language,
+            literal(subject),
+            literal(body_text),
+            literal(body_html),
+            literal(link),
+            case(
+                (func.coalesce(Guardian.email, "") == "", DeliveryStatus.NO_ADDRESS.value),
+                else_=DeliveryStatus.PENDING.value,
+            ),
+            literal(0),
+            literal(now, Notification.next_attempt_at.type),
+        ).where(Guardian.active.is_(True), speaks, has_child_in_scope, ~already)
+        result = db.session.execute(
+            insert(Notification)
+            .from_select(
+                [
+                    "created_at",
+                    "kind",
+                    "guardian_id",
+                    "to_address",
+                    "language",
+                    "subject",
+                    "body_text",
+                    "body_html",
+                    "link",
+                    "delivery_status",
+                    "attempts",
+                    "next_attempt_at",
+                ],
+                rows,
+            )
+            .execution_options(preserve_rowcount=True)  # PostgreSQL reports -1 otherwise
+        )
+        told += max(result.rowcount or 0, 0)
+    db.session.flush()
+    return told
+
+
+# --- answers: guardians on the web, staff from paper or phone ------------------------------
+
+
+@dataclass
+class _OnBehalf:
+    """A guardian with no account whose paper or phone refusal must still open an opt-out."""
+
+    guardian: Guardian
+    id: int | None = None
+    role: Role = Role.GUARDIAN
+    is_staff: bool = False
+
+    @property
+    def guardian_id(self) -> int:
+        return self.guardian.id
+
+    @property
+    def display_name(self) -> str:
+        return self.guardian.full_name
+
+
+@dataclass
+class Outcome:
+    answer: ConsentAnswer  # the answer in force after this one
+    given: ConsentAnswerEvent  # what was just answered
+    disagreement: bool = False
+    optout: object | None = None  # the opt-out a tool refusal opened or joined
+
+
+def rights_holders(student_id: int) -> list[Guardian]:
+    return list(
+        db.session.scalars(
+            select(Guardian)
+            .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
+            .where(
+                GuardianLink.student_id == student_id,
+                GuardianLink.active.is_(True),
+                GuardianLink.has_rights.is_(True),
+            )
+            .order_by(GuardianLink.id)
+        )
+    )
+
+
+def answer_form(
+    *,
+    actor: Account,
+    form: ConsentForm,
+    student: Student,
+    answer: Answer,
+    method: AnswerMethod = AnswerMethod.WEB,
+    guardian: Guardian | None = None,
+    note: str = "",
+    now: datetime | None = None,
+) -> Outcome:
+    """Record one guardian's answer for one child. A guardian answers on the web for
+    themselves; staff enter a named guardian's paper or phone answer and the guardian is
+    emailed what was recorded. The more protective answer of the child's guardians stands."""
+    now = now or utcnow()
+    today = district_today(now)
+    if actor.role is Role.GUARDIAN:
+        guardian, method, entered_by = actor.guardian, AnswerMethod.WEB, None
+    elif actor.role in (Role.PRINCIPAL, Role.PRIVACY_OFFICER):
+        if method is AnswerMethod.WEB:
+            raise ConsentFormError(_l("Say whether the answer came on paper or by phone."))
+        entered_by = actor.id
+    else:
+        raise ConsentFormError(_l("Only a parent or guardian, or school staff, can record this."))
+    answer, method = Answer(answer), AnswerMethod(method)
+    if form.status is not FormStatus.PUBLISHED or not student_in_scope(form, student.id):
+        raise ConsentFormError(_l("This form is not for this child."))
+    check_open(form, today)
+    holders = rights_holders(student.id)
+    if guardian is None or guardian.id not in {g.id for g in holders}:
+        raise ConsentFormError(
+            _l("Only a parent or guardian with rights for this child can answer.")
+        )
+
+    version = latest_version(form)
+    given = ConsentAnswerEvent(
+        form_id=form.id,
+        student_id=student.id,
+        guardian_id=guardian.id,
+        answer=answer,
+        version_id=version.id,
+        method=method,
+        entered_by_account_id=entered_by,
+        at=now,
+        note=(note or "").strip(),
+    )
+    db.session.add(given)
+    db.session.flush()
+
+    latest = _latest_by_guardian(form.id, student.id, {g.id for g in holders})
+    in_force = answer_in_force(e.answer for e in latest.values())
+    source = max((e for e in latest.values() if e.answer is in_force), key=lambda e: e.id)
+    current = _set_in_force(form, student, source)
+    disagreement = len({e.answer for e in latest.values()}) > 1
+
+    action = "consentform.answer" if entered_by is None else "consentform.enter"
+    record(actor, action, student_id=student.id, target=f"consentform:{form.id}")
+    if entered_by is not None:
+        notify(
+            template="consentform_recorded",
+            link=answer_link(form.id, student.id),
+            guardian=guardian,
+            form=form,
+            student=student,
+            given=given,
+            version=version,
+            entered_by=actor.display_name,
+        )
+    if disagreement:
+        by_id = {g.id: g for g in holders}
+        for guardian_id in sorted(latest):
+            notify(
+                template="consentform_disagreement",
+                link=answer_link(form.id, student.id),
+                guardian=by_id[guardian_id],
+                form=form,
+                student=student,
+                in_force=in_force,
+            )
+    opened = None
+    if answer is Answer.REFUSED and form.kind is FormKind.TOOL_CONSENT:
+        opened = _open_optout(form, student, guardian, now)
+    db.session.flush()
+    return Outcome(answer=current, given=given, disagreement=disagreement, optout=opened)
+
+
+def _latest_by_guardian(form_id: int, student_id: int, guardian_ids: set[int]) -> dict:
+    """Each rights-holding guardian's latest answer for the child on this form."""
+    newest = (
+        select(func.max(ConsentAnswerEvent.id))
+        .where(
+            ConsentAnswerEvent.form_id == form_id,
+            ConsentAnswerEvent.student_id == student_id,
+            ConsentAnswerEvent.guardian_id.in_(guardian_ids),
+        )
+        .group_by(ConsentAnswerEvent.guardian_id)
+    )
+    events = db.session.scalars(
+        select(ConsentAnswerEvent).where(ConsentAnswerEvent.id.in_(newest))
+    ).unique()
+    return {e.guardian_id: e for e in events}
+
+
+def _set_in_force(form: ConsentForm, student: Student, source: ConsentAnswerEvent):
+    fields = {
+        "answer": source.answer,
+        "version_id": source.version_id,
+        "guardian_id": source.guardian_id,
+        "method": source.method,
+        "entered_by_account_id": source.entered_by_account_id,
+        "answered_at": source.at,
+    }
+    current = _in_force_row(form.id, student.id)
+    if current is None:
+        try:
+            # A second guardian answering at the same moment loses to the unique constraint.
+            with db.session.begin_nested():
+                current = ConsentAnswer(form_id=form.id, student_id=student.id, **fields)
+                db.session.add(current)
+                db.session.flush()
+            return current
+        except IntegrityError:
+            current = _in_force_row(form.id, student.id)
+    for name, value in fields.items():
+        setattr(current, name, value)
+    db.session.flush()
+    db.session.refresh(current)
+    return current
+
+
+def _in_force_row(form_id: int, student_id: int) -> ConsentAnswer | None:
+    return db.session.scalar(
+        select(ConsentAnswer)
+        .where(ConsentAnswer.form_id == form_id, ConsentAnswer.student_id == student_id)
+        .with_for_update(of=ConsentAnswer)
+    )
+
+
+def _open_optout(form: ConsentForm, student: Student, guardian: Guardian, now: datetime):
+    """A refused tool consent is acted on: when the child uses the tool, an opt-out request is
+    filed (or joined) and routed to the teachers and principal as usual."""
+    tool = form.tool
+    today = district_today(now)
+    uses = tools_for_student(student, current_sections(student.id, today), today)
+    if all(use.tool.id != tool.id for use in uses):
+        return None
+    labels = [o.label for o in tool.optout_options]
+    if not labels:
+        return None
+    # The child does not use the tool: "alternative activity" where the tool offers it.
+    accommodation = next((x for x in labels if x.lower().startswith("alternative")), labels[0])
+    account = db.session.scalar(select(Account).where(Account.guardian_id == guardian.id))
+    actor = account if account is not None else _OnBehalf(guardian=guardian)
+    try:
+        filing = optouts.file_optout(
+            actor=actor,
+            student=student,
+            tool=tool,
+            feature="",
+            accommodation=accommodation,
+            reason=str(_l("Consent refused on the form “%(title)s”.", title=form.title)),
+            now=now,
+        )
+    except OptOutError:
+        return None
+    return filing.optout
