@@ -2,8 +2,8 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from consent.db import Base, UTCDateTime, utcnow
 
@@ -23,3 +23,26 @@ class AuditEvent(Base):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.action}>"
+
+
+class AppendOnlyError(Exception):
+    """An attempt to change or remove an audit row: the log is only ever added to."""
+
+
+@event.listens_for(AuditEvent, "before_update")
+def _refuse_update(_mapper, _connection, target) -> None:
+    raise AppendOnlyError(f"audit row {target.id} may not be changed")
+
+
+@event.listens_for(AuditEvent, "before_delete")
+def _refuse_delete(_mapper, _connection, target) -> None:
+    raise AppendOnlyError(f"audit row {target.id} may not be deleted")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_change(state) -> None:
+    """Bulk UPDATE and DELETE statements on the model bypass the mapper events above."""
+    if (state.is_update or state.is_delete) and any(
+        mapper.class_ is AuditEvent for mapper in state.all_mappers
+    ):
+        raise AppendOnlyError("audit rows may not be changed or deleted")

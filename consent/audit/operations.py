@@ -2,9 +2,9 @@
 
 from flask import g, has_request_context, request
 from sqlalchemy import insert
-from sqlalchemy.orm import Session
 
 from consent.audit.models import AuditEvent
+from consent.core.logredact import TOKEN_PATH
 from consent.db import utcnow
 from consent.extensions import db
 
@@ -12,7 +12,9 @@ from consent.extensions import db
 def _request_fields() -> dict[str, str]:
     if not has_request_context():
         return {"request_id": "", "path": ""}
-    return {"request_id": getattr(g, "request_id", ""), "path": request.path[:512]}
+    # Invitation and reset links carry their secret in the path: keep it out of the log.
+    path = TOKEN_PATH.sub(r"\1[redacted]", request.path)
+    return {"request_id": getattr(g, "request_id", ""), "path": path[:512]}
 
 
 def record(actor, action: str, *, student_id: int | None = None, target: str = "") -> AuditEvent:
@@ -49,16 +51,24 @@ def record_many(actor, action: str, student_ids, *, target: str = "") -> None:
 
 
 def record_denied(actor, *, target: str, student_id: int | None = None) -> None:
-    """Write a refused access in its own transaction: the request itself ends in a 404 rollback."""
-    with Session(db.engine) as session:
-        session.add(
-            AuditEvent(
-                actor_account_id=actor.id if actor is not None else None,
-                actor_role=actor.role.value if actor is not None else "anonymous",
-                action="access.denied",
-                student_id=student_id,
-                target=target,
-                **_request_fields(),
-            )
+    """Write a refused access and end the request's transaction: the request ends in a 404, so
+    nothing it did may stand, but the refusal must.
+
+    Rolling back and committing on the request's own connection, rather than opening a second
+    one, matters on SQLite: the request holds the write lock (BEGIN IMMEDIATE) and a second
+    connection would wait for it until "database is locked".
+    """
+    actor_id = actor.id if actor is not None else None
+    role = actor.role.value if actor is not None else "anonymous"
+    db.session.rollback()
+    db.session.add(
+        AuditEvent(
+            actor_account_id=actor_id,
+            actor_role=role,
+            action="access.denied",
+            student_id=student_id,
+            target=target,
+            **_request_fields(),
         )
-        session.commit()
+    )
+    db.session.commit()

@@ -4,8 +4,11 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
+from flask_babel import format_date
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from consent.audit.operations import record
 from consent.extensions import db
 from consent.schoolcalendar.models import Closure
 
@@ -38,3 +41,52 @@ def district_today(now: datetime | None = None) -> date:
     zone = ZoneInfo(current_app.config["DISTRICT_TIMEZONE"])
     moment = now or datetime.now(zone)
     return moment.astimezone(zone).date()
+
+
+# --- the privacy office's changes to the calendar ------------------------------------------
+
+MAX_CLOSURE_DAYS = 366
+
+
+class CalendarError(Exception):
+    """A change the calendar refuses; the message (translatable) is shown on the form."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+def add_closures(*, actor, first_day: date, last_day: date | None, reason: str) -> list[Closure]:
+    """Close every weekday from `first_day` to `last_day`; refuse the whole run if any day is
+    already closed, so nothing is half-saved. Deadlines computed from now on skip these days."""
+    last_day = last_day or first_day
+    if last_day < first_day:
+        raise CalendarError(_l("The last day must be on or after the first day."))
+    if (last_day - first_day).days >= MAX_CLOSURE_DAYS:
+        raise CalendarError(_l("A closure can cover at most one year."))
+    days = [
+        first_day + timedelta(days=n)
+        for n in range((last_day - first_day).days + 1)
+        if (first_day + timedelta(days=n)).weekday() < 5
+    ]
+    if not days:
+        raise CalendarError(_l("These days are a weekend, which is never a school day."))
+    taken = sorted(db.session.scalars(select(Closure.day).where(Closure.day.in_(days))))
+    if taken:
+        raise CalendarError(
+            _l(
+                "Already closed: %(days)s. Remove that closure first or choose other days.",
+                days=", ".join(format_date(day, "medium") for day in taken),
+            )
+        )
+    closures = [Closure(day=day, reason=reason.strip()) for day in days]
+    db.session.add_all(closures)
+    record(actor, "calendar.closure_add", target=f"closure:{days[0]}..{days[-1]}")
+    db.session.flush()
+    return closures
+
+
+def remove_closure(*, actor, closure: Closure) -> None:
+    """Make a closed day a school day again; deadlines computed from now on count it."""
+    record(actor, "calendar.closure_remove", target=f"closure:{closure.day}")
+    db.session.delete(closure)
+    db.session.flush()

@@ -1,0 +1,91 @@
+"""The privacy office keeps the district calendar: the closures every deadline skips."""
+
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from consent.access import deny, role_or_404
+from consent.accounts.models import Role
+from consent.extensions import db
+from consent.schoolcalendar.forms import ClosureForm, ConfirmForm
+from consent.schoolcalendar.models import Closure
+from consent.schoolcalendar.operations import (
+    CalendarError,
+    add_closures,
+    district_today,
+    remove_closure,
+)
+
+bp = Blueprint("schoolcalendar", __name__)
+
+
+def school_year_start(today: date) -> date:
+    """School years run from 1 August; the list starts there unless asked for earlier years."""
+    return date(today.year if today.month >= 8 else today.year - 1, 8, 1)
+
+
+def _office_only(target: str) -> None:
+    role_or_404(current_user, Role.PRIVACY_OFFICER, target=target)
+
+
+@bp.route("/calendar", methods=["GET", "POST"])
+@login_required
+def closures():
+    """The closures of this school year (or all), and the form to add more."""
+    _office_only("calendar")
+    form = ClosureForm()
+    if form.validate_on_submit():
+        try:
+            added = add_closures(
+                actor=current_user,
+                first_day=form.first_day.data,
+                last_day=form.last_day.data,
+                reason=form.reason.data,
+            )
+            db.session.commit()
+        except CalendarError as error:
+            db.session.rollback()
+            form.first_day.errors.append(str(error))
+        except IntegrityError:  # someone closed one of these days at the same moment
+            db.session.rollback()
+            form.first_day.errors.append(_("One of these days was closed meanwhile. Try again."))
+        else:
+            flash(
+                ngettext("%(num)s school day closed.", "%(num)s school days closed.", len(added)),
+                "success",
+            )
+            return redirect(url_for("schoolcalendar.closures"))
+    show_all = request.args.get("all") == "1"
+    query = select(Closure).order_by(Closure.day, Closure.id)
+    if not show_all:
+        query = query.where(Closure.day >= school_year_start(district_today()))
+    page = db.paginate(
+        query,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template("schoolcalendar/closures.html", form=form, page=page, show_all=show_all)
+
+
+@bp.route("/calendar/closures/<int:closure_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove(closure_id: int):
+    """Ask first, then make the day a school day again."""
+    _office_only(f"closure:{closure_id}")
+    closure = db.session.get(Closure, closure_id)
+    if closure is None:
+        deny(current_user, f"closure:{closure_id}")
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        day = closure.day
+        remove_closure(actor=current_user, closure=closure)
+        db.session.commit()
+        flash(_("%(day)s is a school day again.", day=format_date(day, "full")), "success")
+        return redirect(url_for("schoolcalendar.closures"))
+    return render_template("schoolcalendar/remove.html", closure=closure, form=form)
