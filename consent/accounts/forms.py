@@ -1,9 +1,9 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from consent.accounts.passwords import MAX_LENGTH, MIN_LENGTH
+from consent.accounts.passwords import MAX_LENGTH, password_problem
 
 
 def _strip(value):
@@ -11,11 +11,24 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class NewPassword:
+    """The password rules of consent.accounts.passwords, on a form field."""
+
+    def __call__(self, form, field):
+        problem = password_problem(field.data or "", email=getattr(form, "account_email", None))
+        if problem:
+            raise ValidationError(str(problem))
+
+
+# NFKC can lengthen a password a little; the real limit is checked after normalising.
+_TYPED_MAX = MAX_LENGTH * 4
+
+
 class SignInForm(FlaskForm):
     email = EmailField(
         _l("Email"), filters=[_strip], validators=[DataRequired(), Email(), Length(max=320)]
     )
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=MAX_LENGTH)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=_TYPED_MAX)])
     submit = SubmitField(_l("Sign in"))
 
 
@@ -26,17 +39,33 @@ class ForgotPasswordForm(FlaskForm):
     submit = SubmitField(_l("Email me a reset link"))
 
 
+_HINT = _l(
+    "At least 12 characters, any letters, spaces or symbols. A short sentence is easy to "
+    "remember; the most common passwords are refused."
+)
+
+
 class ResetPasswordForm(FlaskForm):
     password = PasswordField(
         _l("New password"),
-        validators=[DataRequired(), Length(min=MIN_LENGTH, max=MAX_LENGTH)],
-        description=_l("At least 12 characters. A short sentence is easy to remember."),
+        validators=[DataRequired(), Length(max=_TYPED_MAX), NewPassword()],
+        description=_HINT,
     )
     confirm = PasswordField(
         _l("Type the new password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords differ."))],
     )
     submit = SubmitField(_l("Save new password"))
+
+    def __init__(self, *args, account_email: str | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account_email = account_email
+
+
+class ChangePasswordForm(ResetPasswordForm):
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(), Length(max=_TYPED_MAX)]
+    )
 
 
 class EmptyForm(FlaskForm):

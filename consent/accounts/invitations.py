@@ -14,6 +14,7 @@ from sqlalchemy import and_, exists, func, select
 
 from consent.accounts.models import Account
 from consent.accounts.passwords import hash_password
+from consent.audit.operations import record
 from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.roster.models import Guardian, GuardianLink, Staff, StaffRole, Student
@@ -129,6 +130,7 @@ def accept(person: Guardian | Staff, password: str) -> Account:
     )
     db.session.add(account)
     db.session.flush()
+    record(account, "accounts.created", target=f"account:{account.id}")
     log.info("account %s created from an invitation", account.id)
     return account
 

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consent.db import Base, UTCDateTime, utcnow
@@ -32,7 +32,7 @@ class Account(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Rotated on password change so every other session signed in with the old one ends.
+    # Rotated on password change; a reset link carries a part of it, so a used link is dead.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardian.id"), unique=True)
@@ -66,11 +66,50 @@ class Account(UserMixin, Base):
     def is_active(self) -> bool:
         return self.active
 
-    def get_id(self) -> str:
-        return self.session_token
+    # Set for the request by consent.accounts.sessions: the key of the server-side session the
+    # browser presented. Flask-Login keeps get_id() in the cookie, so the cookie holds only that.
+    session_key = None
+
+    def get_id(self) -> str | None:
+        return self.session_key
 
     def __repr__(self) -> str:
         return f"<Account {self.id}>"
 
 
-__all__ = ["Account", "Role", "StaffRole", "new_session_token"]
+class AccountSession(Base):
+    """One signed-in browser. The cookie carries a random key; only its SHA-256 is stored, so a
+    copy of this table signs no one in. Revoking the row ends the session wherever the cookie is.
+    """
+
+    __tablename__ = "account_session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # "Firefox on Windows": enough for a person to recognise a device, nothing more.
+    user_agent: Mapped[str] = mapped_column(String(120), default="")
+
+    def __repr__(self) -> str:
+        return f"<AccountSession {self.id} account={self.account_id}>"
+
+
+class SignInFailure(Base):
+    """A refused sign-in, counted per email address (a keyed hash of it, never the address) so
+    a known and an unknown address lock alike and the lockout tells an attacker nothing."""
+
+    __tablename__ = "sign_in_failure"
+    __table_args__ = (Index("ix_sign_in_failure_email_digest_at", "email_digest", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_digest: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SignInFailure {self.id}>"
+
+
+__all__ = ["Account", "AccountSession", "Role", "SignInFailure", "StaffRole", "new_session_token"]

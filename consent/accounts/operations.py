@@ -1,18 +1,45 @@
-"""Signing in, signing out and resetting passwords."""
+"""Signing in, signing out and resetting passwords.
 
+Every refused sign-in is counted against its email address; the SIGNIN_LOCKOUT_THRESHOLD-th
+failure within SIGNIN_LOCKOUT_WINDOW locks it, and while it is locked even the right password
+is refused. Unknown addresses are counted and locked alike, so neither the answer nor the time
+it takes tells whether an address has an account. The account holder is emailed once when the
+lockout begins; a password reset lifts it.
+"""
+
+import enum
+import hashlib
+import hmac
 import logging
+from dataclasses import dataclass
+from datetime import datetime
+from types import SimpleNamespace
 
-from flask import current_app
+from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
-from consent.accounts.models import Account, new_session_token
+from consent.accounts import sessions
+from consent.accounts.models import Account, SignInFailure, new_session_token
 from consent.accounts.passwords import hash_password, needs_rehash, verify_password
+from consent.audit.operations import record
 from consent.db import utcnow
 from consent.extensions import db
 from consent.notifications.operations import notify
 
 log = logging.getLogger(__name__)
+
+
+class Outcome(enum.StrEnum):
+    SIGNED_IN = "signed_in"
+    REFUSED = "refused"
+    LOCKED = "locked"
+
+
+@dataclass
+class SignInResult:
+    outcome: Outcome
+    account: Account | None = None
 
 
 def find_account(email: str) -> Account | None:
@@ -21,18 +48,95 @@ def find_account(email: str) -> Account | None:
     )
 
 
-def authenticate(email: str, password: str) -> Account | None:
-    """The account when email and password match an active account; None otherwise."""
+def email_digest(email: str) -> str:
+    """A keyed hash of the address: failures are counted per address without storing it."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, email.strip().lower().encode(), hashlib.sha256).hexdigest()
+
+
+def _target(account: Account | None) -> str:
+    return f"account:{account.id}" if account else ""
+
+
+def recent_failures(digest: str, *, now: datetime) -> int:
+    since = now - current_app.config["SIGNIN_LOCKOUT_WINDOW"]
+    return db.session.scalar(
+        select(func.count())
+        .select_from(SignInFailure)
+        .where(SignInFailure.email_digest == digest, SignInFailure.at > since)
+    )
+
+
+def is_locked(email: str, *, now: datetime | None = None) -> bool:
+    threshold = current_app.config["SIGNIN_LOCKOUT_THRESHOLD"]
+    return recent_failures(email_digest(email), now=now or utcnow()) >= threshold
+
+
+def _person(account: Account) -> dict:
+    return {"guardian": account.guardian} if account.guardian else {"staff": account.staff}
+
+
+def _count_failure(digest: str, account: Account | None, *, now: datetime) -> None:
+    """Count one failure; the one that reaches the threshold starts a lockout (and its email)."""
+    window = current_app.config["SIGNIN_LOCKOUT_WINDOW"]
+    if account is not None:
+        # Serialise concurrent failures of one account, so the lockout email goes out once.
+        db.session.execute(select(Account.id).where(Account.id == account.id).with_for_update())
+    db.session.execute(
+        delete(SignInFailure).where(
+            SignInFailure.email_digest == digest, SignInFailure.at <= now - window
+        )
+    )
+    db.session.add(SignInFailure(email_digest=digest, at=now))
+    db.session.flush()
+    if recent_failures(digest, now=now) == current_app.config["SIGNIN_LOCKOUT_THRESHOLD"]:
+        record(None, "accounts.lockout", target=_target(account))
+        log.warning("sign-in locked for account %s", account.id if account else "unknown")
+        if account is not None and account.active:
+            notify(template="accounts/account_locked", link="/password/forgot", **_person(account))
+
+
+def sign_in(email: str, password: str, *, now: datetime | None = None) -> SignInResult:
+    """Check a sign-in. The caller commits in every case: failures must be counted."""
+    now = now or utcnow()
     account = find_account(email)
+    digest = email_digest(email)
+    # Always verify (a dummy hash for an unknown address), so every path takes as long.
     ok = verify_password(account.password_hash if account else None, password)
-    if not ok or account is None or not account.active:
+    locked = recent_failures(digest, now=now) >= current_app.config["SIGNIN_LOCKOUT_THRESHOLD"]
+    if locked or not ok or account is None or not account.active:
+        if not locked:  # counting refused tries too would let anyone keep the lock on for ever
+            _count_failure(digest, account, now=now)
+        action = "accounts.signin_locked" if locked else "accounts.signin_failed"
+        record(None, action, target=_target(account))
         log.info("sign-in refused for account %s", account.id if account else "unknown")
-        return None
+        return SignInResult(Outcome.LOCKED if locked else Outcome.REFUSED)
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
-    account.last_sign_in_at = utcnow()
+        log.info("account %s password hash upgraded", account.id)
+    account.last_sign_in_at = now
+    record(account, "accounts.signin", target=_target(account))
     log.info("account %s signed in", account.id)
-    return account
+    return SignInResult(Outcome.SIGNED_IN, account)
+
+
+def authenticate(email: str, password: str) -> Account | None:
+    """The account when email and password match an active, unlocked account; None otherwise."""
+    return sign_in(email, password).account
+
+
+def sign_out(account: Account) -> None:
+    current = sessions.current()
+    if current is not None:
+        sessions.end(current)
+    record(account, "accounts.signout", target=_target(account))
+    log.info("account %s signed out", account.id)
+
+
+def sign_out_other_sessions(account: Account) -> int:
+    ended = sessions.end_all(account, keep=sessions.current())
+    record(account, "accounts.other_sessions_ended", target=_target(account))
+    return ended
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -56,17 +160,43 @@ def account_for_reset_token(token: str) -> Account | None:
 
 
 def request_password_reset(email: str) -> None:
-    """Queue a reset email when the account exists; say nothing either way."""
+    """Queue a reset email when the account exists; say nothing either way, and take as long."""
     account = find_account(email)
     if account is None or not account.active:
+        # Do the same work as for a real account (the email's rendering), and throw it away.
+        stand_in = SimpleNamespace(given_name="", family_name="", full_name="", email="")
+        for part in ("subject.txt", "txt", "html"):
+            render_template(
+                f"emails/accounts/password_reset.{part}", recipient=stand_in, link="/password/"
+            )
         return
     token = make_reset_token(account)
-    person = {"guardian": account.guardian} if account.guardian else {"staff": account.staff}
-    notify(template="accounts/password_reset", link=f"/password/reset/{token}", **person)
+    notify(template="accounts/password_reset", link=f"/password/reset/{token}", **_person(account))
 
 
 def set_password(account: Account, password: str) -> None:
-    """A new password ends every other session of the account."""
+    """A new password ends every session of the account, copied cookies included, and lifts a
+    lockout. The caller starts a new session when the person stays signed in."""
     account.password_hash = hash_password(password)
     account.session_token = new_session_token()
+    sessions.end_all(account)
+    db.session.execute(
+        delete(SignInFailure).where(SignInFailure.email_digest == email_digest(account.email))
+    )
     log.info("account %s changed its password", account.id)
+
+
+def reset_password(account: Account, password: str) -> None:
+    set_password(account, password)
+    record(account, "accounts.password_reset", target=_target(account))
+
+
+def change_password(account: Account, current_password: str, new_password: str) -> bool:
+    """Change the password of a signed-in person who knows the current one; False if not."""
+    if not verify_password(account.password_hash, current_password):
+        record(account, "accounts.password_change_failed", target=_target(account))
+        log.info("account %s password change refused", account.id)
+        return False
+    set_password(account, new_password)
+    record(account, "accounts.password_changed", target=_target(account))
+    return True

@@ -11,11 +11,18 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
 
-from consent.accounts import invitations, operations
-from consent.accounts.forms import EmptyForm, ForgotPasswordForm, ResetPasswordForm, SignInForm
-from consent.accounts.models import Role
+from consent.accounts import invitations, operations, sessions
+from consent.accounts.forms import (
+    ChangePasswordForm,
+    EmptyForm,
+    ForgotPasswordForm,
+    ResetPasswordForm,
+    SignInForm,
+)
+from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.core.gates import roles_required
 from consent.core.urls import safe_next
@@ -28,6 +35,14 @@ def _signin_limit() -> str:
     return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
+def _begin_session(account: Account) -> None:
+    """A fresh cookie with a new server-side session: nothing from before sign-in carries over."""
+    sessions.start(account, user_agent=request.user_agent.string)
+    session.clear()
+    login_user(account, remember=False)
+    session.permanent = True
+
+
 @bp.route("/signin", methods=["GET", "POST"])
 @limiter.limit(_signin_limit, methods=["POST"])
 def signin():
@@ -35,16 +50,21 @@ def signin():
         return redirect(url_for("core.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        account = operations.authenticate(form.email.data, form.password.data)
-        if account is None:
-            db.session.commit()
-            form.password.errors.append(_("That email and password do not match an account."))
-        else:
-            session.clear()
-            login_user(account, remember=False)
-            session.permanent = True
+        result = operations.sign_in(form.email.data, form.password.data)
+        if result.outcome is operations.Outcome.SIGNED_IN:
+            _begin_session(result.account)
             db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+        db.session.commit()
+        if result.outcome is operations.Outcome.LOCKED:
+            form.password.errors.append(
+                _(
+                    "Too many failed sign-ins for this email address: sign-in is paused for up "
+                    "to an hour. Resetting your password lets you in at once."
+                )
+            )
+        else:
+            form.password.errors.append(_("That email and password do not match an account."))
     return render_template("accounts/signin.html", form=form)
 
 
@@ -53,10 +73,63 @@ def signin():
 def signout():
     form = EmptyForm()
     if form.validate_on_submit():
+        operations.sign_out(current_user)
+        db.session.commit()
         logout_user()
         session.clear()
         flash(_("You are signed out."), "info")
     return redirect(url_for("accounts.signin"))
+
+
+@bp.get("/account")
+@login_required
+def account_page():
+    """The person's own account: their signed-in browsers, and a way to end the others."""
+    return render_template(
+        "accounts/account.html",
+        sessions=sessions.live_sessions(current_user),
+        this_session=sessions.current(),
+        form=EmptyForm(),
+    )
+
+
+@bp.post("/account/sessions/end-others")
+@login_required
+def end_other_sessions():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        ended = operations.sign_out_other_sessions(current_user)
+        db.session.commit()
+        flash(
+            ngettext(
+                "%(num)s other session is signed out.",
+                "%(num)s other sessions are signed out.",
+                ended,
+            )
+            if ended
+            else _("No other session was signed in."),
+            "success",
+        )
+    return redirect(url_for("accounts.account_page"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit(_signin_limit, methods=["POST"])
+def change_password():
+    form = ChangePasswordForm(account_email=current_user.email)
+    if form.validate_on_submit():
+        account = current_user._get_current_object()
+        if operations.change_password(account, form.current.data, form.password.data):
+            # Every session ended with the old password, this one too: a copy of this
+            # browser's cookie must not outlive the change. This browser gets a new one.
+            _begin_session(account)
+            db.session.commit()
+            flash(_("Your password is changed. Your other sessions are signed out."), "success")
+            return redirect(url_for("accounts.account_page"))
+        db.session.commit()
+        form.current.errors.append(_("That is not your current password."))
+    return render_template("accounts/change_password.html", form=form)
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])
@@ -82,9 +155,9 @@ def reset_password(token: str):
     account = operations.account_for_reset_token(token)
     if account is None:
         return render_template("accounts/reset_invalid.html"), 404
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(account_email=account.email)
     if form.validate_on_submit():
-        operations.set_password(account, form.password.data)
+        operations.reset_password(account, form.password.data)
         db.session.commit()
         logout_user()
         session.clear()
@@ -99,13 +172,11 @@ def accept_invitation(token: str):
     person = invitations.person_for_token(token)
     if person is None:
         return render_template("accounts/invitation_invalid.html"), 404
-    form = ResetPasswordForm()
+    form = ResetPasswordForm(account_email=person.email)
     if form.validate_on_submit():
         account = invitations.accept(person, form.password.data)
+        _begin_session(account)
         db.session.commit()
-        session.clear()
-        login_user(account, remember=False)
-        session.permanent = True
         flash(_("Welcome. Your account is ready."), "success")
         return redirect(url_for("core.home"))
     return render_template("accounts/invitation.html", form=form, person=person)

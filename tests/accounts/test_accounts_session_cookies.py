@@ -45,11 +45,15 @@ def test_signin_cookie_is_secure_httponly_and_samesite_lax(secure_app):
     response = sign_in(browser)
     assert response.status_code == 302
     cookies = cookies_set(response)
-    assert "session" in cookies
-    flags = [part.strip().lower() for part in cookies["session"].split(";")]
+    # In production the cookie is bound to this host over HTTPS (`__Host-`: Secure, Path=/,
+    # no Domain), so no other site of the district can set or read it.
+    assert "__Host-session" in cookies
+    flags = [part.strip().lower() for part in cookies["__Host-session"].split(";")]
     assert "secure" in flags
     assert "httponly" in flags
     assert "samesite=lax" in flags
+    assert "path=/" in flags
+    assert not any(flag.startswith("domain=") for flag in flags)
 
 
 def test_no_remember_me_cookie_is_ever_set(secure_app):

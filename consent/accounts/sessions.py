@@ -1,0 +1,172 @@
+"""Server-side sessions: the record that makes a signed-in browser signed in.
+
+Flask's cookie is signed, not revocable: a copy of it works until it expires. So the cookie
+carries only a random key, and each request looks that key up here (by its SHA-256). A session
+ends after SESSION_IDLE_TIMEOUT without a request, SESSION_ABSOLUTE_TIMEOUT after sign-in, at
+sign-out, when its person signs out their other sessions, when the password changes, and when
+the account is deactivated: the cookie, wherever it was copied, then signs no one in.
+"""
+
+import hashlib
+import logging
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app, g
+from sqlalchemy import delete, select, update
+
+from consent.accounts.models import Account, AccountSession
+from consent.db import utcnow
+from consent.extensions import db
+
+log = logging.getLogger(__name__)
+
+# last_seen_at is written at most this often: a write a minute, not one per page.
+TOUCH_EVERY = timedelta(minutes=1)
+# Ended sessions are kept this long for the person's "recent sessions" view, then removed.
+KEEP_ENDED = timedelta(days=30)
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _limits() -> tuple[timedelta, timedelta]:
+    config = current_app.config
+    return config["SESSION_IDLE_TIMEOUT"], config["SESSION_ABSOLUTE_TIMEOUT"]
+
+
+def live_conditions(now: datetime):
+    """SQL conditions of a session that still signs its browser in."""
+    idle, absolute = _limits()
+    return (
+        AccountSession.revoked_at.is_(None),
+        AccountSession.last_seen_at > now - idle,
+        AccountSession.created_at > now - absolute,
+    )
+
+
+def start(account: Account, *, user_agent: str = "", now: datetime | None = None) -> str:
+    """A new session for `account`; returns the key for the cookie (shown once, never stored)."""
+    now = now or utcnow()
+    key = secrets.token_urlsafe(32)
+    db.session.execute(
+        delete(AccountSession).where(
+            AccountSession.account_id == account.id,
+            AccountSession.created_at < now - KEEP_ENDED,
+        )
+    )
+    record = AccountSession(
+        account_id=account.id,
+        key_hash=_hash(key),
+        created_at=now,
+        last_seen_at=now,
+        user_agent=summarize_user_agent(user_agent),
+    )
+    db.session.add(record)
+    db.session.flush()
+    account.session_key = key
+    g.account_session = record
+    log.info("account %s started session %s", account.id, record.id)
+    return key
+
+
+def load(key: str | None, *, now: datetime | None = None) -> Account | None:
+    """The active account whose live session has this key; None for anything else."""
+    if not key or len(key) > 128:
+        return None
+    now = now or utcnow()
+    row = db.session.execute(
+        select(Account, AccountSession)
+        .join(AccountSession, AccountSession.account_id == Account.id)
+        .where(
+            AccountSession.key_hash == _hash(key), Account.active.is_(True), *live_conditions(now)
+        )
+    ).first()
+    if row is None:
+        return None
+    account, record = row
+    account.session_key = key
+    g.account_session = record
+    return account
+
+
+def current() -> AccountSession | None:
+    return g.get("account_session")
+
+
+def touch(*, now: datetime | None = None) -> None:
+    """Note that the current session was used, so the idle timeout counts from now.
+
+    Runs before the view: committing here ends only the read that loaded the session."""
+    record = current()
+    now = now or utcnow()
+    if record is None or now - record.last_seen_at < TOUCH_EVERY:
+        return
+    db.session.execute(
+        update(AccountSession).where(AccountSession.id == record.id).values(last_seen_at=now)
+    )
+    db.session.commit()
+
+
+def end(record: AccountSession, *, now: datetime | None = None) -> None:
+    db.session.execute(
+        update(AccountSession)
+        .where(AccountSession.id == record.id, AccountSession.revoked_at.is_(None))
+        .values(revoked_at=now or utcnow())
+    )
+    log.info("session %s ended", record.id)
+
+
+def end_all(account: Account, *, keep: AccountSession | None = None, now=None) -> int:
+    """End every live session of `account` but `keep`; returns how many ended."""
+    query = update(AccountSession).where(
+        AccountSession.account_id == account.id, AccountSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(AccountSession.id != keep.id)
+    ended = db.session.execute(query.values(revoked_at=now or utcnow())).rowcount
+    log.info("account %s: %s sessions ended", account.id, ended)
+    return ended
+
+
+def live_sessions(account: Account, *, now: datetime | None = None) -> list[AccountSession]:
+    """The person's signed-in browsers, most recently used first (a handful: they expire)."""
+    now = now or utcnow()
+    return list(
+        db.session.scalars(
+            select(AccountSession)
+            .where(AccountSession.account_id == account.id, *live_conditions(now))
+            .order_by(AccountSession.last_seen_at.desc(), AccountSession.id.desc())
+            .limit(100)
+        )
+    )
+
+
+_BROWSERS = (
+    ("Edge", r"Edg(e|A|iOS)?/"),
+    ("Opera", r"OPR/|Opera"),
+    ("Samsung Internet", r"SamsungBrowser/"),
+    ("Firefox", r"Firefox/|FxiOS/"),
+    ("Chrome", r"Chrome/|CriOS/|Chromium/"),
+    ("Safari", r"Safari/"),
+)
+_SYSTEMS = (
+    ("iPhone", r"iPhone"),
+    ("iPad", r"iPad"),
+    ("Android", r"Android"),
+    ("Windows", r"Windows"),
+    ("ChromeOS", r"CrOS"),
+    ("macOS", r"Mac OS X|Macintosh"),
+    ("Linux", r"Linux"),
+)
+
+
+def summarize_user_agent(user_agent: str) -> str:
+    """ "Firefox on Windows": a person recognises the device; nothing more is kept."""
+    browser = next((name for name, pattern in _BROWSERS if re.search(pattern, user_agent)), "")
+    system = next((name for name, pattern in _SYSTEMS if re.search(pattern, user_agent)), "")
+    if browser and system:
+        return f"{browser} on {system}"
+    return browser or system
