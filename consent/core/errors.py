@@ -3,6 +3,7 @@
 import logging
 
 from flask import Flask, g, render_template
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
 from consent.extensions import db
@@ -38,6 +39,38 @@ def init_app(app: Flask) -> None:
     def changed_meanwhile(error):
         db.session.rollback()
         return page("errors/changed.html", 409)
+
+    @app.teardown_appcontext
+    def end_session(_exception):
+        """Give the connection back even if the database went away while the page was made.
+
+        Flask-SQLAlchemy's own teardown rolls back too, but an error there (the server shut
+        the connection down) would turn a finished page into a bare 500. This runs first (teardowns
+        run in reverse order) and leaves it nothing to do."""
+        try:
+            db.session.remove()
+        except SQLAlchemyError as error:
+            log.error(
+                "request %s: connection lost at its end (%s)",
+                getattr(g, "request_id", ""),
+                getattr(error, "orig", error),
+            )
+            db.session.registry.clear()
+
+    @app.errorhandler(OperationalError)
+    def database_unavailable(error):
+        """The database is down or restarting: say so, and that nothing was saved. The page must
+        not touch the database itself, so it is shown as to someone signed out."""
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            db.session.close()
+        # The signed-in account cannot be reloaded now; the page is shown as to a visitor.
+        g._login_user = app.login_manager.anonymous_user()
+        log.error("request %s: database unavailable (%s)", getattr(g, "request_id", ""), error.orig)
+        response = app.make_response(page("errors/503.html", 503))
+        response.headers["Retry-After"] = "30"
+        return response
 
     @app.errorhandler(500)
     def server_error(error):

@@ -13,6 +13,9 @@ class DeliveryStatus(enum.StrEnum):
     PENDING = "pending"
     SENT = "sent"
     NO_ADDRESS = "no_address"
+    #: Given up after NOTIFICATION_GIVE_UP_AFTER_HOURS (or NOTIFICATION_MAX_ATTEMPTS): shown to
+    #: the privacy office on the outbox page instead of retried forever.
+    FAILED = "failed"
 
 
 class Notification(Base):

@@ -3,22 +3,25 @@
 A notification is a row first: the in-app inbox reads it, and `deliver_due` emails it later.
 A failed send leaves the row pending with the error and a later retry time, so nothing is lost
 while the mail server is down, and the request that caused the message never waits for SMTP.
+A message that still cannot be delivered after the configured age (or number of attempts) is
+marked failed, for the privacy office to see on the outbox page, instead of retried forever.
 """
 
 import logging
 import re
-import socket
+import smtplib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from flask import current_app, render_template
 from flask_babel import force_locale
-from flask_mail import Message
-from sqlalchemy import select
+from flask_mail import Connection, Message
+from sqlalchemy import select, update
 
-from consent import available_locales
+from consent import available_locales, immediate_transactions
 from consent.db import utcnow
-from consent.extensions import db, mail
+from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.roster.models import Guardian, Staff
 
@@ -29,6 +32,15 @@ ADDRESS_RE = re.compile(r"[^\s<>'\"(),;]+@[^\s<>'\"(),;]+")
 
 def absolute_url(path: str) -> str:
     return current_app.config["PUBLIC_URL"].rstrip("/") + path
+
+
+SUBJECT_MAX = 255  # the column's width; long names and tool names must not make filing fail
+
+
+def subject_line(text: str) -> str:
+    """One line (a name can't start a new header), cut to fit the column with an ellipsis."""
+    line = " ".join(text.split())
+    return line if len(line) <= SUBJECT_MAX else line[: SUBJECT_MAX - 1] + "…"
 
 
 def notify(
@@ -47,7 +59,7 @@ def notify(
     locale = language if language in available_locales() else available_locales()[0]
     context.update(recipient=person, link=absolute_url(link))
     with force_locale(locale):
-        subject = render_template(f"emails/{template}.subject.txt", **context).strip()
+        subject = subject_line(render_template(f"emails/{template}.subject.txt", **context))
         body_text = render_template(f"emails/{template}.txt", **context)
         body_html = render_template(f"emails/{template}.html", **context)
     address = person.email or None
@@ -74,6 +86,11 @@ def notify(
 class DeliveryReport:
     sent: int = 0
     failed: int = 0
+    given_up: int = 0
+
+    @property
+    def handled(self) -> int:
+        return self.sent + self.failed
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -82,22 +99,113 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), ceiling))
 
 
-def _claim_next(now: datetime, tried: set[int]) -> Notification | None:
-    """Lock one due message; on PostgreSQL other workers skip it instead of sending it twice."""
+def _gives_up(notification: Notification, now: datetime) -> bool:
+    """Past the age (or attempt count) at which retrying stops helping anyone."""
+    max_age = timedelta(hours=current_app.config["NOTIFICATION_GIVE_UP_AFTER_HOURS"])
+    max_attempts = current_app.config["NOTIFICATION_MAX_ATTEMPTS"]
+    too_old = now - notification.created_at >= max_age
+    return too_old or bool(max_attempts and notification.attempts >= max_attempts)
+
+
+def _claim(now: datetime, tried: set[int], size: int) -> list[Notification]:
+    """Lock a batch of due messages; on PostgreSQL other workers skip them (SKIP LOCKED) and
+    take the next ones instead of sending these twice."""
     query = select(Notification).where(
         Notification.delivery_status == DeliveryStatus.PENDING,
         Notification.next_attempt_at <= now,
     )
     if tried:
         query = query.where(Notification.id.not_in(tried))
-    return db.session.scalar(
-        query.order_by(Notification.next_attempt_at, Notification.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
+    return list(
+        db.session.scalars(
+            query.order_by(Notification.next_attempt_at, Notification.id)
+            .limit(size)
+            .with_for_update(skip_locked=True)
+        )
     )
 
 
-def _send(notification: Notification) -> None:
+class TimedConnection(Connection):
+    """Flask-Mail's connection with a timeout on its own socket: a mail server that accepts and
+    then never answers cannot hang the worker (and nothing else in the process is affected)."""
+
+    def __init__(self, mail_state, timeout: float):
+        super().__init__(mail_state)
+        self.timeout = timeout
+
+    def configure_host(self) -> smtplib.SMTP:
+        state = self.mail
+        smtp_class = smtplib.SMTP_SSL if state.use_ssl else smtplib.SMTP
+        host = smtp_class(state.server, state.port, timeout=self.timeout)
+        try:
+            host.set_debuglevel(int(state.debug))
+            if state.use_tls:
+                host.starttls()
+            if state.username and state.password:
+                host.login(state.username, state.password)
+        except BaseException:
+            host.close()
+            raise
+        return host
+
+    def open(self) -> "TimedConnection":
+        self.host = None if self.mail.suppress else self.configure_host()
+        return self
+
+    def close(self) -> None:
+        host, self.host = self.host, None
+        if host is None:
+            return
+        try:
+            host.quit()
+        except (smtplib.SMTPException, OSError):
+            host.close()
+
+
+class Outgoing:
+    """One SMTP connection for a whole pass, opened when first needed and dropped after a
+    failure, so thousands of messages do not each pay for a new connection. When the server
+    cannot be reached at all, the rest of the pass fails at once with the same error instead of
+    waiting out the timeout once per message."""
+
+    def __init__(self):
+        self.connection: TimedConnection | None = None
+        self.unreachable: Exception | None = None
+
+    def send(self, message: Message) -> Exception | None:
+        """None when the server took the message, else the error."""
+        if self.unreachable is not None:
+            return self.unreachable
+        if self.connection is None:
+            state = current_app.extensions["mail"]
+            timeout = current_app.config["MAIL_TIMEOUT_SECONDS"]
+            try:
+                self.connection = TimedConnection(state, timeout).open()
+            except Exception as error:  # noqa: BLE001 - any failure: try again later
+                self.unreachable = error
+                return error
+        try:
+            self.connection.send(message)
+        except Exception as error:  # noqa: BLE001 - any failure: try again later
+            self.close()
+            return error
+        return None
+
+    def close(self) -> None:
+        if self.connection is not None:
+            self.connection.close()
+            self.connection = None
+
+
+def message_id(notification: Notification) -> str:
+    """The same Message-ID for every attempt at one notification, so a receiving server can tell
+    a retry after a crash from a new message."""
+    host = urlsplit(current_app.config["PUBLIC_URL"]).hostname or "consent.invalid"
+    stamp = int(notification.created_at.timestamp() * 1_000_000)
+    return f"<notification.{notification.id}.{stamp}@{host}>"
+
+
+def _message(notification: Notification) -> Message:
     message = Message(
         subject=notification.subject,
         recipients=[notification.to_address],
@@ -105,46 +213,100 @@ def _send(notification: Notification) -> None:
         html=notification.body_html,
         sender=current_app.config["MAIL_DEFAULT_SENDER"],
     )
-    previous = socket.getdefaulttimeout()
-    # Flask-Mail opens smtplib connections without a timeout; a silent server must not hang us.
-    socket.setdefaulttimeout(current_app.config["MAIL_TIMEOUT_SECONDS"])
-    try:
-        mail.send(message)
-    finally:
-        socket.setdefaulttimeout(previous)
+    message.msgId = message_id(notification)
+    return message
+
+
+def _holds_row_locks() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
+#: Messages claimed, sent and committed together. A worker that dies mid-batch sends at most
+#: this many again (each with its same Message-ID, so receiving servers can tell).
+BATCH = 50
 
 
 def deliver_due(*, now: datetime | None = None, limit: int = 500) -> DeliveryReport:
-    """Email every pending notification whose time has come; one transaction per message."""
+    """Email every pending notification whose time has come, in batches of BATCH.
+
+    On PostgreSQL a batch stays locked until its results are committed, so a second worker
+    skips it. SQLite has no row locks (a file lock keeps its worker alone, see cli.py), so there
+    the transaction ends before talking to the mail server: a slow server must not hold the
+    database's write lock.
+    """
     report = DeliveryReport()
     tried: set[int] = set()
-    for _ in range(limit):
-        moment = now or utcnow()
-        notification = _claim_next(moment, tried)
-        if notification is None:
-            break
-        tried.add(notification.id)
+    outgoing = Outgoing()
+    with immediate_transactions():
         try:
-            _send(notification)
-        except Exception as error:  # noqa: BLE001 - any failure means "try again later"
-            notification.attempts += 1
-            # SMTP errors can quote the recipient; keep the reason, not the address.
-            reason = ADDRESS_RE.sub("<address>", str(error))
-            notification.last_error = f"{type(error).__name__}: {reason}"[:1000]
-            notification.next_attempt_at = moment + _backoff(notification.attempts)
-            report.failed += 1
-            log.warning(
-                "notification %s not delivered (attempt %s, %s)",
-                notification.id,
-                notification.attempts,
-                type(error).__name__,
-            )
-        else:
-            notification.attempts += 1
-            notification.delivery_status = DeliveryStatus.SENT
-            notification.sent_at = utcnow()
-            notification.last_error = None
-            report.sent += 1
-            log.info("notification %s delivered", notification.id)
-        db.session.commit()
+            while report.handled < limit:
+                moment = now or utcnow()
+                batch = _claim(moment, tried, min(BATCH, limit - report.handled))
+                if not batch:
+                    break
+                tried.update(n.id for n in batch)
+                messages = [(n, _message(n)) for n in batch]
+                if not _holds_row_locks():
+                    db.session.commit()
+                # Send the whole batch first, then write the outcomes: on SQLite writing takes
+                # the database's write lock, which must not be held while SMTP is slow.
+                outcomes = [
+                    (notification, outgoing.send(message)) for notification, message in messages
+                ]
+                _record_deliveries([n.id for n, error in outcomes if error is None], report)
+                for notification, error in outcomes:
+                    if error is not None:
+                        _record_failure(notification, error, moment, report)
+                db.session.commit()
+            # End the last (empty) claim too: an open transaction would keep SQLite's write lock,
+            # or a PostgreSQL snapshot, held while the worker waits for its next pass.
+            db.session.commit()
+        finally:
+            outgoing.close()
     return report
+
+
+def _record_deliveries(ids: list[int], report: DeliveryReport) -> None:
+    """Mark a batch sent in one statement."""
+    if not ids:
+        return
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(ids))
+        .values(
+            attempts=Notification.attempts + 1,
+            delivery_status=DeliveryStatus.SENT,
+            sent_at=utcnow(),
+            last_error=None,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    report.sent += len(ids)
+    log.info("notifications delivered: %s", ",".join(map(str, ids)))
+
+
+def _record_failure(
+    notification: Notification, error: Exception, moment: datetime, report: DeliveryReport
+) -> None:
+    notification.attempts += 1
+    # SMTP errors can quote the recipient; keep the reason, not the address.
+    reason = ADDRESS_RE.sub("<address>", str(error))
+    notification.last_error = f"{type(error).__name__}: {reason}"[:1000]
+    notification.next_attempt_at = moment + _backoff(notification.attempts)
+    report.failed += 1
+    if _gives_up(notification, moment):
+        notification.delivery_status = DeliveryStatus.FAILED
+        report.given_up += 1
+        log.error(
+            "notification %s failed for good after %s attempts (%s)",
+            notification.id,
+            notification.attempts,
+            type(error).__name__,
+        )
+        return
+    log.warning(
+        "notification %s not delivered (attempt %s, %s)",
+        notification.id,
+        notification.attempts,
+        type(error).__name__,
+    )

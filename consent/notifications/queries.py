@@ -1,7 +1,12 @@
-from sqlalchemy import Select, false, or_, select
+"""The inbox, and the outbox's state for the privacy office."""
+
+from datetime import datetime
+
+from sqlalchemy import Select, false, func, or_, select
 
 from consent.accounts.models import Account
-from consent.notifications.models import Notification
+from consent.extensions import db
+from consent.notifications.models import DeliveryStatus, Notification
 
 
 def inbox(actor: Account) -> Select:
@@ -11,3 +16,30 @@ def inbox(actor: Account) -> Select:
         Notification.staff_id == actor.staff_id if actor.staff_id else false(),
     )
     return select(Notification).where(mine).order_by(Notification.id.desc())
+
+
+def outbox_counts() -> dict[DeliveryStatus, int]:
+    """How many messages are in each delivery state: one aggregate query."""
+    counts = dict.fromkeys(DeliveryStatus, 0)
+    rows = db.session.execute(
+        select(Notification.delivery_status, func.count()).group_by(Notification.delivery_status)
+    )
+    counts.update({status: number for status, number in rows})
+    return counts
+
+
+def oldest_pending() -> datetime | None:
+    return db.session.scalar(
+        select(func.min(Notification.created_at)).where(
+            Notification.delivery_status == DeliveryStatus.PENDING
+        )
+    )
+
+
+def failed_messages() -> Select:
+    """Messages the worker gave up on, newest first, for the privacy office to follow up."""
+    return (
+        select(Notification)
+        .where(Notification.delivery_status == DeliveryStatus.FAILED)
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+    )

@@ -1,7 +1,11 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
+from consent.accounts.models import Role
+from consent.core.gates import roles_required
 from consent.extensions import db
+from consent.notifications.models import DeliveryStatus
+from consent.notifications.queries import failed_messages, oldest_pending, outbox_counts
 from consent.notifications.queries import inbox as inbox_query
 
 bp = Blueprint("notifications", __name__)
@@ -17,3 +21,23 @@ def inbox():
         error_out=False,
     )
     return render_template("notifications/inbox.html", page=page)
+
+
+@bp.get("/outbox")
+@roles_required(Role.PRIVACY_OFFICER)
+def outbox():
+    """Is email getting out? Messages waiting, sent, and those the worker gave up on."""
+    page = db.paginate(
+        failed_messages(),
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "notifications/outbox.html",
+        counts=outbox_counts(),
+        oldest_pending=oldest_pending(),
+        page=page,
+        DeliveryStatus=DeliveryStatus,
+        give_up_hours=current_app.config["NOTIFICATION_GIVE_UP_AFTER_HOURS"],
+    )
