@@ -17,6 +17,10 @@
    "baseline" column: the child's peak before the import starts), and the 1-minute load average
    before and after it (above about 1, something else was using the CPUs: rerun).
 5. With --reimport, imports the same set again in another child: it must change nothing.
+6. Reports the CPU time of the import process (user + system) beside the wall-clock time and,
+   on PostgreSQL, the CPU time of its server backend: on a loaded machine the wall-clock time
+   grows but the CPU times stay about the same. Ends with one PASS/FAIL line per target
+   (issue 3: the full district on PostgreSQL in <= 90 s, re-import <= 60 s, peak <= 1 GB).
 
 --profile FILE runs the import under cProfile, writes the stats to FILE (the re-import's to
 FILE.reimport) and prints the top entries. --json FILE appends one JSON line per run, for
@@ -39,7 +43,13 @@ ROOT = HERE.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-FORBIDDEN_DATABASES = re.compile(r"test(_[a-e])?")  # the test suites' databases
+FORBIDDEN_DATABASES = re.compile(r"test(_[a-h])?")  # the test suites' databases
+
+# issue 3, "Scale": the full district on PostgreSQL on a 2-core machine
+FULL_DISTRICT = 160_000
+TARGET_IMPORT_SECONDS = 90
+TARGET_REIMPORT_SECONDS = 60
+TARGET_PEAK_MB = 1024
 
 
 def _peak_mb() -> float:
@@ -58,6 +68,27 @@ def _rss_mb() -> tuple[float, float]:
     except OSError:
         return 0.0, 0.0
     return found.get("VmRSS", 0.0), found.get("VmHWM", 0.0)
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _backend_cpu_seconds(db, pid: int | None = None) -> tuple[int, float] | None:
+    """(pid, CPU seconds) of this session's PostgreSQL backend (a local server), from /proc."""
+    from sqlalchemy import text
+
+    if db.engine.dialect.name != "postgresql":
+        return None
+    if pid is None:
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar()
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None  # not on this machine
+    return pid, (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def _app(database_url: str):
@@ -98,6 +129,10 @@ def child_import(path: str, database_url: str, profile: str | None) -> dict:
         today = district_today()
         load_before = os.getloadavg()[0]
         baseline = _peak_mb()
+        backend_before = _backend_cpu_seconds(db)
+        cpu_at: dict[str, float] = {}  # CPU seconds of this process as each step starts
+        backend_at: dict[str, float] = {}  # ... and of the PostgreSQL backend
+        cpu_before = _cpu_seconds()
         steps: list[tuple[str, float]] = []
         memory: dict[str, float] = {}  # resident MB when each step starts (and at the end)
         started = time.perf_counter()
@@ -105,6 +140,9 @@ def child_import(path: str, database_url: str, profile: str | None) -> dict:
         def progress(step: str) -> None:
             steps.append((step, time.perf_counter()))
             memory[step] = round(_rss_mb()[0])
+            cpu_at[step] = _cpu_seconds()
+            if backend_before:
+                backend_at[step] = (_backend_cpu_seconds(db, backend_before[0]) or (0, 0.0))[1]
 
         def run():
             result = import_roster(path, today=today, progress=progress)
@@ -121,11 +159,27 @@ def child_import(path: str, database_url: str, profile: str | None) -> dict:
         else:
             result = run()
         finished = time.perf_counter()
+        cpu = _cpu_seconds() - cpu_before
+        backend_after = _backend_cpu_seconds(db)
+        backend = None
+        if backend_before and backend_after and backend_before[0] == backend_after[0]:
+            backend = backend_after[1] - backend_before[1]
         memory["end"] = round(_rss_mb()[0])
         peak = _peak_mb()
         # time spent in each step, up to the next one
         marks = steps + [("end", finished)]
         phases = {name: round(marks[i + 1][1] - at, 2) for i, (name, at) in enumerate(steps)}
+        cpu_marks = [*cpu_at.values(), cpu_before + cpu]
+        cpu_phases = {
+            name: round(cpu_marks[i + 1] - cpu_marks[i], 2) for i, name in enumerate(cpu_at)
+        }
+        backend_phases = {}
+        if backend_before and backend_after:
+            backend_marks = [*backend_at.values(), backend_after[1]]
+            backend_phases = {
+                name: round(backend_marks[i + 1] - backend_marks[i], 2)
+                for i, name in enumerate(backend_at)
+            }
         rows = {}
         for name, table in (
             ("schools", School.__table__),
@@ -140,9 +194,14 @@ def child_import(path: str, database_url: str, profile: str | None) -> dict:
             rows[name] = db.session.scalar(select(func.count()).select_from(table))
         return {
             "seconds": round(finished - started, 2),
+            # user + system CPU of the import process, and of its PostgreSQL backend
+            "cpu_seconds": round(cpu, 2),
+            "backend_cpu_seconds": None if backend is None else round(backend, 2),
             "peak_rss_mb": round(peak, 1),
             "baseline_rss_mb": round(baseline, 1),
             "phases": phases,
+            "cpu_phases": cpu_phases,
+            "backend_cpu_phases": backend_phases,
             "rss_mb_at": memory,
             # 1-minute load average before and after: above ~1 another process shared the CPUs
             "load": [round(load_before, 2), round(os.getloadavg()[0], 2)],
@@ -276,19 +335,26 @@ def main(argv: list[str] | None = None) -> int:
     dialect = runs[0][1]["dialect"]
 
     print()
-    print(f"{'students':>9} {'database':<10} {'run':<10} {'seconds':>8} {'peak MB':>8} "
-          f"{'base MB':>8} {'load':>10}  outcome")  # fmt: skip
+    print(f"{'students':>9} {'database':<10} {'run':<10} {'seconds':>8} {'CPU s':>7} "
+          f"{'DB CPU s':>8} {'peak MB':>8} {'base MB':>8} {'load':>10}  outcome")  # fmt: skip
     for name, r in runs:
         outcome = r["outcome"] if r["outcome"] != "applied" else (
             "changed" if r["changed"] else "nothing changed"
         )  # fmt: skip
+        backend = r.get("backend_cpu_seconds")
         print(
             f"{args.students:>9,} {dialect:<10} {name:<10} {r['seconds']:>8.1f} "
+            f"{r['cpu_seconds']:>7.1f} {'-' if backend is None else f'{backend:.1f}':>8} "
             f"{r['peak_rss_mb']:>8.0f} {r['baseline_rss_mb']:>8.0f} "
             f"{r['load'][0]:>4.1f}->{r['load'][1]:<4.1f}  {outcome}"
         )
     for name, r in runs:
         print(f"\n{name}: steps (s) " + ", ".join(f"{k} {v}" for k, v in r["phases"].items()))
+        print("  CPU s of each step: "
+              + ", ".join(f"{k} {v}" for k, v in r["cpu_phases"].items()))  # fmt: skip
+        if r["backend_cpu_phases"]:
+            print("  PostgreSQL backend CPU s of each step: "
+                  + ", ".join(f"{k} {v}" for k, v in r["backend_cpu_phases"].items()))  # fmt: skip
         print("  resident MB as each step starts: "
               + ", ".join(f"{k} {v:.0f}" for k, v in r["rss_mb_at"].items()))  # fmt: skip
         for line in r["summary"]:
@@ -312,7 +378,43 @@ def main(argv: list[str] | None = None) -> int:
     if args.reimport and runs[1][1]["changed"]:
         print("\nthe re-import changed something: it should not have.")
         failed = True
+    print()
+    if not verdict(args.students, dialect, runs):
+        failed = True
     return 1 if failed else 0
+
+
+def verdict(students: int, dialect: str, runs: list[tuple[str, dict]]) -> bool:
+    """Print one PASS/FAIL line per target of issue 3; False when a target is missed.
+
+    The targets are for the full district on PostgreSQL; other sizes and SQLite are reported
+    against them for information only (and never fail the run)."""
+    binding = students == FULL_DISTRICT and dialect == "postgresql"
+    limits = {"import": TARGET_IMPORT_SECONDS, "re-import": TARGET_REIMPORT_SECONDS}
+    ok = True
+    for name, r in runs:
+        for what, value, limit, unit in (
+            ("time", r["seconds"], limits[name], "s"),
+            ("peak memory", r["peak_rss_mb"], TARGET_PEAK_MB, "MB"),
+        ):
+            passed = value <= limit
+            ok = ok and passed
+            print(
+                f"{'PASS' if passed else 'FAIL'}: {name} {what} {value:,.1f} {unit} "
+                f"(target <= {limit:,} {unit}; CPU {r['cpu_seconds']:.1f} s, "
+                f"load {r['load'][0]:.1f}->{r['load'][1]:.1f})"
+            )
+    if len(runs) == 1:
+        print("note: without --reimport the re-import target is not measured.")
+    if not binding:
+        print(
+            f"note: the targets are for {FULL_DISTRICT:,} students on PostgreSQL; "
+            f"this was {students:,} on {dialect}, reported for information."
+        )
+        return True
+    ok = ok and len(runs) == 2
+    print(f"VERDICT: {'PASS' if ok else 'FAIL'} (issue 3 scale targets)")
+    return ok
 
 
 if __name__ == "__main__":

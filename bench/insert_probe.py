@@ -9,10 +9,11 @@ Evidence for docs/benchmarks.md, not part of the app: it inserts enrollment-shap
 keys), created and dropped in the same transaction, so the database is left as it was. Three
 ways, each in its own transaction; it prints the time and the process's peak memory growth:
 
-- `executemany`: what `apply._sync` does today (SQLAlchemy Core insert + a list of dicts,
+- `executemany`: what `apply._sync` did before it used COPY (Core insert + a list of dicts,
   which psycopg 3 sends as one prepared statement per row, pipelined);
 - `executemany, chunks of 50,000`: the same, fed in chunks (memory, not speed);
-- `COPY`: psycopg's `cursor.copy(...)` with `write_row`, rows from a generator.
+- `COPY`: psycopg's `cursor.copy(...)` with `write_row`, rows from a generator (what
+  `apply.insert_rows` does now).
 """
 
 import argparse

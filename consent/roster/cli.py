@@ -5,6 +5,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from consent import immediate_transactions
 from consent.extensions import db
 from consent.roster.jobs import IMPORT_STEPS
 from consent.schoolcalendar.operations import district_today
@@ -19,19 +20,23 @@ def import_command(path: str, dry_run: bool) -> None:
     """Import a OneRoster 1.1/1.2 CSV set or a School Data Sync v2.1 set (folder or zip)."""
     from consent.roster.operations import import_roster
 
-    with click.progressbar(
-        length=len(IMPORT_STEPS),
-        label="Importing",
-        show_pos=True,
-        item_show_func=lambda step: step or "",
-    ) as bar:
+    # Immediate on SQLite: the web app may commit while the import reads (see roster/jobs.py).
+    with (
+        immediate_transactions(),
+        click.progressbar(
+            length=len(IMPORT_STEPS),
+            label="Importing",
+            show_pos=True,
+            item_show_func=lambda step: step or "",
+        ) as bar,
+    ):
         result = import_roster(
             path,
             today=district_today(),
             dry_run=dry_run,
             progress=lambda step: bar.update(1, step),
         )
-    db.session.commit()
+        db.session.commit()
     if result.problems:
         click.echo(
             f"The roster was not imported: {len(result.problems)} problems. Nothing changed."

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from consent import immediate_transactions
 from consent.extensions import db
 from consent.roster.models import RosterImport
 from consent.schoolcalendar.operations import district_today
@@ -43,7 +44,9 @@ def start_import(app: Flask, run_id: int, upload: Path) -> threading.Thread:
 def _run(app: Flask, run_id: int, upload: Path) -> None:
     from consent.roster.operations import import_roster
 
-    with app.app_context():
+    # On SQLite the import takes the write lock when it begins: a transaction that read first
+    # would fail outright ("database is locked") once a page view committed in between.
+    with app.app_context(), immediate_transactions():
         try:
             run = db.session.get(RosterImport, run_id)
             run.outcome = "running"

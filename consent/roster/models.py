@@ -174,7 +174,8 @@ class Enrollment(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The SIS's id for the enrollment; None for enrollments made here (the demo).
     sourced_id: Mapped[str | None] = mapped_column(String(255), unique=True)
-    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    # No index of its own: the unique constraint above starts with student_id.
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"))
     section_id: Mapped[int] = mapped_column(ForeignKey("section.id"), index=True)
     begin_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date | None] = mapped_column(Date)

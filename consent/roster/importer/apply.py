@@ -1,16 +1,20 @@
 """Applying a validated roster to the database in one transaction, set by set.
 
 Every kind is synchronised with a handful of statements whatever its size: the existing rows
-are read once, compared in memory, and written back with executemany. Bulk files are the whole
-truth (missing records become inactive; nothing is deleted); delta files change only the
-records they carry. Importing the same set twice changes nothing the second time.
+are streamed once and compared with the set as tuples, new rows are streamed into the table
+(COPY on PostgreSQL, executemany in slices on SQLite) and changed rows are written in one batch,
+so memory holds the set and little else. Bulk files are the whole truth (missing records become
+inactive; nothing is deleted); delta files change only the records they carry. Importing the
+same set twice changes nothing the second time.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from itertools import islice
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+from psycopg import sql
+from sqlalchemy import Table, bindparam, delete, select, update
 
 from consent.accounts.models import Account
 from consent.db import chunks
@@ -21,7 +25,6 @@ from consent.roster.models import (
     Enrollment,
     Guardian,
     GuardianLink,
-    Relationship,
     School,
     Section,
     Staff,
@@ -29,6 +32,9 @@ from consent.roster.models import (
     Student,
     section_teacher,
 )
+
+BATCH = 10_000  # rows per executemany, and per fetch while streaming existing rows
+STAGED_UPDATES = 2_000  # on PostgreSQL, more changed rows than this go through a staging table
 
 
 class ImportRefused(Exception):
@@ -76,68 +82,259 @@ class ImportSummary:
         return out
 
 
+# --- writing many rows ---------------------------------------------------------------------
+
+
+def _batches(rows: Iterable):
+    rows = iter(rows)
+    while batch := list(islice(rows, BATCH)):
+        yield batch
+
+
+def _on_postgresql() -> bool:
+    return db.session.connection().dialect.name == "postgresql"
+
+
+def _driver_cursor():
+    """A psycopg cursor on the session's connection, inside the session's transaction."""
+    return db.session.connection().connection.driver_connection.cursor()
+
+
+def _copy(cursor, table_name: str, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table_name), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    count = 0
+    with cursor.copy(statement) as pipe:
+        for row in rows:
+            pipe.write_row(row)
+            count += 1
+    return count
+
+
+def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+    """Insert `rows` (tuples in `columns` order) in the session's transaction without holding
+    them all: COPY ... FROM STDIN on PostgreSQL, executemany in slices elsewhere. Enum columns
+    take their string values. Returns how many rows were written."""
+    if _on_postgresql():
+        with _driver_cursor() as cursor:
+            return _copy(cursor, table.name, columns, rows)
+    count = 0
+    for batch in _batches(rows):
+        db.session.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in batch])
+        count += len(batch)
+    return count
+
+
+def update_rows(table: Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """Set `columns` of the rows given as (id, *values)."""
+    if not rows:
+        return
+    if len(rows) > STAGED_UPDATES and _on_postgresql():
+        # One UPDATE ... FROM a COPY-filled temporary table, not a statement per row.
+        staging = sql.Identifier(f"roster_staging_{table.name}")
+        target = sql.Identifier(table.name)
+        names = sql.SQL(", ").join(map(sql.Identifier, ("id", *columns)))
+        sets = sql.SQL(", ").join(
+            sql.SQL("{} = s.{}").format(sql.Identifier(c), sql.Identifier(c)) for c in columns
+        )
+        with _driver_cursor() as cursor:
+            cursor.execute(
+                sql.SQL(
+                    "CREATE TEMPORARY TABLE {} ON COMMIT DROP AS SELECT {} FROM {} WITH NO DATA"
+                ).format(staging, names, target)
+            )
+            _copy(cursor, f"roster_staging_{table.name}", ("id", *columns), rows)
+            cursor.execute(
+                sql.SQL("UPDATE {} AS t SET {} FROM {} AS s WHERE t.id = s.id").format(
+                    target, sets, staging
+                )
+            )
+            cursor.execute(sql.SQL("DROP TABLE {}").format(staging))
+        return
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("_id"))
+        .values({c: bindparam(c) for c in columns})
+    )
+    for batch in _batches(rows):
+        db.session.execute(
+            statement,
+            [{"_id": row[0], **dict(zip(columns, row[1:], strict=True))} for row in batch],
+            execution_options={"synchronize_session": False},
+        )
+
+
+# --- making a table match the set ----------------------------------------------------------
+
+
 def _sync(
     table: Table,
-    records: dict[str, dict],
+    columns: tuple[str, ...],
+    records: Mapping,
     mode: Mode,
     counts: KindCounts,
     *,
-    key: str = "sourced_id",
+    values: Callable[[object], tuple] = lambda v: v,
+    key: tuple[str, ...] = ("sourced_id",),
     insert_only: dict | None = None,
-    deactivate: Callable[[object], dict] | None = None,
-) -> dict[str, int]:
-    """Make `table` match `records` (key → column values). Returns key → id for every row."""
-    existing = {row._mapping[key]: row for row in db.session.execute(select(table))}
-    inserts, updates = [], []
-    for record_key, values in records.items():
-        row = existing.get(record_key)
-        if row is None:
-            if values.get("active", True) is False and mode is Mode.DELTA:
-                continue  # a deletion of something we never had
-            inserts.append({key: record_key, **(insert_only or {}), **values})
-            counts.created += 1
-        elif any(row._mapping[c] != v for c, v in values.items()):
-            if row._mapping.get("active", True) and values.get("active", True) is False:
-                counts.deactivated += 1
-            else:
-                counts.updated += 1
-            updates.append({"_id": row.id, **values})
-        else:
+    keep: dict | None = None,
+    deactivate: Callable[[dict], dict] | None = None,
+    rekey_on: tuple[str, ...] = (),
+    want_ids: bool = True,
+) -> dict | None:
+    """Make `table` match `records` (key → record; `values(record)` is the tuple of `columns`).
+
+    A None in a `keep` column keeps the row's value (a new row takes keep's default).
+    `deactivate(current values)` says what becomes of a row a bulk set no longer has
+    ({"_delete": True} removes it). A row whose key left the set but whose `rekey_on` columns
+    match a new record is that record, re-sent under a new key. Returns key → id of every row
+    when `want_ids`.
+    """
+    single = len(key) == 1
+    start = 1 + len(key)
+    active_at = columns.index("active") if "active" in columns else None
+    keep_at = [(columns.index(c), default) for c, default in (keep or {}).items()]
+
+    def kept(new: tuple, current: Sequence) -> tuple:
+        if any(new[i] is None for i, _ in keep_at):
+            new = list(new)
+            for i, _ in keep_at:
+                if new[i] is None:
+                    new[i] = current[i]
+            new = tuple(new)
+        return new
+
+    changed: list[tuple] = []  # (id, *values)
+    orphans: list[tuple] = []  # (id, *values) of keyed rows the set no longer has
+    ids: dict | None = {} if want_ids else None
+    pending = None  # the records not (yet) found in the table, copied on the first match
+    has_orphans = False
+    top_id = 0
+
+    def compare(record, row_id: int, current: tuple) -> None:
+        new = values(record)
+        if keep_at:
+            new = kept(new, current)
+        if new == current:
             counts.unchanged += 1
-    if mode is Mode.BULK and deactivate is not None:
-        for record_key, row in existing.items():
-            if record_key is None or record_key in records:
+            return
+        if active_at is not None and current[active_at] and new[active_at] is False:
+            counts.deactivated += 1
+        else:
+            counts.updated += 1
+        changed.append((row_id, *new))
+
+    statement = select(table.c.id, *(table.c[k] for k in key), *(table.c[c] for c in columns))
+    result = db.session.execute(statement, execution_options={"yield_per": BATCH})
+    for row in result:
+        row_id = row[0]
+        if row_id > top_id:
+            top_id = row_id
+        row_key = row[1] if single else tuple(row[1:start])
+        if want_ids and row_key is not None:
+            ids[row_key] = row_id
+        record = records.get(row_key)
+        if record is None:
+            has_orphans = True
+            if row_key is not None and mode is Mode.BULK and deactivate is not None:
+                orphans.append((row_id, *row[start:]))
+            continue
+        if pending is None:
+            pending = dict(records)
+        del pending[row_key]
+        compare(record, row_id, row[start:])
+    result.close()
+    if pending is None:
+        pending = records  # nothing matched: every record is new
+
+    renamed: dict[int, str] = {}
+    if rekey_on and has_orphans and pending:
+        pending = dict(pending) if pending is records else pending
+        renamed = _rekey(table, columns, key[0], records, pending, values, rekey_on, compare)
+        if want_ids:
+            ids.update((new_key, row_id) for row_id, new_key in renamed.items())
+
+    doomed = []
+    by_change: dict[tuple, list[tuple]] = {}
+    for row_id, *current in orphans:
+        if row_id in renamed:
+            continue
+        change = deactivate(dict(zip(columns, current, strict=True)))
+        if not change:
+            continue
+        counts.deactivated += 1
+        if change.get("_delete"):
+            doomed.append(row_id)
+        else:
+            names = tuple(sorted(change))
+            by_change.setdefault(names, []).append((row_id, *(change[n] for n in names)))
+    for chunk in chunks(doomed):
+        db.session.execute(delete(table).where(table.c.id.in_(chunk)))
+
+    extra = tuple(insert_only or {})
+    extra_values = tuple((insert_only or {}).values())
+
+    def new_rows():
+        for record_key, record in pending.items():
+            new = values(record)
+            if active_at is not None and mode is Mode.DELTA and new[active_at] is False:
+                continue  # a deletion of something we never had
+            if keep_at:
+                new = list(new)
+                for i, default in keep_at:
+                    if new[i] is None:
+                        new[i] = default
+            counts.created += 1
+            yield (*((record_key,) if single else record_key), *extra_values, *new)
+
+    inserted = insert_rows(table, (*key, *extra, *columns), new_rows())
+    update_rows(table, columns, changed)
+    for names, rows in by_change.items():
+        update_rows(table, names, rows)
+    if want_ids and inserted:
+        keys = (table.c[k] for k in key)
+        for row in db.session.execute(select(table.c.id, *keys).where(table.c.id > top_id)):
+            ids[row[1] if single else tuple(row[1:])] = row[0]
+    return ids
+
+
+def _rekey(table, columns, key, records, pending, values, rekey_on, compare) -> dict[int, str]:
+    """Rows the set no longer names whose `rekey_on` columns match a new record take that
+    record's key (some SIS exports regenerate enrollment ids); returns id → new key."""
+    at = [columns.index(c) for c in rekey_on]
+    wanted = {}
+    for record_key, record in pending.items():
+        natural = tuple(values(record)[i] for i in at)
+        if None not in natural:
+            wanted[natural] = record_key
+    if not wanted:
+        return {}
+    renames, renamed = [], {}
+    first = table.c[rekey_on[0]]
+    for chunk in chunks({natural[0] for natural in wanted}):
+        statement = select(table.c.id, table.c[key], *(table.c[c] for c in columns))
+        for row in db.session.execute(statement.where(first.in_(chunk))):
+            if row[1] is not None and row[1] in records:
                 continue
-            change = deactivate(row)
-            if change:
-                updates.append({"_id": row.id, **change})
-                counts.deactivated += 1
-    doomed = [change["_id"] for change in updates if change.get("_delete")]
-    if doomed:
-        for chunk in chunks(doomed):
-            db.session.execute(delete(table).where(table.c.id.in_(chunk)))
-        updates = [change for change in updates if not change.get("_delete")]
-    if inserts:
-        db.session.execute(insert(table), inserts)
-    by_columns: dict[tuple, list[dict]] = {}
-    for change in updates:
-        by_columns.setdefault(tuple(sorted(change)), []).append(change)
-    for names, rows in by_columns.items():
-        values = {n: bindparam(n) for n in names if n != "_id"}
+            current = tuple(row[2:])
+            new_key = wanted.pop(tuple(current[i] for i in at), None)
+            if new_key is None:
+                continue
+            renames.append({"_id": row[0], "_key": new_key})
+            renamed[row[0]] = new_key
+            compare(pending.pop(new_key), row[0], current)
+    for batch in _batches(renames):
         db.session.execute(
-            update(table).where(table.c.id == bindparam("_id")).values(values),
-            rows,
+            update(table).where(table.c.id == bindparam("_id")).values({key: bindparam("_key")}),
+            batch,
             execution_options={"synchronize_session": False},
         )
-    return {
-        row[0]: row[1]
-        for row in db.session.execute(select(table.c[key], table.c.id))
-        if row[0] is not None
-    }
+    return renamed
 
 
-def _deactivate_if_active(row) -> dict:
-    return {"active": False} if row._mapping["active"] else {}
+def _deactivate_if_active(current: dict) -> dict:
+    return {"active": False} if current["active"] else {}
 
 
 def _ids(mapping: dict[str, int], ref: str, kind: str, problems: list[Problem]) -> int | None:
@@ -174,7 +371,8 @@ def apply_roster(
     progress("schools")
     schools = _sync(
         School.__table__,
-        {r.sourced_id: {"name": r.name, "active": r.active} for r in roster.schools.values()},
+        ("name", "active"),
+        {r.sourced_id: (r.name, r.active) for r in roster.schools.values()},
         mode.get("schools", Mode.ABSENT),
         summary.counts["schools"],
         deactivate=_deactivate_if_active,
@@ -186,26 +384,28 @@ def apply_roster(
         school_id = (
             _ids(schools, r.school_sourced_id, "staff", problems) if r.school_sourced_id else None
         )
-        staff_values[r.sourced_id] = {
-            "given_name": r.given_name,
-            "family_name": r.family_name,
-            "email": r.email or "",
-            "role": StaffRole(r.role),
-            "school_id": school_id,
-            "active": r.active,
-        }
+        staff_values[r.sourced_id] = (
+            r.given_name,
+            r.family_name,
+            r.email or "",
+            StaffRole(r.role).value,
+            school_id,
+            r.active,
+        )
     # The privacy office's own staff records are not the SIS's to deactivate.
     staff = _sync(
         Staff.__table__,
+        ("given_name", "family_name", "email", "role", "school_id", "active"),
         staff_values,
         mode.get("staff", Mode.ABSENT),
         summary.counts["staff"],
-        deactivate=lambda row: (
+        deactivate=lambda current: (
             {"active": False}
-            if row._mapping["active"] and row._mapping.get("role") is not StaffRole.PRIVACY_OFFICER
+            if current["active"] and current["role"] != StaffRole.PRIVACY_OFFICER
             else {}
         ),
     )
+    del staff_values
 
     progress("students")
     before = {
@@ -216,23 +416,25 @@ def apply_roster(
     }
     student_values = {}
     for r in roster.students.values():
-        student_values[r.sourced_id] = {
-            "district_identifier": r.identifier,
-            "given_name": r.given_name,
-            "family_name": r.family_name,
-            "grade": r.grade,
-            "school_id": _ids(schools, r.school_sourced_id, "students", problems),
-            "active": r.active,
-        }
+        student_values[r.sourced_id] = (
+            r.identifier,
+            r.given_name,
+            r.family_name,
+            r.grade,
+            _ids(schools, r.school_sourced_id, "students", problems),
+            r.active,
+        )
     if problems:
         raise ImportRefused(problems)
     students = _sync(
         Student.__table__,
+        ("district_identifier", "given_name", "family_name", "grade", "school_id", "active"),
         student_values,
         mode.get("students", Mode.ABSENT),
         summary.counts["students"],
         deactivate=_deactivate_if_active,
     )
+    del student_values
     after = {
         sid: (school_id, active)
         for sid, school_id, active in db.session.execute(
@@ -249,18 +451,14 @@ def apply_roster(
         for s, (school, active) in after.items()
         if active and s in before and before[s][0] != school
     ]
+    del before, after
 
     progress("guardians")
     guardians = _sync(
         Guardian.__table__,
+        ("given_name", "family_name", "email", "phone", "active"),
         {
-            r.sourced_id: {
-                "given_name": r.given_name,
-                "family_name": r.family_name,
-                "email": r.email,
-                "phone": r.phone,
-                "active": r.active,
-            }
+            r.sourced_id: (r.given_name, r.family_name, r.email, r.phone, r.active)
             for r in roster.guardians.values()
         },
         mode.get("guardians", Mode.ABSENT),
@@ -271,84 +469,34 @@ def apply_roster(
 
     progress("links")
     _sync_links(roster, guardians, students, mode.get("links", Mode.ABSENT), summary, problems)
+    del guardians
 
     progress("sections")
     section_values = {
-        r.sourced_id: {
-            "title": r.title,
-            "term": r.term,
-            "active": r.active,
-            "school_id": _ids(schools, r.school_sourced_id, "sections", problems),
-        }
+        r.sourced_id: (
+            r.title,
+            r.term,
+            r.active,
+            _ids(schools, r.school_sourced_id, "sections", problems),
+        )
         for r in roster.sections.values()
     }
     if problems:
         raise ImportRefused(problems)
     sections = _sync(
         Section.__table__,
+        ("title", "term", "active", "school_id"),
         section_values,
         mode.get("sections", Mode.ABSENT),
         summary.counts["sections"],
         deactivate=_deactivate_if_active,
     )
+    del section_values
     _sync_section_teachers(roster, sections, staff, problems)
 
     progress("enrollments")
-    dropped = [r.sourced_id for r in roster.enrollments.values() if not r.active]
-    began = {}
-    for chunk in chunks(dropped):
-        began.update(
-            db.session.execute(
-                select(Enrollment.sourced_id, Enrollment.begin_date).where(
-                    Enrollment.sourced_id.in_(chunk)
-                )
-            ).all()
-        )
-    enrollment_values, never_began = {}, []
-    for r in roster.enrollments.values():
-        values = {
-            "student_id": _ids(students, r.student_sourced_id, "enrollments", problems),
-            "section_id": _ids(sections, r.section_sourced_id, "enrollments", problems),
-            "end_date": r.end_date,
-        }
-        if r.begin_date is not None:  # else keep the start we have (today for a new one)
-            values["begin_date"] = r.begin_date
-        if not r.active:
-            begin = r.begin_date or began.get(r.sourced_id)
-            if begin is None or begin >= today:
-                # Dropped before it began: there is no history to keep.
-                never_began.append(r.sourced_id)
-                continue
-            if r.end_date is None or r.end_date >= today:
-                values["end_date"] = yesterday  # ended: no longer current today
-        enrollment_values[r.sourced_id] = values
-    if problems:
-        raise ImportRefused(problems)
-
-    def end_enrollment(row):
-        end, begin = row._mapping["end_date"], row._mapping["begin_date"]
-        if end is not None and end < today:
-            return {}
-        if begin >= today:
-            return {"_delete": True}
-        return {"end_date": yesterday}
-
-    _rekey_enrollments(enrollment_values)
-    counts = summary.counts["enrollments"]
-    _sync(
-        Enrollment.__table__,
-        enrollment_values,
-        mode.get("enrollments", Mode.ABSENT),
-        counts,
-        insert_only={"begin_date": today},
-        deactivate=end_enrollment,
-    )
-    for chunk in chunks(never_began):
-        counts.deactivated += db.session.execute(
-            delete(Enrollment)
-            .where(Enrollment.sourced_id.in_(chunk))
-            .execution_options(synchronize_session=False)
-        ).rowcount
+    _sync_enrollments(roster, students, sections, mode, summary, problems, today, yesterday)
+    del students, sections, staff, schools
     _deactivate_accounts()
     db.session.flush()
     db.session.expire_all()
@@ -361,70 +509,22 @@ def apply_roster(
 
 
 def _sync_links(roster, guardians, students, mode, summary, problems) -> None:
-    table = GuardianLink.__table__
-    counts = summary.counts["links"]
     wanted = {}
     for (g_sid, s_sid), r in roster.links.items():
         g, s = _ids(guardians, g_sid, "links", problems), _ids(students, s_sid, "links", problems)
-        wanted[(g, s)] = {
-            "relationship": Relationship(r.relationship),
-            "has_rights": r.has_rights,
-            "active": r.active,
-        }
+        wanted[(g, s)] = (r.relationship, r.has_rights, r.active)
     if problems:
         raise ImportRefused(problems)
-    existing = {
-        (row.guardian_id, row.student_id): row
-        for row in db.session.execute(
-            select(
-                table.c.id,
-                table.c.guardian_id,
-                table.c.student_id,
-                table.c.relationship,
-                table.c.has_rights,
-                table.c.active,
-            )
-        )
-    }
-    inserts, updates = [], []
-    for (g, s), values in wanted.items():
-        row = existing.get((g, s))
-        if row is None:
-            if values["active"] or mode is not Mode.DELTA:
-                inserts.append({"guardian_id": g, "student_id": s, **values})
-                counts.created += 1
-        elif any(row._mapping[c] != v for c, v in values.items()):
-            updates.append({"_id": row.id, **values})
-            counts.deactivated += row.active and not values["active"]
-            counts.updated += not (row.active and not values["active"])
-        else:
-            counts.unchanged += 1
-    if mode is Mode.BULK:
-        for pair, row in existing.items():
-            if pair not in wanted and row.active:
-                updates.append(
-                    {
-                        "_id": row.id,
-                        "relationship": row.relationship,
-                        "has_rights": row.has_rights,
-                        "active": False,
-                    }
-                )
-                counts.deactivated += 1
-    if inserts:
-        db.session.execute(insert(table), inserts)
-    if updates:
-        db.session.execute(
-            update(table)
-            .where(table.c.id == bindparam("_id"))
-            .values(
-                relationship=bindparam("relationship"),
-                has_rights=bindparam("has_rights"),
-                active=bindparam("active"),
-            ),
-            updates,
-            execution_options={"synchronize_session": False},
-        )
+    _sync(
+        GuardianLink.__table__,
+        ("relationship", "has_rights", "active"),
+        wanted,
+        mode,
+        summary.counts["links"],
+        key=("guardian_id", "student_id"),
+        deactivate=_deactivate_if_active,
+        want_ids=False,
+    )
 
 
 def _sync_section_teachers(roster, sections, staff, problems) -> None:
@@ -438,16 +538,15 @@ def _sync_section_teachers(roster, sections, staff, problems) -> None:
         raise ImportRefused(problems)
     in_set = [sections[r.sourced_id] for r in roster.sections.values()]
     existing = set()
-    for start in range(0, len(in_set), 5000):
-        chunk = in_set[start : start + 5000]
+    for chunk in chunks(in_set):
         existing.update(
-            db.session.execute(
+            tuple(pair)
+            for pair in db.session.execute(
                 select(section_teacher.c.section_id, section_teacher.c.staff_id).where(
                     section_teacher.c.section_id.in_(chunk)
                 )
-            ).all()
+            )
         )
-    existing = {tuple(p) for p in existing}
     gone = existing - wanted
     if gone:
         db.session.execute(
@@ -457,48 +556,73 @@ def _sync_section_teachers(roster, sections, staff, problems) -> None:
             ),
             [{"s": s, "t": t} for s, t in gone],
         )
-    added = wanted - existing
-    if added:
-        db.session.execute(
-            insert(section_teacher), [{"section_id": s, "staff_id": t} for s, t in added]
+    insert_rows(section_teacher, ("section_id", "staff_id"), sorted(wanted - existing))
+
+
+def _sync_enrollments(roster, students, sections, mode, summary, problems, today, yesterday):
+    """Enrollments are streamed from the set's own records, never copied: there are millions."""
+    records = roster.enrollments
+    dropped = [r.sourced_id for r in records.values() if not r.active]
+    began = {}
+    for chunk in chunks(dropped):
+        began.update(
+            db.session.execute(
+                select(Enrollment.sourced_id, Enrollment.begin_date).where(
+                    Enrollment.sourced_id.in_(chunk)
+                )
+            ).all()
         )
+    never_began = []
+    for r in records.values():
+        if r.student_sourced_id not in students:
+            _ids(students, r.student_sourced_id, "enrollments", problems)
+        if r.section_sourced_id not in sections:
+            _ids(sections, r.section_sourced_id, "enrollments", problems)
+        if not r.active:
+            begin = r.begin_date or began.get(r.sourced_id)
+            if begin is None or begin >= today:
+                # Dropped before it began: there is no history to keep.
+                never_began.append(r.sourced_id)
+    if problems:
+        raise ImportRefused(problems)
+    if never_began:
+        gone = set(never_began)
+        records = {k: r for k, r in records.items() if k not in gone}
 
+    def values(r) -> tuple:
+        end = r.end_date
+        if not r.active and (end is None or end >= today):
+            end = yesterday  # ended: no longer current today
+        # no begin date: keep the start we have (today for a new one)
+        return (students[r.student_sourced_id], sections[r.section_sourced_id], r.begin_date, end)
 
-def _rekey_enrollments(values: dict[str, dict]) -> None:
-    """An enrollment sent under a new sourcedId (some SIS exports regenerate them) takes over
-    the row with the same student, section and start, instead of colliding with it."""
-    known = set(
-        db.session.scalars(select(Enrollment.sourced_id).where(Enrollment.sourced_id.is_not(None)))
+    def end_enrollment(current: dict) -> dict:
+        end, begin = current["end_date"], current["begin_date"]
+        if end is not None and end < today:
+            return {}
+        if begin >= today:
+            return {"_delete": True}
+        return {"end_date": yesterday}
+
+    counts = summary.counts["enrollments"]
+    _sync(
+        Enrollment.__table__,
+        ("student_id", "section_id", "begin_date", "end_date"),
+        records,
+        mode.get("enrollments", Mode.ABSENT),
+        counts,
+        values=values,
+        keep={"begin_date": today},
+        deactivate=end_enrollment,
+        rekey_on=("student_id", "section_id", "begin_date"),
+        want_ids=False,
     )
-    wanted = {
-        (v["student_id"], v["section_id"], v["begin_date"]): sourced_id
-        for sourced_id, v in values.items()
-        if sourced_id not in known and "begin_date" in v
-    }
-    del known
-    students = {student_id for student_id, _, _ in wanted}
-    renames = []
-    for chunk in chunks(students):
-        for row in db.session.execute(
-            select(
-                Enrollment.id,
-                Enrollment.sourced_id,
-                Enrollment.student_id,
-                Enrollment.section_id,
-                Enrollment.begin_date,
-            ).where(Enrollment.student_id.in_(chunk))
-        ):
-            new_id = wanted.get((row.student_id, row.section_id, row.begin_date))
-            if new_id is not None and row.sourced_id != new_id and row.sourced_id not in values:
-                renames.append({"_id": row.id, "sourced_id": new_id})
-    if renames:
-        db.session.execute(
-            update(Enrollment.__table__)
-            .where(Enrollment.__table__.c.id == bindparam("_id"))
-            .values(sourced_id=bindparam("sourced_id")),
-            renames,
-            execution_options={"synchronize_session": False},
-        )
+    for chunk in chunks(never_began):
+        counts.deactivated += db.session.execute(
+            delete(Enrollment)
+            .where(Enrollment.sourced_id.in_(chunk))
+            .execution_options(synchronize_session=False)
+        ).rowcount
 
 
 def _deactivate_accounts() -> None:
