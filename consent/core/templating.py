@@ -5,7 +5,9 @@ from flask_babel import format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 
 from consent.catalog.models import AgreementStatus, LegalBasis, UseScope, VettingStatus
+from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode, FormStatus
 from consent.optouts.models import OptOutStatus, TaskStatus
+from consent.vetting.models import RequestStatus
 
 # Keyed by enum class first: OptOutStatus.PLANNED and TaskStatus.PLANNED are equal strings.
 LABELS = {
@@ -44,6 +46,36 @@ LABELS = {
         UseScope.DISTRICT: _l("Whole district"),
         UseScope.SCHOOL: _l("Whole school"),
         UseScope.SECTION: _l("A class"),
+    },
+    FormKind: {
+        FormKind.DIRECTORY_INFORMATION: _l("Directory information release"),
+        FormKind.MEDIA_RELEASE: _l("Media and photo release"),
+        FormKind.MILITARY_RECRUITER: _l("Military recruiter release"),
+        FormKind.PPRA_SURVEY: _l("Survey notice (PPRA)"),
+        FormKind.TOOL_CONSENT: _l("Consent for an online tool"),
+    },
+    FormMode: {
+        FormMode.OPT_IN: _l("Opt-in: nothing happens without your yes"),
+        FormMode.OPT_OUT: _l("Opt-out: it happens unless you say no"),
+    },
+    FormStatus: {
+        FormStatus.DRAFT: _l("Draft"),
+        FormStatus.PUBLISHED: _l("Published"),
+    },
+    Answer: {
+        Answer.GRANTED: _l("Yes, permission given"),
+        Answer.REFUSED: _l("No, permission refused"),
+    },
+    AnswerMethod: {
+        AnswerMethod.WEB: _l("Online"),
+        AnswerMethod.PAPER: _l("On paper"),
+        AnswerMethod.PHONE: _l("By phone"),
+    },
+    RequestStatus: {
+        RequestStatus.SUBMITTED: _l("Waiting for review"),
+        RequestStatus.APPROVED: _l("Approved"),
+        RequestStatus.APPROVED_WITH_CONDITIONS: _l("Approved with conditions"),
+        RequestStatus.NOT_APPROVED: _l("Not approved"),
     },
 }
 

@@ -1,0 +1,122 @@
+"""The app's URL map as test input: every route, with real ids filled in from the database.
+
+The security suites walk the URL map instead of a hand-kept list, so a page added later is
+probed the day it is added.
+"""
+
+import hashlib
+import html as html_lib
+import re
+
+from sqlalchemy import func, select, text
+from werkzeug.routing import Rule
+
+from consent.extensions import db
+
+SKIPPED_ENDPOINTS = {"static"}
+# Reads write the audit log and keep the session record fresh by design; neither is a change to
+# anybody's record, so the "GET changes nothing" sweep leaves these tables out.
+BOOKKEEPING_TABLES = {"audit_event", "account_session"}
+# Personas the sweeps sign in as: one of each role, and a guardian of children at both schools.
+SWEEP_PERSONAS = ("anonymous", "maria", "johnson", "brooks", "lee")
+FIELD_RE = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"', re.I)
+
+
+def rules(app, method: str) -> list[Rule]:
+    found = [
+        rule
+        for rule in app.url_map.iter_rules()
+        if method in rule.methods and rule.endpoint not in SKIPPED_ENDPOINTS
+    ]
+    return sorted(found, key=lambda rule: rule.rule)
+
+
+def _table_for(argument: str):
+    """`optout_id` → the optout table; `form_id` → consent_form (a table ending in the name)."""
+    stem = argument.removesuffix("_id")
+    tables = db.metadata.tables
+    if stem in tables:
+        return tables[stem]
+    for name, table in sorted(tables.items()):
+        if name.endswith(f"_{stem}") or name.startswith(f"{stem}_"):
+            return table
+    return None
+
+
+def sample_ids(app, preferred: dict[str, int] | None = None) -> dict[str, int]:
+    """A real id for every int argument in the URL map (the preferred one, else the smallest)."""
+    ids = dict(preferred or {})
+    with app.app_context():
+        for rule in app.url_map.iter_rules():
+            for argument, converter in rule._converters.items():
+                if argument in ids or type(converter).__name__ != "IntegerConverter":
+                    continue
+                table = _table_for(argument)
+                smallest = None
+                if table is not None and "id" in table.c:
+                    smallest = db.session.scalar(select(func.min(table.c.id)))
+                ids[argument] = smallest or 1
+        db.session.remove()
+    return ids
+
+
+def url_for_rule(rule: Rule, ids: dict[str, int]) -> str:
+    values = {}
+    for argument, converter in rule._converters.items():
+        if type(converter).__name__ == "IntegerConverter":
+            values[argument] = ids[argument]
+        else:
+            values[argument] = "not-a-real-token"
+    return rule.build(values, append_unknown=False)[1]
+
+
+def form_fields(html: str) -> list[str]:
+    return sorted({name for name in FIELD_RE.findall(html) if name != "csrf_token"})
+
+
+INPUT_RE = re.compile(r"<input\b([^>]*)>", re.I)
+SELECT_RE = re.compile(r'<select\b[^>]*\bname="([^"]+)"[^>]*>(.*?)</select>', re.I | re.S)
+OPTION_RE = re.compile(r'<option\b[^>]*\bvalue="([^"]*)"', re.I)
+TEXTAREA_RE = re.compile(r'<textarea\b[^>]*\bname="([^"]+)"[^>]*>(.*?)</textarea>', re.I | re.S)
+ATTR_RE = re.compile(r'([a-zA-Z][\w-]*)="([^"]*)"')
+
+
+def form_defaults(page: str) -> dict[str, str]:
+    """What a person submitting the form untouched would send: the first choice of every radio
+    group and list, and the prefilled text, so a fuzzed field is tried inside a valid post."""
+    values: dict[str, str] = {}
+    for attributes in INPUT_RE.findall(page):
+        attrs = dict(ATTR_RE.findall(attributes))
+        name, kind = attrs.get("name"), attrs.get("type", "text")
+        if not name or name == "csrf_token" or kind == "file":
+            continue
+        values.setdefault(
+            name, html_lib.unescape(attrs.get("value", "y" if kind == "checkbox" else ""))
+        )
+    for name, options in SELECT_RE.findall(page):
+        choices = [html_lib.unescape(value) for value in OPTION_RE.findall(options) if value]
+        values.setdefault(name, choices[0] if choices else "")
+    for name, content in TEXTAREA_RE.findall(page):
+        values.setdefault(name, html_lib.unescape(content.strip()))
+    return values
+
+
+def fingerprint(app, *, leave_out=frozenset()) -> dict[str, str]:
+    """A digest of every table's rows: equal fingerprints mean no row was added, changed or
+    removed."""
+    digests = {}
+    with app.app_context(), db.engine.connect() as conn:
+        for table in db.metadata.sorted_tables:
+            if table.name in leave_out:
+                continue
+            order = ", ".join(f'"{c.name}"' for c in table.primary_key.columns) or "1"
+            rows = conn.execute(text(f'SELECT * FROM "{table.name}" ORDER BY {order}')).all()
+            digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        db.session.remove()
+    return digests
+
+
+def changed_tables(before: dict[str, str], after: dict[str, str]) -> list[str]:
+    return sorted(
+        name for name in before.keys() | after.keys() if before.get(name) != after.get(name)
+    )
