@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 
-.PHONY: demo test check pytest setup messages
+.PHONY: demo test check pytest setup messages audit
 
 demo: ## set up, build the demo district, and serve it on http://127.0.0.1:5000
 	@scripts/setup.sh
@@ -21,3 +21,7 @@ pytest:
 
 messages: ## extract every translatable string into consent/translations/messages.pot
 	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o consent/translations/messages.pot .
+
+audit: ## check installed packages against known vulnerabilities (needs a reachable advisory database)
+	.venv/bin/python -m pip install --quiet pip-audit
+	.venv/bin/pip-audit --strict --skip-editable

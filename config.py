@@ -23,15 +23,23 @@ class Config:
         "DATABASE_URL", f"sqlite:///{BASE_DIR / 'instance' / 'consent.sqlite'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite (one server, small districts): how long a write waits for another to finish.
+    SQLITE_BUSY_TIMEOUT_MS = int(os.environ.get("SQLITE_BUSY_TIMEOUT_MS", "10000"))
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Demo County Public Schools")
     DISTRICT_TIMEZONE = os.environ.get("DISTRICT_TIMEZONE", "America/New_York")
     PRIVACY_OFFICE_EMAIL = os.environ.get("PRIVACY_OFFICE_EMAIL", "privacy@example.org")
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
+    # "__Host-": this host only, HTTPS only (dropped automatically when cookies are not Secure).
+    SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "__Host-session")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    # Server-side sessions (consent.accounts.sessions) end after this long without a request,
+    # and this long after sign-in whatever happens.
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=int(os.environ.get("SESSION_IDLE_MINUTES", "30")))
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=int(os.environ.get("SESSION_ABSOLUTE_HOURS", "12")))
+    PERMANENT_SESSION_LIFETIME = SESSION_ABSOLUTE_TIMEOUT
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     ROSTER_UPLOAD_MAX_BYTES = int(os.environ.get("ROSTER_UPLOAD_MAX_BYTES", 512 * 1024 * 1024))
@@ -46,13 +54,26 @@ class Config:
     MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
     NOTIFICATION_BACKOFF_SECONDS = int(os.environ.get("NOTIFICATION_BACKOFF_SECONDS", "60"))
     NOTIFICATION_BACKOFF_MAX_SECONDS = 3600
+    # The 'Who has my child's data' page shows each staff reader's role; their name only if on.
+    SHOW_STAFF_NAMES_TO_GUARDIANS = _bool("SHOW_STAFF_NAMES_TO_GUARDIANS", False)
+    # A message still undeliverable this long after it was written is marked failed (shown to
+    # the privacy office on the outbox page) instead of retried forever; 0 attempts = no cap.
+    NOTIFICATION_GIVE_UP_AFTER_HOURS = float(
+        os.environ.get("NOTIFICATION_GIVE_UP_AFTER_HOURS", "72")
+    )
+    NOTIFICATION_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATION_MAX_ATTEMPTS", "0"))
 
     # Number of reverse proxies in front of the app (load balancer, TLS terminator). Their
     # X-Forwarded-For/-Proto are trusted only that deep, so rate limits see the real address.
     PROXY_HOPS = int(os.environ.get("PROXY_HOPS", "0"))
+    # Production runs several workers: give them one count, redis://127.0.0.1:6379/0 (memory://
+    # counts per process, so each worker would allow the full limit). Development: memory.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     SIGNIN_RATE_LIMIT = os.environ.get("SIGNIN_RATE_LIMIT", "10 per minute;50 per hour")
+    # Per email address, across all visitors: this many failures within the window lock it.
+    SIGNIN_LOCKOUT_THRESHOLD = int(os.environ.get("SIGNIN_LOCKOUT_THRESHOLD", "100"))
+    SIGNIN_LOCKOUT_WINDOW = timedelta(hours=1)
     PASSWORD_RESET_MAX_AGE = 3600
     INVITATION_MAX_AGE = 14 * 24 * 3600
     # Relatives without FERPA rights may be invited to view only if the district turns this on.
@@ -68,6 +89,7 @@ class DevelopmentConfig(Config):
 
     SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_hex(32)
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
+    SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "session")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))
 
 

@@ -2,6 +2,9 @@
 
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from flask import Flask, has_request_context, request
@@ -52,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
         hops = app.config["PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    from consent.core import logredact
+
+    logredact.install()
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
@@ -65,23 +71,38 @@ def create_app(config: dict | None = None) -> Flask:
         accounts,
         audit,
         catalog,
+        consentforms,
         demo,
         notifications,
         optouts,
+        reports,
         rights,
         roster,
         schoolcalendar,
+        vetting,
     )
     from consent.core import errors, security, templating
     from consent.core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
-    for module in (accounts, roster, catalog, rights, optouts, notifications, demo):
+    for module in (
+        accounts,
+        roster,
+        catalog,
+        rights,
+        optouts,
+        notifications,
+        demo,
+        vetting,
+        consentforms,
+        audit,
+        schoolcalendar,
+        reports,
+    ):
         module.init_app(app)
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
-    _ = (audit, schoolcalendar)  # models registered with the metadata
     _configure_sqlite(app)
     return app
 
@@ -92,6 +113,7 @@ def _configure_sqlite(app: Flask) -> None:
         return
     from sqlalchemy import event
 
+    busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
     with app.app_context():
 
         @event.listens_for(db.engine, "connect")
@@ -101,10 +123,32 @@ def _configure_sqlite(app: Flask) -> None:
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=5000")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.close()
 
         @event.listens_for(db.engine, "begin")
         def _begin(connection):
-            connection.exec_driver_sql("BEGIN")
+            # A request (or the worker) may write after reading. Under WAL a reader that later
+            # writes fails at once with "database is locked" if another process committed in
+            # between; taking the write lock up front makes it wait (busy_timeout) instead.
+            immediate = has_request_context() or _immediate.get()
+            # Transaction control on the driver's connection: not a statement for the listeners
+            # that count queries.
+            connection.connection.dbapi_connection.execute(
+                "BEGIN IMMEDIATE" if immediate else "BEGIN"
+            )
+
+
+_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+
+
+@contextmanager
+def immediate_transactions() -> Iterator[None]:
+    """Outside a request (the notification worker, CLI writes): on SQLite every transaction
+    started inside takes the write lock at BEGIN. No effect on PostgreSQL."""
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)

@@ -2,16 +2,19 @@
 district restored fresh for every test, a real SMTP server on loopback, and sign-in through the
 real form with CSRF on. Helpers to import are in tests/support.py."""
 
+import logging
 import os
+import re
 import threading
 
 import pytest
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from consent.demo.operations import load_demo
+from consent.demo.operations import DEMO_PASSWORD, load_demo
 from consent.extensions import db
 from tests.support import (
+    PROBE_COUNTS,
     Browser,
     Demo,
     SmtpSink,
@@ -20,6 +23,63 @@ from tests.support import (
     restore,
     wipe,
 )
+
+# ASVS 16.2.5: no password, token or email address in any log line the app writes — checked over
+# the captured logs of the whole run, not only in the tests that look for it.
+APP_LOGGERS = ("consent", "werkzeug", "flask", "gunicorn", "root")
+SECRET_PATTERNS = {
+    "email address": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "demo password": re.compile(re.escape(DEMO_PASSWORD)),
+    "secret key": re.compile(r"test-secret-key"),
+    "emailed token": re.compile(r"/(?:password/reset|invitation)/[\w.-]{20,}"),
+}
+
+
+class LogScanner(logging.Handler):
+    def __init__(self):
+        super().__init__(level=logging.DEBUG)
+        self.leaks: list[str] = []
+        self.lines = 0
+
+    def emit(self, record):
+        if record.name.split(".")[0] not in APP_LOGGERS:
+            return
+        self.lines += 1
+        line = f"{record.name}: {record.getMessage()}"
+        for kind, pattern in SECRET_PATTERNS.items():
+            if pattern.search(line):
+                self.leaks.append(f"{kind} in log line {line[:300]!r}")
+
+
+LOG_SCANNER = LogScanner()
+
+
+@pytest.fixture(autouse=True)
+def scan_logs():
+    """(Re)attach the scanner: Alembic's fileConfig, run by `flask db upgrade`, resets the root
+    logger's handlers and level."""
+    root = logging.getLogger()
+    if LOG_SCANNER not in root.handlers:
+        root.addHandler(LOG_SCANNER)
+    if root.level > logging.INFO:
+        root.setLevel(logging.INFO)  # what create_app configures in production
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if LOG_SCANNER.leaks:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    PROBE_COUNTS["Logs: app log lines scanned for personal data and secrets"] = LOG_SCANNER.lines
+
+
+def pytest_terminal_summary(terminalreporter):
+    if LOG_SCANNER.leaks:
+        terminalreporter.section("personal data or secrets in the logs", red=True)
+        for leak in LOG_SCANNER.leaks[:50]:
+            terminalreporter.write_line(leak)
+    if PROBE_COUNTS:
+        terminalreporter.section("security probe counts")
+        for name, count in sorted(PROBE_COUNTS.items()):
+            terminalreporter.write_line(f"{name}: {count}")
 
 
 @pytest.fixture(scope="session")

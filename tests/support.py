@@ -15,6 +15,10 @@ from consent import create_app
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
 
+# Security suites put their probe counts here; conftest prints them after the run (issue 5 asks
+# for each suite's count to be visible in CI output, not only its pass).
+PROBE_COUNTS: dict[str, int] = {}
+
 PERSONAS = {
     "maria": "maria.garcia@demo.consent.example",  # guardian: Sofia (Oakwood) and Mateo (Riverside)
     "luis": "luis.garcia@demo.consent.example",  # second parent of Sofia and Mateo

@@ -9,7 +9,14 @@ from consent.accounts.models import Account, Role
 from consent.audit.operations import record, record_denied
 from consent.extensions import db
 from consent.optouts.models import OptOut, Task
-from consent.roster.models import Enrollment, GuardianLink, Section, Student, section_teacher
+from consent.roster.models import (
+    Enrollment,
+    GuardianLink,
+    School,
+    Section,
+    Student,
+    section_teacher,
+)
 from consent.schoolcalendar.operations import district_today
 
 
@@ -83,6 +90,19 @@ def deny(actor: Account, target: str, student_id: int | None = None):
     abort(404)
 
 
+def role_or_404(actor: Account, *roles: Role, target: str) -> None:
+    """Another role meets a missing page, like a forbidden record, and the refusal is audited."""
+    if actor.role not in roles:
+        deny(actor, target)
+
+
+def rights_holder_student_or_404(actor: Account, student_id: int) -> Student:
+    """The child, for one of the guardians holding FERPA rights only (not relatives, not staff)."""
+    if not can_file_for(actor, student_id):
+        deny(actor, f"student:{student_id}")
+    return student_or_404(actor, student_id, action=None)
+
+
 def student_or_404(
     actor: Account, student_id: int, *, action: str | None = "student.view"
 ) -> Student:
@@ -149,3 +169,23 @@ def section_or_404(actor: Account, section_id: int) -> Section:
     if section is None:
         deny(actor, f"section:{section_id}")
     return section
+
+
+def report_school_or_404(actor: Account, school_id: int | None) -> School | None:
+    """The school a report covers, or None for the whole district (the privacy office only).
+
+    A principal always gets their own school: never the district's figures, and asking for
+    another school answers like a missing one. Other roles have no reports."""
+    if actor.role is Role.PRINCIPAL:
+        own = actor.staff.school
+        if school_id is not None and school_id != own.id:
+            deny(actor, f"school:{school_id}")
+        return own
+    if actor.role is Role.PRIVACY_OFFICER:
+        if school_id is None:
+            return None
+        school = db.session.get(School, school_id)
+        if school is None:
+            deny(actor, f"school:{school_id}")
+        return school
+    deny(actor, "reports")

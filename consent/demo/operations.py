@@ -19,6 +19,8 @@ from consent.catalog.models import (
     UseScope,
     VettingStatus,
 )
+from consent.consentforms import operations as consentforms
+from consent.consentforms.models import FormKind, FormMode
 from consent.extensions import db
 from consent.optouts import operations as optouts
 from consent.optouts.models import OptOut
@@ -35,6 +37,7 @@ from consent.roster.models import (
 )
 from consent.schoolcalendar.models import Closure
 from consent.schoolcalendar.operations import district_today
+from consent.vetting.demo import file_demo_vetting_requests
 
 DEMO_PASSWORD = "consent-demo-2026"  # noqa: S105 - the demo district's published password
 
@@ -453,6 +456,8 @@ def load_demo(today: date | None = None) -> DemoDistrict:
         db.session.add(Closure(day=day, reason=reason))
     db.session.flush()
     _file_demo_requests(d, today)
+    _publish_demo_form(d, today)
+    file_demo_vetting_requests(d.accounts, _at(today))
     return d
 
 
@@ -571,3 +576,24 @@ def _file_demo_requests(d: DemoDistrict, today: date) -> None:
     optouts.close(
         actor=acc["brooks"], optout=o, reason="Grade 4 Science stopped using Nearpod this term."
     )
+
+
+def _publish_demo_form(d: DemoDistrict, today: date) -> None:
+    """One published yearly form, open now, so every guardian has a form waiting."""
+    year = today.year if today.month >= 8 else today.year - 1
+    form = consentforms.create_form(
+        actor=d.accounts["lee"],
+        school_year=f"{year}-{year + 1}",
+        kind=FormKind.MEDIA_RELEASE,
+        mode=FormMode.OPT_IN,
+        title="Photos and videos in school publications",
+        text=(
+            "The district shares news about classes and events in newsletters, on school "
+            "websites and on social media. With your permission, photos and videos of your "
+            "child may appear there, with their first name only. Without your permission, "
+            "your child will not appear. You can change your answer until the form closes."
+        ),
+        opens_on=today - timedelta(days=7),
+        closes_on=today + timedelta(days=30),
+    )
+    consentforms.publish_form(actor=d.accounts["lee"], form=form, now=_at(today))

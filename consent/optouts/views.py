@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from consent.access import (
@@ -132,6 +133,7 @@ def withdraw(optout_id: int):
         deny(current_user, f"optout:{optout.id}:withdraw", optout.student_id)
     form = EmptyForm()
     if form.validate_on_submit():
+        _unchanged_since_shown(optout)
         try:
             ended = operations.withdraw(actor=current_user, optout=optout)
         except OptOutError as error:
@@ -287,6 +289,7 @@ def requests():
 def confirm(optout_id: int):
     optout = optout_or_404(current_user, optout_id, action=None)
     if EmptyForm().validate_on_submit():
+        _unchanged_since_shown(optout)
         _run(
             operations.confirm,
             _("Confirmed. The family and teachers have been told."),
@@ -301,6 +304,7 @@ def return_plan(optout_id: int):
     optout = optout_or_404(current_user, optout_id, action=_read_action())
     form = ReturnForm()
     if form.validate_on_submit():
+        _unchanged_since_shown(optout)
         try:
             operations.return_plan(actor=current_user, optout=optout, note=form.note.data)
         except OptOutError as error:
@@ -319,6 +323,7 @@ def close(optout_id: int):
     optout = optout_or_404(current_user, optout_id, action=_read_action())
     form = CloseForm()
     if form.validate_on_submit():
+        _unchanged_since_shown(optout)
         try:
             operations.close(actor=current_user, optout=optout, reason=form.reason.data)
         except OptOutError as error:
@@ -344,6 +349,15 @@ def _run(operation, success: str, **kwargs) -> None:
     else:
         db.session.commit()
         flash(success, "success")
+
+
+def _unchanged_since_shown(optout) -> None:
+    """A decision is about the request as the page showed it (its version travels with the
+    form). If someone acted on it since, nothing is saved and the "this request changed" page
+    (409) says so, instead of applying the decision to a request the person has not seen."""
+    seen = request.values.get("version", type=int)
+    if seen is not None and seen != optout.version:
+        raise StaleDataError(f"optout {optout.id} is at version {optout.version}, not {seen}")
 
 
 def _read_action(action: str = "optout.view") -> str | None:

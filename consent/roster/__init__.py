@@ -5,9 +5,11 @@ from flask import Flask, request
 
 def init_app(app: Flask) -> None:
     from consent.roster.cli import cli
+    from consent.roster.data_sharing import bp as data_sharing_bp
     from consent.roster.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(data_sharing_bp)
     app.cli.add_command(cli)
 
     def allow_large_roster_upload():

@@ -62,6 +62,8 @@ def student(student_id: int):
                 lazyload(OptOut.tasks),
                 defaultload(OptOut.tool).lazyload(Tool.data_categories),
                 defaultload(OptOut.tool).lazyload(Tool.optout_options),
+                # Each request's tool is one of the child's tools, loaded above with its features.
+                defaultload(OptOut.tool).lazyload(Tool.features),
             )
         ).unique()
     )

@@ -172,7 +172,9 @@ def test_opt_out_journey_from_guardian_to_teachers_to_principal_and_back(page: P
     # The principal confirms.
     sign_in(page, "brooks")
     expect(heading(page, "Opt-out requests")).to_be_visible()
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Requests").click()
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Requests", exact=True
+    ).click()
     row = page.get_by_role("row").filter(has_text="Sofia Garcia").filter(has_text=SEESAW_PHOTOS)
     row.get_by_role("link", name="Sofia Garcia").click()
     expect(heading(page, "Seesaw opt-out for Sofia Garcia")).to_be_visible()
@@ -283,7 +285,7 @@ def test_staff_pages_have_no_wcag_violations(page: Page, demo):
     page.get_by_role("button", name="Upload and import").click()
     expect(page.get_by_role("alert")).to_be_visible()  # no file chosen
     axe.check(page, "roster import page with an error")
-    page.get_by_role("link", name="Invitations").click()
+    page.get_by_role("link", name="Invitations", exact=True).click()
     axe.check(page, "invitations page")
 
     axe.assert_clean()
