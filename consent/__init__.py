@@ -113,6 +113,8 @@ def _configure_sqlite(app: Flask) -> None:
         return
     from sqlalchemy import event
 
+    from consent.core.downloads import streaming_reads_only
+
     busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
     with app.app_context():
 
@@ -132,7 +134,7 @@ def _configure_sqlite(app: Flask) -> None:
             # A request (or the worker) may write after reading. Under WAL a reader that later
             # writes fails at once with "database is locked" if another process committed in
             # between; taking the write lock up front makes it wait (busy_timeout) instead.
-            immediate = has_request_context() or _immediate.get()
+            immediate = (has_request_context() and not streaming_reads_only()) or _immediate.get()
             # Transaction control on the driver's connection: not a statement for the listeners
             # that count queries.
             connection.connection.dbapi_connection.execute(

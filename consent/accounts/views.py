@@ -7,7 +7,6 @@ from flask import (
     render_template,
     request,
     session,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,6 +23,7 @@ from consent.accounts.forms import (
 )
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
+from consent.core.downloads import stream_download
 from consent.core.gates import roles_required
 from consent.core.urls import safe_next
 from consent.extensions import db, limiter
@@ -211,7 +211,7 @@ def guardians_without_email_csv():
     record(current_user, "export.guardians_without_email")
     db.session.commit()
     return Response(
-        stream_with_context(invitations.without_email_csv_rows()),
+        stream_download(invitations.without_email_csv_rows()),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=guardians-without-email.csv"},
     )

@@ -10,7 +10,6 @@ from flask import (
     current_app,
     redirect,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -20,6 +19,7 @@ from consent.accounts.models import Role
 from consent.audit.forms import AuditFilterForm
 from consent.audit.operations import record
 from consent.audit.queries import KNOWN_ACTIONS, AuditFilter, log_export_rows, log_page
+from consent.core.downloads import stream_download
 from consent.core.rendering import render_then_commit
 from consent.extensions import db
 from consent.schoolcalendar.operations import district_today
@@ -84,7 +84,7 @@ def export():
     db.session.commit()
     filename = f"audit-log-{district_today().isoformat()}.csv"
     return Response(
-        stream_with_context(csv_chunks(log_export_rows(filters))),
+        stream_download(csv_chunks(log_export_rows(filters))),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

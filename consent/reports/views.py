@@ -14,7 +14,6 @@ from flask import (
     current_app,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -25,6 +24,7 @@ from wtforms import SelectChoice
 from consent.access.policy import deny, report_school_or_404
 from consent.accounts.models import Role
 from consent.audit.operations import record_many
+from consent.core.downloads import stream_download
 from consent.core.gates import SCHOOL_LEADS, roles_required
 from consent.core.rendering import render_then_commit
 from consent.extensions import db
@@ -341,7 +341,7 @@ def export(name: str):
     headers = [str(header) for header in table.headers]
     db.session.commit()
     return Response(
-        stream_with_context(_csv_lines(table, statement, headers)),
+        stream_download(_csv_lines(table, statement, headers)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',
