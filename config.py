@@ -43,6 +43,9 @@ class Config:
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
     MAX_CONTENT_LENGTH = 1 * 1024 * 1024
     ROSTER_UPLOAD_MAX_BYTES = int(os.environ.get("ROSTER_UPLOAD_MAX_BYTES", 512 * 1024 * 1024))
+    # On PostgreSQL, a first import of at least this many rows into an empty table rebuilds the
+    # table's indexes and keys after loading instead of maintaining them row by row.
+    ROSTER_BULK_LOAD_ROWS = int(os.environ.get("ROSTER_BULK_LOAD_ROWS", "100000"))
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")

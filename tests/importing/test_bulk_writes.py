@@ -6,7 +6,8 @@ from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, insert, inspect, select
+from sqlalchemy.exc import IntegrityError
 
 from bench.generate_district import default_school_year, generate
 from consent.extensions import db
@@ -212,3 +213,81 @@ def test_a_generated_district_imports_reimports_unchanged_and_counts_each_change
         select(Guardian.active).where(Guardian.sourced_id == gone_guardian)
     )
     assert not apply_roster(changed, today=today).changed
+
+
+def keys_and_indexes(tables: list[str]) -> dict:
+    """What the database enforces on each table, as the database itself reports it."""
+    inspector = inspect(db.session.connection())
+    described = {}
+    for name in tables:
+        described[name] = (
+            sorted(
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in inspector.get_indexes(name)
+            ),
+            sorted(
+                (k["name"], tuple(k["constrained_columns"]), k["referred_table"])
+                for k in inspector.get_foreign_keys(name)
+            ),
+            sorted(
+                (u["name"], tuple(u["column_names"]))
+                for u in inspector.get_unique_constraints(name)
+            ),
+        )
+    return described
+
+
+BULK_TABLES = ["enrollment", "guardian_link"]
+
+
+def empty_enrollments_and_links() -> None:
+    """A district's first import: nothing in the big tables yet."""
+    db.session.execute(delete(Enrollment))
+    db.session.execute(delete(GuardianLink))
+    db.session.commit()
+
+
+def test_a_large_first_import_puts_back_every_index_and_key_it_set_aside(app, ctx, district):
+    app.config["ROSTER_BULK_LOAD_ROWS"] = 1  # every load counts as large
+    empty_enrollments_and_links()
+    before = keys_and_indexes(BULK_TABLES)
+    roster = read_roster(district)
+    report = apply_roster(roster, today=district_today())
+    db.session.commit()
+    assert report.counts["enrollments"].created == len(roster.enrollments)
+    assert keys_and_indexes(BULK_TABLES) == before
+    assert not apply_roster(read_roster(district), today=district_today()).changed
+
+    # The rebuilt keys hold: the same enrollment twice, or one for a student who does not
+    # exist, is refused.
+    first = db.session.scalars(select(Enrollment).order_by(Enrollment.id).limit(1)).one()
+    for student_id in (first.student_id, 10**9):
+        with pytest.raises(IntegrityError):
+            db.session.execute(
+                insert(Enrollment.__table__).values(
+                    sourced_id=f"again-{student_id}",
+                    student_id=student_id,
+                    section_id=first.section_id,
+                    begin_date=first.begin_date,
+                )
+            )
+            db.session.flush()
+        db.session.rollback()
+
+
+def test_a_first_import_that_fails_midway_leaves_the_tables_as_they_were(
+    app, ctx, district, monkeypatch
+):
+    app.config["ROSTER_BULK_LOAD_ROWS"] = 1
+    empty_enrollments_and_links()
+    before = keys_and_indexes(BULK_TABLES)
+
+    def broken(**kwargs):
+        raise RuntimeError("the server went away")
+
+    monkeypatch.setattr(apply, "follow_roster", broken)  # the step after every write
+    with pytest.raises(RuntimeError):
+        apply_roster(read_roster(district), today=district_today())
+    db.session.rollback()
+    assert count(Enrollment) == 0 and count(GuardianLink) == 0
+    assert keys_and_indexes(BULK_TABLES) == before

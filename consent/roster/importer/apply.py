@@ -8,13 +8,15 @@ inactive; nothing is deleted); delta files change only the records they carry. I
 same set twice changes nothing the second time.
 """
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
 
+from flask import current_app
 from psycopg import sql
-from sqlalchemy import Table, bindparam, delete, select, update
+from sqlalchemy import Table, bindparam, delete, exists, select, text, update
 
 from consent.accounts.models import Account
 from consent.db import chunks
@@ -112,18 +114,76 @@ def _copy(cursor, table_name: str, columns: Sequence[str], rows: Iterable[tuple]
     return count
 
 
-def insert_rows(table: Table, columns: Sequence[str], rows: Iterable[tuple]) -> int:
+def insert_rows(
+    table: Table, columns: Sequence[str], rows: Iterable[tuple], *, expected: int = 0
+) -> int:
     """Insert `rows` (tuples in `columns` order) in the session's transaction without holding
     them all: COPY ... FROM STDIN on PostgreSQL, executemany in slices elsewhere. Enum columns
-    take their string values. Returns how many rows were written."""
+    take their string values. `expected` is about how many rows will come. Returns how many rows
+    were written."""
     if _on_postgresql():
-        with _driver_cursor() as cursor:
+        with _bulk_load(table, expected), _driver_cursor() as cursor:
             return _copy(cursor, table.name, columns, rows)
     count = 0
     for batch in _batches(rows):
         db.session.execute(table.insert(), [dict(zip(columns, row, strict=True)) for row in batch])
         count += len(batch)
     return count
+
+
+# Secondary indexes and constraints a first import may drop and rebuild: everything but the
+# primary key and what a foreign key of another table relies on.
+_REBUILDABLE = """
+SELECT c.conname, pg_get_constraintdef(c.oid)
+FROM pg_constraint c
+WHERE c.conrelid = CAST(:table AS regclass) AND c.contype IN ('f', 'u')
+  AND (c.contype = 'f' OR NOT EXISTS (SELECT 1 FROM pg_constraint f
+                                      WHERE f.contype = 'f' AND f.conindid = c.conindid))
+"""
+_PLAIN_INDEXES = """
+SELECT x.relname, pg_get_indexdef(i.indexrelid)
+FROM pg_index i JOIN pg_class x ON x.oid = i.indexrelid
+WHERE i.indrelid = CAST(:table AS regclass) AND NOT i.indisprimary
+  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
+"""
+
+
+@contextmanager
+def _bulk_load(table: Table, expected: int) -> Iterator[None]:
+    """A large first import into an empty table drops the table's secondary indexes, unique and
+    foreign keys, COPYs, then adds them back: PostgreSQL's advice for populating a table. One
+    sorted index build and one checking join replace an index entry and two foreign-key trigger
+    calls per row, which for 1.3 million enrollments is most of the import's time. It all
+    happens inside the import's transaction, so a failure restores them and a violation still
+    refuses the import. The table stays locked until the import commits, which is why only a
+    large load into an empty table does it (ROSTER_BULK_LOAD_ROWS)."""
+    connection = db.session.connection()
+    if (
+        expected < current_app.config["ROSTER_BULK_LOAD_ROWS"]
+        or connection.execute(select(exists().select_from(table))).scalar()
+    ):
+        yield
+        return
+    keys = connection.execute(text(_REBUILDABLE), {"table": table.name}).all()
+    indexes = connection.execute(text(_PLAIN_INDEXES), {"table": table.name}).all()
+    name = sql.Identifier(table.name)
+    with _driver_cursor() as cursor:
+        for conname, _ in keys:
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(name, sql.Identifier(conname))
+            )
+        for index_name, _ in indexes:
+            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(index_name)))
+    yield
+    with _driver_cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for _, definition in indexes:
+            cursor.execute(definition)
+        for conname, definition in keys:
+            cursor.execute(
+                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(name, sql.Identifier(conname))
+                + sql.SQL(definition)
+            )
 
 
 def update_rows(table: Table, columns: Sequence[str], rows: Sequence[tuple]) -> None:
@@ -288,7 +348,7 @@ def _sync(
             counts.created += 1
             yield (*((record_key,) if single else record_key), *extra_values, *new)
 
-    inserted = insert_rows(table, (*key, *extra, *columns), new_rows())
+    inserted = insert_rows(table, (*key, *extra, *columns), new_rows(), expected=len(pending))
     update_rows(table, columns, changed)
     for names, rows in by_change.items():
         update_rows(table, names, rows)
