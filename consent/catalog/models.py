@@ -204,11 +204,20 @@ class ToolRevision(Base):
     number: Mapped[int] = mapped_column(Integer)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
+    # The vetting request whose approval added the tool (its first revision only), so the
+    # history says where the entry came from.
+    vetting_request_id: Mapped[int | None] = mapped_column(ForeignKey("vetting_request.id"))
 
     actor: Mapped["Account | None"] = relationship("Account", lazy="joined")  # noqa: F821
     changes: Mapped[list["ToolChange"]] = relationship(
         lazy="selectin", order_by="ToolChange.id", cascade="all, delete-orphan"
     )
+
+    @property
+    def added_the_tool(self) -> bool:
+        """The revision that created the entry: every tool has a name, so only the first
+        revision of a tool added here changes the name from nothing."""
+        return any(c.field == "name" and c.before is None for c in self.changes)
 
     def __repr__(self) -> str:
         return f"<ToolRevision {self.id} tool={self.tool_id} #{self.number}>"

@@ -92,9 +92,11 @@ class EditResult:
     notice: ToolChangeNotice | None
 
 
-def check(data: ToolData, *, tool: Tool | None = None) -> None:
-    """The rules the database cannot say in plain words; raises CatalogError on the first."""
-    if not data.categories:
+def check(data: ToolData, *, tool: Tool | None = None, complete: bool = True) -> None:
+    """The rules the database cannot say in plain words; raises CatalogError on the first.
+    An entry that is not `complete` (just approved from a vetting request) may still lack what
+    the tool collects and its opt-out options: the office fills them in afterwards."""
+    if complete and not data.categories:
         raise CatalogError("categories", _("Choose at least one kind of data the tool collects."))
     unknown = set(data.categories) - set(DATA_CATEGORIES)
     if unknown:
@@ -114,7 +116,7 @@ def check(data: ToolData, *, tool: Tool | None = None) -> None:
         raise CatalogError(
             "agreement_expires_on", _("The agreement must end after the date it was signed.")
         )
-    if not data.options:
+    if complete and not data.options:
         raise CatalogError(
             "options", _("Give at least one thing the school can offer a child who opts out.")
         )
@@ -197,7 +199,12 @@ def _apply(tool: Tool, data: ToolData, today: date) -> None:
 
 
 def _write_revision(
-    tool: Tool, before: dict[str, str | None], after: dict[str, str | None], actor
+    tool: Tool,
+    before: dict[str, str | None],
+    after: dict[str, str | None],
+    actor,
+    *,
+    vetting_request_id: int | None = None,
 ) -> ToolRevision | None:
     names = [n for n in SCALAR_FIELDS if before.get(n) != after.get(n)]
     names += sorted(
@@ -215,20 +222,25 @@ def _write_revision(
         number=number + 1,
         at=utcnow(),
         actor_account_id=actor.id if actor is not None else None,
+        vetting_request_id=vetting_request_id,
         changes=[ToolChange(field=n, before=before.get(n), after=after.get(n)) for n in names],
     )
     db.session.add(revision)
     return revision
 
 
-def create_tool(*, actor, data: ToolData, today: date) -> Tool:
-    """A new catalog entry, with its first revision (every field from nothing)."""
-    check(data)
+def create_tool(
+    *, actor, data: ToolData, today: date, vetting_request_id: int | None = None
+) -> Tool:
+    """A new catalog entry, with its first revision (every field from nothing). From an
+    approved vetting request the entry may start without data categories and opt-out options;
+    the public catalog leaves it out until its data categories are filled in."""
+    check(data, complete=vetting_request_id is None)
     tool = Tool()
     _apply(tool, data, today)
     db.session.add(tool)
     db.session.flush()
-    _write_revision(tool, {}, snapshot(tool), actor)
+    _write_revision(tool, {}, snapshot(tool), actor, vetting_request_id=vetting_request_id)
     record(actor, "tool.create", target=f"tool:{tool.id}")
     db.session.flush()
     return tool

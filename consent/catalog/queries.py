@@ -179,11 +179,18 @@ def catalog_list(
     return query
 
 
+def says_what_it_collects():
+    """The entry lists at least one kind of data; one just approved from a vetting request
+    does not until the office fills it in."""
+    return exists().where(ToolDataCategory.tool_id == Tool.id)
+
+
 def public_catalog() -> Select:
-    """Approved tools, as the district publishes them for families and the state."""
+    """Approved tools, as the district publishes them for families and the state; never one
+    whose "what it collects" is still empty."""
     return (
         select(Tool)
-        .where(Tool.vetting_status.in_(APPROVED_STATUSES))
+        .where(Tool.vetting_status.in_(APPROVED_STATUSES), says_what_it_collects())
         .order_by(func.lower(Tool.name), Tool.id)
     )
 

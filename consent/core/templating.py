@@ -95,6 +95,34 @@ LEGAL_BASIS_EXPLAINED = {
     ),
 }
 
+# The NDPA Exhibit B category names (consent.catalog.models.DATA_CATEGORIES) are stored as the
+# agreement words them; families read them in their own language.
+CATEGORY_LABELS = {
+    "Application Technology Meta Data": _l("Application Technology Meta Data"),
+    "Application Use Statistics": _l("Application Use Statistics"),
+    "Assessment": _l("Assessment"),
+    "Attendance": _l("Attendance"),
+    "Communications": _l("Communications"),
+    "Conduct": _l("Conduct"),
+    "Demographics": _l("Demographics"),
+    "Enrollment": _l("Enrollment"),
+    "Parent/Guardian Contact Information": _l("Parent/Guardian Contact Information"),
+    "Parent/Guardian ID": _l("Parent/Guardian ID"),
+    "Parent/Guardian Name": _l("Parent/Guardian Name"),
+    "Schedule": _l("Schedule"),
+    "Special Indicator": _l("Special Indicator"),
+    "Student Contact Information": _l("Student Contact Information"),
+    "Student Identifiers": _l("Student Identifiers"),
+    "Student In App Performance": _l("Student In App Performance"),
+    "Student Name": _l("Student Name"),
+    "Student Program Membership": _l("Student Program Membership"),
+    "Student Survey Responses": _l("Student Survey Responses"),
+    "Student Work": _l("Student Work"),
+    "Transcript": _l("Transcript"),
+    "Transportation": _l("Transportation"),
+    "Other": _l("Other"),
+}
+
 EVENT_LABELS = {
     "filed": _l("Request filed"),
     "joined": _l("Another guardian joined the request"),
@@ -108,11 +136,14 @@ EVENT_LABELS = {
     "closed": _l("Closed"),
     "teacher_added": _l("The roster changed: a new teacher was added"),
     "teacher_left": _l("The roster changed: a teacher no longer teaches the student"),
+    "use_started": _l("The tool is now used in a new class or school: a teacher was added"),
+    "use_ended": _l("The tool use ended: a teacher no longer needs a plan"),
     "school_changed": _l("The student moved to a new school"),
     "rerouted": _l("Waiting for a new teacher's plan"),
     "reminded": _l("Reminder sent: the due date has come"),
     "principal_told": _l("Overdue: the principal was told"),
     "escalated": _l("Overdue: escalated to the privacy office"),
+    "due_moved": _l("Due dates moved: the district calendar changed"),
 }
 
 
@@ -120,6 +151,10 @@ def init_app(app: Flask) -> None:
     @app.template_filter("label")
     def label(value) -> str:
         return LABELS.get(type(value), {}).get(value, str(value))
+
+    @app.template_filter("category")
+    def category(name: str) -> str:
+        return CATEGORY_LABELS.get(name, name)
 
     @app.template_filter("event_label")
     def event_label(kind: str) -> str:

@@ -1,11 +1,13 @@
 """Every change to an opt-out: each checks the move, writes the Event, the audit row and the
 notifications in the caller's transaction, and flushes. The caller commits once."""
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, bindparam, exists, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from consent.access.policy import current_enrollment
@@ -18,6 +20,7 @@ from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.optouts.models import (
     ACTIVE_STATUSES,
+    OPEN_STATUSES,
     Event,
     OptOut,
     OptOutRequester,
@@ -35,7 +38,7 @@ from consent.roster.models import (
     Student,
     section_teacher,
 )
-from consent.schoolcalendar.operations import closures_from, district_today
+from consent.schoolcalendar.operations import closures_from, day_start, district_today
 
 
 def _link(optout: OptOut) -> str:
@@ -392,30 +395,36 @@ def close(*, actor: Account, optout: OptOut, reason: str) -> None:
     db.session.flush()
 
 
-def withdraw(*, actor: Account, optout: OptOut) -> bool:
+def withdraw(*, actor: Account, optout: OptOut, along=(), note: str = "") -> bool:
     """A guardian withdraws. If another guardian also asked for it, the request stands (the
-    more protective choice) and both are told; returns True when the request ended."""
+    more protective choice) and both are told; returns True when the request ended.
+    `along`: ids of guardians withdrawing together with the actor (all gave consent on a
+    form), so they do not count as disagreeing; `note` says why, on the timeline."""
     if actor.role is not Role.GUARDIAN:
         raise OptOutError(_l("Only a parent or guardian can withdraw a request."))
     if optout.status not in ACTIVE_STATUSES:
         raise OptOutError(_l("This request has already ended."))
-    others = [g for g in requesting_guardians(optout) if g.id != actor.guardian_id]
+    leaving = {actor.guardian_id, *along}
+    others = [g for g in requesting_guardians(optout) if g.id not in leaving]
     record(actor, "optout.withdraw", student_id=optout.student_id, target=f"optout:{optout.id}")
     if others:
         _notify_guardians(optout, "optouts/disagreement", withdrawn_by=actor.guardian)
         db.session.execute(
             OptOutRequester.__table__.delete().where(
                 OptOutRequester.optout_id == optout.id,
-                OptOutRequester.guardian_id == actor.guardian_id,
+                OptOutRequester.guardian_id.in_(leaving),
             )
         )
         add_event(
-            optout, actor=actor, kind="withdrawal_declined", note="Another guardian asked for it."
+            optout,
+            actor=actor,
+            kind="withdrawal_declined",
+            note=" ".join(filter(None, [note, "Another guardian asked for it."])),
         )
         db.session.flush()
         return False
     _notify_teachers(optout, "optouts/withdrawn_teacher")
-    _move(optout, OptOutStatus.WITHDRAWN, actor=actor, kind="withdrawn")
+    _move(optout, OptOutStatus.WITHDRAWN, actor=actor, kind="withdrawn", note=note)
     optout.ended_at = utcnow()
     for task in _open_tasks(optout):
         task.status = TaskStatus.CLOSED
@@ -423,6 +432,79 @@ def withdraw(*, actor: Account, optout: OptOut) -> bool:
     _notify_guardians(optout, "optouts/withdrawn")
     db.session.flush()
     return True
+
+
+# --- the calendar changed: due dates move ---------------------------------------------------
+
+
+def move_due_dates(*, actor: Account, days) -> int:
+    """The district calendar changed on `days`: every open request whose deadlines include one
+    of them gets the due dates filing would give it now (`due_dates` from the day it was
+    filed), with a line on its timeline. One read, then batched writes, whatever the number of
+    requests; escalation and the overdue lists read the moved dates. Returns how many moved."""
+    days = sorted(set(days))
+    if not days:
+        return 0
+    rows = db.session.execute(
+        select(OptOut.id, OptOut.filed_at, OptOut.plan_due_on, OptOut.confirm_due_on).where(
+            OptOut.status.in_(OPEN_STATUSES),
+            OptOut.confirm_due_on >= days[0],
+            OptOut.filed_at < day_start(days[-1]),  # filed before the last day changed
+        )
+    ).all()
+    covering = []
+    for row in rows:
+        filed = district_today(row.filed_at)
+        after = bisect_right(days, filed)  # the first changed day after the filing day
+        if after < len(days) and days[after] <= row.confirm_due_on:
+            covering.append((row, filed))
+    if not covering:
+        return 0
+    first = min(filed for _, filed in covering)
+    last = max(filed for _, filed in covering)
+    # The same window filing loads (`closures_from(filed day)`), for every request at once.
+    closures = closures_from(first, (last - first).days + 120)
+    moves, events, now = [], [], utcnow()
+    for row, filed in covering:
+        plan, confirm = due_dates(filed, closures)
+        if (plan, confirm) == (row.plan_due_on, row.confirm_due_on):
+            continue
+        moves.append({"b_id": row.id, "b_plan": plan, "b_confirm": confirm})
+        note = _l(
+            "Plan due %(plan)s (was %(old_plan)s); confirmation due %(confirm)s (was "
+            "%(old_confirm)s).",
+            plan=format_date(plan, "medium"),
+            old_plan=format_date(row.plan_due_on, "medium"),
+            confirm=format_date(confirm, "medium"),
+            old_confirm=format_date(row.confirm_due_on, "medium"),
+        )
+        events.append(
+            {
+                "optout_id": row.id,
+                "kind": "due_moved",
+                "actor_role": actor.role.value,
+                "actor_account_id": actor.id,
+                "actor_name": actor.display_name,
+                "note": str(note),
+                "at": now,
+            }
+        )
+    table = OptOut.__table__
+    moving = (
+        table.update()
+        .where(table.c.id == bindparam("b_id"))
+        .values(plan_due_on=bindparam("b_plan"), confirm_due_on=bindparam("b_confirm"))
+    )
+    for batch in chunks(moves, 1000):
+        db.session.execute(moving, batch)
+    for batch in chunks(events, 1000):
+        db.session.execute(insert(Event), batch)
+    moved = {m["b_id"] for m in moves}
+    for obj in list(db.session.identity_map.values()):  # requests already loaded see the move
+        if isinstance(obj, OptOut) and obj.id in moved:
+            db.session.expire(obj, ["plan_due_on", "confirm_due_on", "events"])
+    db.session.flush()
+    return len(moves)
 
 
 # --- the roster changed: opt-outs follow the child ------------------------------------------
@@ -440,7 +522,13 @@ class FollowReport:
         return self.tasks_added + self.tasks_closed + self.school_moves
 
 
-def _expected_routes(today: date) -> set[tuple[int, int]]:
+def _active(tool_id: int | None):
+    """Active opt-outs; of one tool only when a use of that tool changed."""
+    active = OptOut.status.in_(ACTIVE_STATUSES)
+    return active if tool_id is None else and_(active, OptOut.tool_id == tool_id)
+
+
+def _expected_routes(today: date, tool_id: int | None = None) -> set[tuple[int, int]]:
     """(opt-out id, teacher id) for every active opt-out, from the roster as it is now: teachers
     of the student's current sections that use the tool, or all of them for a district- or
     school-wide tool. Two set-based queries, whatever the district's size."""
@@ -451,7 +539,7 @@ def _expected_routes(today: date) -> set[tuple[int, int]]:
         .join(Enrollment, and_(Enrollment.student_id == OptOut.student_id, current))
         .join(section_teacher, section_teacher.c.section_id == Enrollment.section_id)
         .join(Staff, and_(Staff.id == section_teacher.c.staff_id, Staff.active.is_(True)))
-        .where(OptOut.status.in_(ACTIVE_STATUSES))
+        .where(_active(tool_id))
     )
     wide = base.join(Student, Student.id == OptOut.student_id).where(
         exists().where(
@@ -490,11 +578,26 @@ def _active_optouts_of(student_ids) -> list[OptOut]:
     return found
 
 
-def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=()) -> FollowReport:
+def follow_roster(
+    *,
+    today: date,
+    departed_student_ids=(),
+    moved_student_ids=(),
+    tool_id: int | None = None,
+    use_place: str = "",
+) -> FollowReport:
     """After a roster change, in the same transaction: route every active opt-out to teachers
     who now teach the student, close the tasks of teachers who no longer do, tell a new
-    school's principals, and close the requests of students who left the district."""
+    school's principals, and close the requests of students who left the district.
+
+    With `tool_id`, a use of that tool was declared or ended (at `use_place`): only that tool's
+    opt-outs are routed, and their timelines say the tool's use changed, not the roster."""
     report = FollowReport()
+    added, left = ("use_started", "use_ended") if tool_id else ("teacher_added", "teacher_left")
+
+    def who(teacher) -> str:
+        return f"{use_place} · {teacher.full_name}" if use_place else teacher.full_name
+
     reason_left = _l("The student left the district.")
     for optout in _active_optouts_of(departed_student_ids):
         _notify_teachers(optout, "optouts/closed_teacher", reason=str(reason_left))
@@ -503,17 +606,18 @@ def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=())
         for task in _open_tasks(optout):
             task.status = TaskStatus.CLOSED
             task.closed_reason = "student left the district"
-        _notify_guardians(optout, "optouts/closed", reason=str(reason_left))
+        # Lazy, so each guardian's email says it in their language.
+        _notify_guardians(optout, "optouts/closed", reason=reason_left)
         report.requests_closed += 1
     db.session.flush()
 
-    expected = _expected_routes(today)
+    expected = _expected_routes(today, tool_id)
     open_tasks = {
         (task.optout_id, task.teacher_id): task
         for task in db.session.scalars(
             select(Task)
             .join(OptOut, OptOut.id == Task.optout_id)
-            .where(OptOut.status.in_(ACTIVE_STATUSES), Task.status != TaskStatus.CLOSED)
+            .where(_active(tool_id), Task.status != TaskStatus.CLOSED)
         )
     }
     all_tasks = {
@@ -521,7 +625,7 @@ def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=())
         for task_id, optout_id, teacher_id in db.session.execute(
             select(Task.id, Task.optout_id, Task.teacher_id)
             .join(OptOut, OptOut.id == Task.optout_id)
-            .where(OptOut.status.in_(ACTIVE_STATUSES))
+            .where(_active(tool_id))
         )
     }
     touched: dict[int, OptOut] = {}
@@ -529,10 +633,10 @@ def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=())
         if pair in expected:
             continue
         task.status = TaskStatus.CLOSED
-        task.closed_reason = "student left the section"
+        task.closed_reason = "tool use ended" if tool_id else "student left the section"
         optout = task.optout
         touched[optout.id] = optout
-        add_event(optout, actor=None, kind="teacher_left", note=task.teacher.full_name)
+        add_event(optout, actor=None, kind=left, note=who(task.teacher))
         report.tasks_closed += 1
     for optout_id, teacher_id in sorted(expected - set(open_tasks)):
         task_id = all_tasks.get((optout_id, teacher_id))
@@ -546,7 +650,7 @@ def follow_roster(*, today: date, departed_student_ids=(), moved_student_ids=())
             db.session.flush()
         optout = db.session.get(OptOut, optout_id)
         touched[optout.id] = optout
-        add_event(optout, actor=None, kind="teacher_added", note=task.teacher.full_name)
+        add_event(optout, actor=None, kind=added, note=who(task.teacher))
         notify(
             template="optouts/task_assigned",
             link=f"/tasks/{task.id}",

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from urllib.parse import urlsplit
 
+from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -21,6 +22,7 @@ from consent.catalog.models import (
     UseScope,
     VettingStatus,
 )
+from consent.catalog.operations import CatalogError, ToolData, create_tool
 from consent.db import utcnow
 from consent.extensions import db
 from consent.notifications.operations import notify
@@ -205,7 +207,7 @@ def decide(
             raise VettingError(
                 _l("A tool named %(tool)s is already in the catalog.", tool=request.name)
             )
-        tool = Tool(
+        data = ToolData(
             name=request.name,
             vendor=request.vendor,
             purpose=request.purpose,
@@ -215,16 +217,25 @@ def decide(
             legal_basis=legal_basis,
             vetting_status=TOOL_STATUS[decision],
             agreement_status=AgreementStatus.NONE,
-            last_reviewed_on=district_today(now),
+            agreement_signed_on=None,
+            agreement_expires_on=None,
         )
+        # Through the catalog's own creation path, so the entry's history starts with this
+        # approval; what the tool collects is filled in by the office afterwards.
         try:
             with db.session.begin_nested():
-                db.session.add(tool)
-                db.session.flush()
-        except IntegrityError as error:
+                tool = create_tool(
+                    actor=actor,
+                    data=data,
+                    today=district_today(now),
+                    vetting_request_id=request.id,
+                )
+        except IntegrityError as error:  # the same name added at the same moment
             raise VettingError(
                 _l("A tool named %(tool)s is already in the catalog.", tool=request.name)
             ) from error
+        except CatalogError as error:
+            raise VettingError(str(error)) from error
         request.tool_id = tool.id
     request.status = decision
     request.decided_by_account_id = actor.id
@@ -268,10 +279,30 @@ def _overlapping(tool_id: int, scope: UseScope, target_id: int | None, starts_on
     return db.session.scalar(query.order_by(ToolUse.starts_on).limit(1))
 
 
-def reroute(today: date) -> FollowReport:
+def reroute(today: date, *, tool_id: int | None = None, place: str = "") -> FollowReport:
     """Route active opt-outs to match where tools are used now, exactly as when the roster
-    changes: a task for each teacher who now needs one, closed for those who no longer do."""
-    return follow_roster(today=today)
+    changes: a task for each teacher who now needs one, closed for those who no longer do.
+    After a use of one tool was declared or ended (at `place`), only that tool's opt-outs, and
+    their timelines say the tool's use changed; for the daily run, every tool's."""
+    return follow_roster(today=today, tool_id=tool_id, use_place=place)
+
+
+def _place(use: ToolUse) -> str:
+    """Where a use is, by its name (a name reads the same in every language)."""
+    if use.section_id is not None:
+        return db.session.get(Section, use.section_id).title
+    if use.school_id is not None:
+        return db.session.get(School, use.school_id).name
+    return current_app.config["DISTRICT_NAME"]
+
+
+def _lock_tool(tool_id: int) -> VettingStatus:
+    """Changes to one tool's uses take turns: the tool's row stays locked until commit (SELECT
+    ... FOR UPDATE on PostgreSQL; a SQLite request already holds the write lock), so the next
+    one sees this one's rows. Returns the tool's vetting status as it stands now."""
+    return db.session.scalar(
+        select(Tool.vetting_status).where(Tool.id == tool_id).with_for_update()
+    )
 
 
 def declare_use(
@@ -297,7 +328,8 @@ def declare_use(
             raise VettingError(
                 _l("Only the privacy office can put a tool in use at a school or district-wide.")
             )
-    if tool.vetting_status not in USABLE_STATUSES:
+    # Two declarations at the same moment: the second waits here, then sees the first's use.
+    if _lock_tool(tool.id) not in USABLE_STATUSES:
         raise VettingError(
             _l(
                 "%(tool)s is not approved for use with students, so it cannot be put in use.",
@@ -330,7 +362,7 @@ def declare_use(
     db.session.add(use)
     db.session.flush()
     record(actor, "tool_use.declare", target=f"tool_use:{use.id}")
-    follow = reroute(today)
+    follow = reroute(today, tool_id=tool.id, place=_place(use))
     db.session.flush()
     return UseChange(use=use, follow=follow)
 
@@ -343,11 +375,15 @@ def end_use(
     today = today or district_today()
     if not may_change_use(actor, use):
         raise VettingError(_l("Only the class's own teachers can change which tools it uses."))
+    _lock_tool(use.tool_id)
+    if db.session.get(ToolUse, use.id, populate_existing=True) is None:  # removed meanwhile
+        raise VettingError(_l("This use has already ended."))
     if use.ends_on is not None and use.ends_on < today:
         raise VettingError(_l("This use has already ended."))
     if stop_from < today:
         raise VettingError(_l("Choose today or a later day."))
     target = f"tool_use:{use.id}"
+    tool_id, place = use.tool_id, _place(use)  # the use itself may be removed below
     if stop_from <= use.starts_on:
         db.session.delete(use)
         remaining = None
@@ -356,6 +392,6 @@ def end_use(
         remaining = use
     record(actor, "tool_use.end", target=target)
     db.session.flush()
-    follow = reroute(today)
+    follow = reroute(today, tool_id=tool_id, place=place)
     db.session.flush()
     return UseChange(use=remaining, follow=follow)

@@ -5,9 +5,14 @@ import csv
 import io
 from datetime import timedelta
 
-from consent.catalog.models import Tool, VettingStatus
+from consent.accounts.models import Account
+from consent.catalog.models import LegalBasis, Tool, VettingStatus
 from consent.extensions import db
 from consent.schoolcalendar.operations import district_today
+from consent.vetting import operations as vetting
+from consent.vetting.models import RequestStatus
+from tests.catalog.helpers import form_of
+from tests.vetting.helpers import request_form
 
 APPROVED = {"Google Classroom", "Zoom", "Seesaw", "Khan Academy", "Nearpod", "Flip"}
 
@@ -76,3 +81,52 @@ def test_an_empty_catalog_says_so(app, browser):
         db.session.remove()
     assert "No tools are approved right now." in browser.get("/catalog").get_data(as_text=True)
     assert browser.get("/catalog.json").get_json()["tools"] == []
+
+
+def public_names(browser) -> tuple[str, set[str], set[str]]:
+    """The public page, and the tool names in the JSON and the CSV."""
+    page = browser.get("/catalog").get_data(as_text=True)
+    json_names = {t["name"] for t in browser.get("/catalog.json").get_json()["tools"]}
+    rows = csv.DictReader(io.StringIO(browser.get("/catalog.csv").get_data(as_text=True)))
+    return page, json_names, {r["name"] for r in rows}
+
+
+def test_an_approved_tool_is_published_only_once_it_says_what_it_collects(app, browser, as_, demo):
+    """An approval makes a catalog entry with no data categories yet; families never see a tool
+    with an empty "what it collects": it joins the public list when the office fills it in."""
+    with app.app_context():
+        request = vetting.submit_request(
+            actor=db.session.get(Account, demo.accounts["johnson"]), **request_form()
+        )
+        tool = vetting.decide(
+            actor=db.session.get(Account, demo.accounts["lee"]),
+            request=request,
+            decision=RequestStatus.APPROVED,
+            legal_basis=LegalBasis.SCHOOL_OFFICIAL,
+        )
+        db.session.commit()
+        tool_id = tool.id
+        db.session.remove()
+    page, json_names, csv_names = public_names(browser)
+    assert ">Kahoot! <" not in page
+    assert "Kahoot!" not in json_names and "Kahoot!" not in csv_names
+    assert json_names == csv_names == APPROVED
+
+    lee = as_("lee")
+    staff_list = lee.get("/tools?q=kahoot").get_data(as_text=True)
+    assert "Kahoot!" in staff_list
+    assert "Not shown to families until its data categories are filled in" in staff_list
+    assert "Not shown to families" not in lee.get("/tools?q=zoom").get_data(as_text=True)
+
+    with app.app_context():
+        payload = form_of(
+            db.session.get(Tool, tool_id),
+            categories={"Student Name": "a nickname chosen for each game"},
+            options=["Alternative activity"],
+        )
+        db.session.remove()
+    assert lee.post(f"/tools/{tool_id}/edit", payload).status_code == 302
+    page, json_names, csv_names = public_names(browser)
+    assert ">Kahoot! <" in page and "a nickname chosen for each game" in page
+    assert json_names == csv_names == APPROVED | {"Kahoot!"}
+    assert "Not shown to families" not in lee.get("/tools?q=kahoot").get_data(as_text=True)

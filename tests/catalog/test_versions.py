@@ -113,3 +113,6 @@ def test_a_new_tool_starts_its_history_with_every_field(app, as_):
     assert number == 1 and who == "Karen Lee"
     assert changes["name"] == (None, "Padlet")
     assert changes["category:Student Work"] == (None, "posts and pictures")
+    history = lee.get(f"/tools/{tool_id}/history").get_data(as_text=True)
+    assert "Added to the catalog by Karen Lee" in history
+    assert "from vetting request" not in history

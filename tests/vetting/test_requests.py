@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import select
 
 from consent.accounts.models import Account
-from consent.catalog.models import LegalBasis, Tool, VettingStatus
+from consent.audit.models import AuditEvent
+from consent.catalog.models import LegalBasis, Tool, ToolRevision, VettingStatus
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due
@@ -182,6 +183,32 @@ def test_approving_puts_the_tool_in_the_catalog_and_emails_the_requester(app, as
     assert f"http://consent.test/vetting/{sent}" in text_of(email)
     followed = as_("johnson").get(f"/vetting/{sent}").get_data(as_text=True)
     assert "Approved" in followed and f"/tools/{tool_id}" in followed
+
+
+def test_an_approval_is_the_first_change_in_the_tools_history(app, as_, demo, sent):
+    """The catalog entry an approval makes has a history like one added by hand: who added it,
+    from which request, and every field it started with."""
+    answer = decide(as_, sent, decision="approved", legal_basis="school_official", note="")
+    assert answer.status_code == 302
+    with app.app_context():
+        tool_id = db.session.scalar(select(Tool.id).where(Tool.name == "Kahoot!"))
+        (revision,) = db.session.scalars(
+            select(ToolRevision).where(ToolRevision.tool_id == tool_id)
+        ).all()
+        assert (revision.number, revision.actor_account_id) == (1, demo.accounts["lee"])
+        assert revision.vetting_request_id == sent
+        changes = {c.field: (c.before, c.after) for c in revision.changes}
+        assert changes["name"] == (None, "Kahoot!")
+        assert changes["vetting_status"] == (None, "approved")
+        assert changes["legal_basis"] == (None, "school_official")
+        assert changes["website"] == (None, "https://kahoot.com")
+    created = AuditEvent.action == "tool.create", AuditEvent.target == f"tool:{tool_id}"
+    assert count(app, AuditEvent, *created) == 1
+    history = as_("lee").get(f"/tools/{tool_id}/history").get_data(as_text=True)
+    assert "No changes saved yet" not in history
+    link = f'<a href="/vetting/{sent}">vetting request {sent}</a>'
+    assert f"Added to the catalog by Karen Lee from {link}" in history
+    assert "Quick quizzes to review a lesson." in history
 
 
 def test_approval_with_conditions_carries_the_conditions_to_the_requester(app, as_, smtp, sent):

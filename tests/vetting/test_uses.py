@@ -303,6 +303,63 @@ def test_a_use_declared_ahead_routes_on_its_first_day(app, demo, today):
     assert kim_task(app, demo).status is TaskStatus.OPEN
 
 
+def test_a_declaration_routes_only_its_own_tools_opt_outs(app, demo, today):
+    """A Zoom use declared ahead starts tomorrow. Tomorrow morning, before the daily run, Mr. Kim
+    adds Khan Academy to Room 15 and then takes it off again: both route Khan Academy's opt-outs
+    only, never Zoom's; Zoom's start is routed by the daily run, as its own change."""
+    tomorrow = today + timedelta(days=1)
+    with app.app_context():
+        ops.declare_use(
+            actor=db.session.get(Account, demo.accounts["lee"]),
+            tool=db.session.get(Tool, demo.tools["zoom"]),
+            section=db.session.get(Section, demo.sections["science4"]),
+            starts_on=tomorrow,
+            today=today,
+        )
+        db.session.commit()
+        kim = db.session.get(Account, demo.accounts["kim"])
+        khan = ops.declare_use(
+            actor=kim,
+            tool=db.session.get(Tool, demo.tools["khan"]),
+            section=db.session.get(Section, demo.sections["room15"]),
+            starts_on=tomorrow,
+            today=tomorrow,
+        )
+        db.session.commit()
+        assert khan.follow.tasks_added == 0
+        ended = ops.end_use(actor=kim, use=khan.use, stop_from=tomorrow, today=tomorrow)
+        db.session.commit()
+        assert ended.follow.tasks_added == 0
+    assert kim_task(app, demo) is None
+    with app.app_context():
+        report = ops.reroute(tomorrow)
+        db.session.commit()
+    assert report.tasks_added == 1
+    assert kim_task(app, demo).status is TaskStatus.OPEN
+
+
+def timeline(as_, demo) -> str:
+    """Sofia's Zoom camera opt-out as her mother reads it."""
+    page = as_("maria").get(f"/requests/{demo.optouts['confirmed']}")
+    assert page.status_code == 200
+    return html.unescape(page.get_data(as_text=True))
+
+
+def test_the_timeline_says_a_tool_use_change_not_a_roster_change(app, as_, demo, today):
+    roster_lines = timeline(as_, demo).count("The roster changed")
+    assert declare(as_, demo, "science4", "zoom", today).status_code == 302
+    page = timeline(as_, demo)
+    assert "The tool is now used in a new class or school: a teacher was added" in page
+    assert "Grade 4 Science · David Kim" in page
+    (use,) = uses_of(app, demo, "science4", "zoom")
+    answer = as_("johnson").post(f"/tool-uses/{use.id}/end", {"stop_from": str(today)})
+    assert answer.status_code == 302
+    page = timeline(as_, demo)
+    assert "The tool use ended: a teacher no longer needs a plan" in page
+    assert page.count("Grade 4 Science · David Kim") == 2
+    assert page.count("The roster changed") == roster_lines
+
+
 # --- needs action -----------------------------------------------------------------------------
 
 
