@@ -140,6 +140,13 @@ class StaffEntryForm(FlaskForm):
         ],
         validators=[InputRequired(message=_l("Say whether it came on paper or by phone."))],
     )
+    received_on = DateField(
+        _l("Date received"),
+        validators=[Optional()],
+        description=_l(
+            "The day the paper form reached the school or the call came. Leave empty for today."
+        ),
+    )
     note = TextAreaField(_l("Note (optional)"), validators=[Optional(), Length(max=NOTE_MAX)])
     submit = SubmitField(_l("Record answer"))
 

@@ -2,10 +2,10 @@
 rows in the caller's transaction and flushes; the caller commits once."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, insert, literal, not_, select
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,7 @@ from consent.consentforms.rules import (
     ConsentFormError,
     answer_in_force,
     check_open,
+    check_received,
     check_scope,
     check_text,
     check_window,
@@ -42,9 +43,10 @@ from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import absolute_url, notify
 from consent.optouts import operations as optouts
+from consent.optouts.models import ACTIVE_STATUSES, OptOut
 from consent.optouts.rules import OptOutError
 from consent.roster.models import Guardian, GuardianLink, School, Student
-from consent.schoolcalendar.operations import district_today
+from consent.schoolcalendar.operations import day_start, district_today
 
 PUBLISHED_KIND = "consentform_published"
 
@@ -282,6 +284,7 @@ class Outcome:
     given: ConsentAnswerEvent  # what was just answered
     disagreement: bool = False
     optout: object | None = None  # the opt-out a tool refusal opened or joined
+    withdrawn: object | None = None  # the opt-out a tool consent withdrew
 
 
 def rights_holders(student_id: int) -> list[Guardian]:
@@ -308,11 +311,13 @@ def answer_form(
     method: AnswerMethod = AnswerMethod.WEB,
     guardian: Guardian | None = None,
     note: str = "",
+    received_on: date | None = None,
     now: datetime | None = None,
 ) -> Outcome:
     """Record one guardian's answer for one child. A guardian answers on the web for
-    themselves; staff enter a named guardian's paper or phone answer and the guardian is
-    emailed what was recorded. The more protective answer of the child's guardians stands."""
+    themselves, while the window is open; staff enter a named guardian's paper or phone answer
+    received while it was open (`received_on`, default today), even after it closed, and the
+    guardian is emailed what was recorded. The more protective answer of the guardians stands."""
     now = now or utcnow()
     today = district_today(now)
     if actor.role is Role.GUARDIAN:
@@ -326,12 +331,21 @@ def answer_form(
     answer, method = Answer(answer), AnswerMethod(method)
     if form.status is not FormStatus.PUBLISHED or not student_in_scope(form, student.id):
         raise ConsentFormError(_l("This form is not for this child."))
-    check_open(form, today)
+    if entered_by is None:
+        check_open(form, today)
+    else:
+        received_on = received_on or today
+        check_received(form, received_on, today)
     holders = rights_holders(student.id)
     if guardian is None or guardian.id not in {g.id for g in holders}:
         raise ConsentFormError(
             _l("Only a parent or guardian with rights for this child can answer.")
         )
+    note = (note or "").strip()
+    if entered_by is not None and received_on < today:
+        _check_not_superseded(form, student, guardian, received_on)
+        received = _l("Received on %(day)s.", day=format_date(received_on, "long"))
+        note = f"{received} {note}".strip()
 
     version = latest_version(form)
     given = ConsentAnswerEvent(
@@ -343,7 +357,7 @@ def answer_form(
         method=method,
         entered_by_account_id=entered_by,
         at=now,
-        note=(note or "").strip(),
+        note=note,
     )
     db.session.add(given)
     db.session.flush()
@@ -378,11 +392,44 @@ def answer_form(
                 student=student,
                 in_force=in_force,
             )
-    opened = None
-    if answer is Answer.REFUSED and form.kind is FormKind.TOOL_CONSENT:
-        opened = _open_optout(form, student, guardian, now)
+    opened = withdrawn = None
+    if form.kind is FormKind.TOOL_CONSENT:
+        if answer is Answer.REFUSED:
+            opened = _open_optout(form, student, guardian, now)
+        elif in_force is Answer.GRANTED:
+            withdrawn = _withdraw_optout(form, student, guardian, latest)
     db.session.flush()
-    return Outcome(answer=current, given=given, disagreement=disagreement, optout=opened)
+    return Outcome(
+        answer=current,
+        given=given,
+        disagreement=disagreement,
+        optout=opened,
+        withdrawn=withdrawn,
+    )
+
+
+def _check_not_superseded(
+    form: ConsentForm, student: Student, guardian: Guardian, received_on: date
+) -> None:
+    """A paper entered late must not overturn what the same guardian said later on: an answer
+    of theirs from a day after the paper was received stands, and the paper is refused."""
+    newer = db.session.scalar(
+        select(func.max(ConsentAnswerEvent.at)).where(
+            ConsentAnswerEvent.form_id == form.id,
+            ConsentAnswerEvent.student_id == student.id,
+            ConsentAnswerEvent.guardian_id == guardian.id,
+            ConsentAnswerEvent.at >= day_start(received_on + timedelta(days=1)),
+        )
+    )
+    if newer is not None:
+        raise ConsentFormError(
+            _l(
+                "%(name)s gave a newer answer on %(day)s, after this one was received. The "
+                "newer answer stands, so this one was not recorded.",
+                name=guardian.full_name,
+                day=format_date(district_today(newer), "long"),
+            )
+        )
 
 
 def _latest_by_guardian(form_id: int, student_id: int, guardian_ids: set[int]) -> dict:
@@ -450,11 +497,9 @@ def _open_optout(form: ConsentForm, student: Student, guardian: Guardian, now: d
         return None
     # The child does not use the tool: "alternative activity" where the tool offers it.
     accommodation = next((x for x in labels if x.lower().startswith("alternative")), labels[0])
-    account = db.session.scalar(select(Account).where(Account.guardian_id == guardian.id))
-    actor = account if account is not None else _OnBehalf(guardian=guardian)
     try:
         filing = optouts.file_optout(
-            actor=actor,
+            actor=_acting_as(guardian),
             student=student,
             tool=tool,
             feature="",
@@ -465,3 +510,46 @@ def _open_optout(form: ConsentForm, student: Student, guardian: Guardian, now: d
     except OptOutError:
         return None
     return filing.optout
+
+
+def _acting_as(guardian: Guardian):
+    """The guardian as the opt-outs see them: their account, or on their behalf without one."""
+    account = db.session.scalar(select(Account).where(Account.guardian_id == guardian.id))
+    return account if account is not None else _OnBehalf(guardian=guardian)
+
+
+def _withdraw_optout(
+    form: ConsentForm, student: Student, guardian: Guardian, latest: dict
+) -> OptOut | None:
+    """The answer in force became consent: the child's whole-tool opt-out (the one a refusal
+    opened, or one the consenting guardians filed themselves) is withdrawn through the opt-outs'
+    own withdrawal, which tells the teachers and the guardians. A guardian who asked for it
+    without answering the form keeps it standing (the more protective choice). A confirmed
+    opt-out is withdrawn too: the family said yes to the tool, and the teachers learn the
+    accommodation has ended; a closed or withdrawn one has already ended. Feature opt-outs
+    (camera off, no recording) fit with consent to the tool and stay."""
+    optout = db.session.scalar(
+        select(OptOut).where(
+            OptOut.student_id == student.id,
+            OptOut.tool_id == form.tool_id,
+            OptOut.feature == "",
+            OptOut.status.in_(ACTIVE_STATUSES),
+        )
+    )
+    if optout is None:
+        return None
+    consenting = [
+        g
+        for g in optouts.requesting_guardians(optout)
+        if g.id in latest and latest[g.id].answer is Answer.GRANTED
+    ]
+    if not consenting:
+        return None
+    leader = next((g for g in consenting if g.id == guardian.id), consenting[0])
+    ended = optouts.withdraw(
+        actor=_acting_as(leader),
+        optout=optout,
+        along=[g.id for g in consenting],
+        note=str(_l("Consent given on the form “%(title)s”.", title=form.title)),
+    )
+    return optout if ended else None

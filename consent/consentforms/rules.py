@@ -63,6 +63,33 @@ def check_open(form: ConsentForm, today: date) -> None:
         )
 
 
+def check_received(form: ConsentForm, received_on: date, today: date) -> None:
+    """Staff may enter a paper or phone answer after the window closes when it reached the
+    school while the window was open: the day it was received decides, not the day typed in."""
+    if received_on > today:
+        raise ConsentFormError(_l("The date received cannot be in the future."))
+    if received_on < form.opens_on:
+        if today < form.opens_on:
+            raise ConsentFormError(
+                _l("This form opens on %(day)s.", day=format_date(form.opens_on, "long"))
+            )
+        raise ConsentFormError(
+            _l(
+                "This form opened on %(day)s: an answer received before then cannot be "
+                "recorded. Check the date received.",
+                day=format_date(form.opens_on, "long"),
+            )
+        )
+    if received_on > form.closes_on:
+        raise ConsentFormError(
+            _l(
+                "This form closed on %(day)s. An answer received after the form closed cannot "
+                "be recorded. If it arrived by %(day)s, enter the date it was received.",
+                day=format_date(form.closes_on, "long"),
+            )
+        )
+
+
 def answer_in_force(answers: Iterable[Answer]) -> Answer | None:
     """When guardians disagree, the more protective answer stands: a refusal."""
     answers = set(answers)

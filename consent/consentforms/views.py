@@ -143,6 +143,16 @@ def _flash_outcome(outcome, student: Student) -> None:
             ),
             "info",
         )
+    if outcome.withdrawn is not None:
+        flash(
+            _(
+                "Because you said yes, the opt-out request for %(tool)s was withdrawn and "
+                "%(name)s's teachers were told.",
+                tool=outcome.withdrawn.tool.name,
+                name=student.given_name,
+            ),
+            "info",
+        )
 
 
 # --- staff: the privacy office and principals ----------------------------------------------
@@ -385,6 +395,7 @@ def entry(form_id: int, student_id: int):
                 method=AnswerMethod(entering.method.data),
                 guardian=db.session.get(Guardian, entering.guardian.data),
                 note=entering.note.data or "",
+                received_on=entering.received_on.data,
             )
         except ConsentFormError as error:
             db.session.rollback()
@@ -398,6 +409,7 @@ def entry(form_id: int, student_id: int):
                 ),
                 "success",
             )
+            _flash_staff_outcome(outcome, student)
             return redirect(url_for("consentforms.entry", form_id=form.id, student_id=student.id))
     return render_then_commit(
         "consentforms/entry.html",
@@ -407,8 +419,29 @@ def entry(form_id: int, student_id: int):
         guardians=guardians,
         in_force=queries.answers_for(form.id, [student.id]).get(student.id),
         history=queries.history(form.id, student.id),
-        is_open=form.is_open(district_today()),
+        today=district_today(),
     )
+
+
+def _flash_staff_outcome(outcome, student: Student) -> None:
+    if outcome.optout is not None:
+        flash(
+            _(
+                "An opt-out request for %(tool)s was sent to %(name)s's teachers and principal.",
+                tool=outcome.optout.tool.name,
+                name=student.given_name,
+            ),
+            "info",
+        )
+    if outcome.withdrawn is not None:
+        flash(
+            _(
+                "The opt-out request for %(tool)s was withdrawn and %(name)s's teachers were told.",
+                tool=outcome.withdrawn.tool.name,
+                name=student.given_name,
+            ),
+            "info",
+        )
 
 
 def forms_waiting(student: Student) -> list[ConsentForm]:

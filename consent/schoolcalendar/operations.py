@@ -1,6 +1,7 @@
 """Counting school days, the unit every opt-out deadline is measured in."""
 
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -43,6 +44,12 @@ def district_today(now: datetime | None = None) -> date:
     return moment.astimezone(zone).date()
 
 
+def day_start(day: date) -> datetime:
+    """The moment a district day begins, to compare stored (UTC) moments with school days."""
+    zone = ZoneInfo(current_app.config["DISTRICT_TIMEZONE"])
+    return datetime.combine(day, time(), tzinfo=zone)
+
+
 # --- the privacy office's changes to the calendar ------------------------------------------
 
 MAX_CLOSURE_DAYS = 366
@@ -55,9 +62,23 @@ class CalendarError(Exception):
         return str(self.args[0]) if self.args else ""
 
 
-def add_closures(*, actor, first_day: date, last_day: date | None, reason: str) -> list[Closure]:
+@dataclass
+class CalendarChange:
+    closures: list[Closure]
+    moved: int  # open requests whose due dates moved
+
+
+def _move_due_dates(actor, days) -> int:
+    # Imported here: the opt-outs count school days with this module.
+    from consent.optouts.operations import move_due_dates
+
+    return move_due_dates(actor=actor, days=days)
+
+
+def add_closures(*, actor, first_day: date, last_day: date | None, reason: str) -> CalendarChange:
     """Close every weekday from `first_day` to `last_day`; refuse the whole run if any day is
-    already closed, so nothing is half-saved. Deadlines computed from now on skip these days."""
+    already closed, so nothing is half-saved. Deadlines skip these days: those of open requests
+    already filed move, and those computed from now on."""
     last_day = last_day or first_day
     if last_day < first_day:
         raise CalendarError(_l("The last day must be on or after the first day."))
@@ -82,11 +103,14 @@ def add_closures(*, actor, first_day: date, last_day: date | None, reason: str) 
     db.session.add_all(closures)
     record(actor, "calendar.closure_add", target=f"closure:{days[0]}..{days[-1]}")
     db.session.flush()
-    return closures
+    return CalendarChange(closures=closures, moved=_move_due_dates(actor, days))
 
 
-def remove_closure(*, actor, closure: Closure) -> None:
-    """Make a closed day a school day again; deadlines computed from now on count it."""
-    record(actor, "calendar.closure_remove", target=f"closure:{closure.day}")
+def remove_closure(*, actor, closure: Closure) -> int:
+    """Make a closed day a school day again: open requests whose deadlines include it move
+    earlier, and deadlines computed from now on count it. Returns how many requests moved."""
+    day = closure.day
+    record(actor, "calendar.closure_remove", target=f"closure:{day}")
     db.session.delete(closure)
     db.session.flush()
+    return _move_due_dates(actor, [day])

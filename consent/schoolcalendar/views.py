@@ -41,7 +41,7 @@ def closures():
     form = ClosureForm()
     if form.validate_on_submit():
         try:
-            added = add_closures(
+            change = add_closures(
                 actor=current_user,
                 first_day=form.first_day.data,
                 last_day=form.last_day.data,
@@ -56,9 +56,14 @@ def closures():
             form.first_day.errors.append(_("One of these days was closed meanwhile. Try again."))
         else:
             flash(
-                ngettext("%(num)s school day closed.", "%(num)s school days closed.", len(added)),
+                ngettext(
+                    "%(num)s school day closed.",
+                    "%(num)s school days closed.",
+                    len(change.closures),
+                ),
                 "success",
             )
+            _flash_moved(change.moved)
             return redirect(url_for("schoolcalendar.closures"))
     show_all = request.args.get("all") == "1"
     query = select(Closure).order_by(Closure.day, Closure.id)
@@ -84,8 +89,21 @@ def remove(closure_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         day = closure.day
-        remove_closure(actor=current_user, closure=closure)
+        moved = remove_closure(actor=current_user, closure=closure)
         db.session.commit()
         flash(_("%(day)s is a school day again.", day=format_date(day, "full")), "success")
+        _flash_moved(moved)
         return redirect(url_for("schoolcalendar.closures"))
     return render_template("schoolcalendar/remove.html", closure=closure, form=form)
+
+
+def _flash_moved(moved: int) -> None:
+    if moved:
+        flash(
+            ngettext(
+                "The due dates of %(num)s open request moved; its timeline says so.",
+                "The due dates of %(num)s open requests moved; each timeline says so.",
+                moved,
+            ),
+            "info",
+        )

@@ -327,17 +327,21 @@ def test_office_records_a_phone_refusal_for_a_parent_without_an_account(app, dem
         assert "consentform_recorded" in told and "optouts/receipt" in told
 
 
-def test_staff_entry_is_refused_after_the_window_and_for_another_school(app, demo, as_, make_form):
+def test_staff_entry_received_after_the_window_and_for_another_school_is_refused(
+    app, demo, as_, make_form
+):
     closed = make_form(**_dates(app, -20, -1))
     brooks = as_("brooks")
     ava = demo.students["ava"]
-    page = brooks.post(
+    page = brooks.post(  # no date received: taken as today, after the window closed
         f"/consent-forms/{closed}/students/{ava}/entry",
         {"guardian": demo.guardians["james"], "answer": "granted", "method": "phone"},
         token_from="/consent-forms",
     )
     assert page.status_code == 200
-    assert "Answers can no longer be given or changed." in page.get_data(as_text=True)
+    assert "An answer received after the form closed cannot be recorded." in page.get_data(
+        as_text=True
+    )
     assert _events(app, closed, ava) == []
 
     open_form = make_form()
