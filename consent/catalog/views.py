@@ -15,7 +15,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
@@ -30,6 +29,7 @@ from consent.catalog.forms import CatalogFilterForm, ToolForm
 from consent.catalog.models import AgreementStatus, LegalBasis, Tool, ToolRevision, VettingStatus
 from consent.catalog.operations import CatalogError
 from consent.catalog.queries import catalog_list, public_catalog, tool_history
+from consent.core.downloads import stream_download
 from consent.core.gates import STAFF, roles_required
 from consent.core.templating import LABELS
 from consent.extensions import db
@@ -173,7 +173,7 @@ def public_csv():
         yield buffer.getvalue()
 
     return Response(
-        stream_with_context(rows()),
+        stream_download(rows()),
         mimetype="text/csv",
         headers={"Content-Disposition": "attachment; filename=approved-tools.csv"},
     )
