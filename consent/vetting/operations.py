@@ -336,6 +336,15 @@ def declare_use(
                 tool=tool.name,
             )
         )
+    if not tool.data_categories:
+        # Families are told what a tool in use collects; an entry that does not say yet
+        # (fresh from an approval) is completed by the office first.
+        raise VettingError(
+            _l(
+                "%(tool)s cannot be put in use until the privacy office records what it collects.",
+                tool=tool.name,
+            )
+        )
     check_dates(starts_on, ends_on)
     if ends_on is not None and ends_on < today:
         raise VettingError(_l("The end date has already passed."))

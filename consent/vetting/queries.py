@@ -64,11 +64,12 @@ def vetting_request_or_404(actor: Account, request_id: int) -> VettingRequest:
 
 
 def usable_tools() -> list[Tool]:
-    """Tools that may be put in use: approved, with or without conditions."""
+    """Tools that may be put in use: approved, with or without conditions, and saying what
+    they collect."""
     return list(
         db.session.scalars(
             select(Tool)
-            .where(Tool.vetting_status.in_(USABLE_STATUSES))
+            .where(Tool.vetting_status.in_(USABLE_STATUSES), Tool.data_categories.any())
             .options(*TOOL_ALONE)
             .order_by(Tool.name)
         )

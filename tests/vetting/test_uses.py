@@ -100,6 +100,22 @@ def test_only_approved_tools_are_offered_and_others_refused(app, as_, demo, toda
         assert uses_of(app, demo, "room12", tool) == []
 
 
+def test_a_tool_that_does_not_say_what_it_collects_is_not_put_in_use(app, as_, demo, today):
+    """An entry fresh from an approval has no data categories yet: families would see a tool in
+    use without knowing what it collects, so it is neither offered nor accepted."""
+    with app.app_context():
+        tool = db.session.get(Tool, demo.tools["khan"])
+        tool.data_categories.clear()
+        db.session.commit()
+    form = as_("johnson").get(f"/sections/{demo.sections['room12']}/tools").get_data(as_text=True)
+    assert f'value="{demo.tools["khan"]}"' not in form
+    answer = declare(as_, demo, "room12", "khan", today)
+    assert answer.status_code == 200
+    page = html.unescape(answer.get_data(as_text=True))
+    assert "Khan Academy cannot be put in use until the privacy office records what it" in page
+    assert uses_of(app, demo, "room12", "khan") == []
+
+
 def test_an_approved_with_conditions_tool_may_be_used(app, as_, demo, today):
     set_status(app, demo, "khan", VettingStatus.APPROVED_WITH_CONDITIONS)
     assert declare(as_, demo, "room12", "khan", today).status_code == 302
