@@ -380,6 +380,7 @@ def answer_form(
             given=given,
             version=version,
             entered_by=actor.display_name,
+            still_open=today <= form.closes_on,  # may the guardian still change it online?
         )
     if disagreement:
         by_id = {g.id: g for g in holders}

@@ -215,8 +215,11 @@ def _entries(app, form_id, student_id):
         ]
 
 
-def test_staff_record_a_paper_form_received_before_the_window_closed(app, demo, as_, make_form):
+def test_staff_record_a_paper_form_received_before_the_window_closed(
+    app, demo, as_, make_form, deliver
+):
     form_id, closes = _closed_form(app, make_form)
+    deliver()  # what publishing sent
     ava = demo.students["ava"]
     brooks = as_("brooks")
     url = f"/consent-forms/{form_id}/students/{ava}/entry"
@@ -243,6 +246,12 @@ def test_staff_record_a_paper_form_received_before_the_window_closed(app, demo, 
         demo.accounts["brooks"],
     )
     assert note.startswith("Received on ") and note.endswith("Found in the office tray")
+    (email,) = [e for e in deliver() if e.to == "james.chen@demo.consent.example"]
+    # The form is closed: the email must not offer a change online it would then refuse.
+    assert "the form is closed, so it can no longer be changed online" in " ".join(
+        email.text.split()
+    )
+    assert "you can change it online" not in email.text
     listed = brooks.get(f"/consent-forms/{form_id}/students").get_data(as_text=True)
     assert "No, permission refused" in listed
     # The guardian's own answers stay bound to the window.
