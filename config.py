@@ -46,6 +46,9 @@ class Config:
     # On PostgreSQL, a first import of at least this many rows into an empty table rebuilds the
     # table's indexes and keys after loading instead of maintaining them row by row.
     ROSTER_BULK_LOAD_ROWS = int(os.environ.get("ROSTER_BULK_LOAD_ROWS", "100000"))
+    # District-wide report figures from `flask reports refresh` (cron every 5 minutes) are shown
+    # while younger than this; older ones are ignored and the figures computed live.
+    REPORT_SNAPSHOT_MAX_AGE_SECONDS = int(os.environ.get("REPORT_SNAPSHOT_MAX_AGE_SECONDS", "900"))
     WTF_CSRF_TIME_LIMIT = 12 * 3600
 
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "127.0.0.1")
@@ -83,6 +86,8 @@ class Config:
     INVITE_RELATIVES = _bool("INVITE_RELATIVES", False)
 
     BABEL_DEFAULT_LOCALE = "en"
+    # The languages the district offers families (each needs a catalog in consent/translations).
+    LANGUAGES = tuple(os.environ.get("LANGUAGES", "en,es").split(","))
     BABEL_DEFAULT_TIMEZONE = DISTRICT_TIMEZONE
     PAGE_SIZE = 25
 

@@ -6,9 +6,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from consent.reports.cli import cli
     from consent.reports.views import bp
 
     app.register_blueprint(bp)
+    app.cli.add_command(cli)
     _sqlite_functions(app)
 
 

@@ -6,6 +6,7 @@ import csv
 import io
 import math
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from flask import (
     Blueprint,
@@ -36,12 +37,12 @@ from consent.reports.queries import (
     ReportScope,
     ReportTable,
     language_name,
-    non_responder_count,
     overdue_count,
     published_forms,
     rows_of,
     status_label,
 )
+from consent.reports.snapshots import figures, non_responders_total
 from consent.roster.models import School
 from consent.schoolcalendar.operations import district_today
 
@@ -146,10 +147,11 @@ def _render(render, template: str, scope: ReportScope, forms=None, **context) ->
 def requests_report():
     """Open requests by status, school and tool, overdue ones, and the time to confirm."""
     scope = _scope()
-    raw = {
-        name: rows_of(TABLES[name], scope)
+    found = {
+        name: figures(TABLES[name], scope)
         for name in ("open-by-status", "open-by-school", "open-by-tool", "time-to-confirmation")
     }
+    raw = {name: f.rows for name, f in found.items()}
     status_rows, school_rows = raw["open-by-status"], raw["open-by-school"]
     tool_rows, timing_rows = raw["open-by-tool"], raw["time-to-confirmation"]
     open_overdue = [_("Open"), _("Overdue")]
@@ -196,6 +198,7 @@ def requests_report():
         total_open=sum(int(r.open) for r in status_rows),
         total_overdue=sum(int(r.overdue) for r in status_rows),
         tables=[_shown(name, scope, rows) for name, rows in raw.items()],
+        as_of=_as_of(found.values()),
     )
 
 
@@ -222,6 +225,12 @@ def overdue():
     )
 
 
+def _as_of(found) -> datetime | None:
+    """When the oldest of the figures shown was computed; None when all are live."""
+    moments = [f.as_of for f in found if f.as_of is not None]
+    return min(moments) if moments else None
+
+
 def _csv_url(name: str, scope: ReportScope) -> str:
     form = {"form": scope.form_id} if TABLES[name].needs_form else {}
     return url_for("reports.export", name=name, **_scope_args(scope), **form)
@@ -232,7 +241,8 @@ def _csv_url(name: str, scope: ReportScope) -> str:
 def tools_report():
     """Opt-out rate per tool (a vetting signal) and data agreements about to end."""
     scope = _scope()
-    rates = rows_of(TABLES["optout-rate"], scope)
+    rate_figures = figures(TABLES["optout-rate"], scope)
+    rates = rate_figures.rows
     expiring = rows_of(TABLES["expiring-agreements"], scope)
     chart = bar_chart(
         "chart-rate",
@@ -251,6 +261,7 @@ def tools_report():
             _shown("optout-rate", scope, rates),
             _shown("expiring-agreements", scope, expiring),
         ],
+        as_of=_as_of([rate_figures]),
     )
 
 
@@ -266,14 +277,16 @@ def consent_forms():
     if not forms:
         return _render(render_template, "reports/consent_forms.html", scope, tables=[])
     scope = replace(scope, form_id=asked or forms[0].id)
-    by_school = rows_of(TABLES["coverage-by-school"], scope)
-    by_language = rows_of(TABLES["coverage-by-language"], scope)
+    found = [
+        figures(TABLES["coverage-by-school"], scope),
+        figures(TABLES["coverage-by-language"], scope),
+        non_responders_total(scope),
+    ]
+    by_school, by_language, (total,) = (f.rows for f in found)
     table = TABLES["non-responders"]
     per_page = current_app.config["PAGE_SIZE"]
     number = max(request.args.get("page", 1, type=int), 1)
-    page = ListPage(
-        page=number, per_page=per_page, total=db.session.scalar(non_responder_count(scope))
-    )
+    page = ListPage(page=number, per_page=per_page, total=total)
     rows = list(
         db.session.execute(table.statement(scope).limit(per_page).offset((number - 1) * per_page))
     )
@@ -314,6 +327,7 @@ def consent_forms():
         page=page,
         items=[table.cells(row) for row in rows],
         shown=ShownTable(table=table, rows=[], csv_url=_csv_url("non-responders", scope)),
+        as_of=_as_of(found),
     )
 
 
