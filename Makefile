@@ -19,8 +19,9 @@ check:
 pytest:
 	.venv/bin/pytest
 
-messages: ## extract every translatable string into consent/translations/messages.pot
+messages: ## extract every translatable string, and add the new ones (untranslated) to each language's .po
 	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o consent/translations/messages.pot .
+	.venv/bin/pybabel update -i consent/translations/messages.pot -d consent/translations --no-fuzzy-matching --ignore-obsolete
 
 audit: ## check installed packages against known vulnerabilities (needs a reachable advisory database)
 	.venv/bin/python -m pip install --quiet pip-audit

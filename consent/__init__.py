@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-from flask import Flask, has_request_context, request
+from flask import Flask, current_app, has_request_context, request
 from flask_login import current_user
 
 from consent.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -19,9 +19,14 @@ def available_locales() -> list[str]:
     """Languages we can show whole: the default plus those with a translation catalog.
 
     A guardian who prefers Spanish sees English until the Spanish catalog exists, rather than
-    a page that mixes languages (and announces the wrong one to screen readers).
+    a page that mixes languages (and announces the wrong one to screen readers). Only the
+    languages the district offers (LANGUAGES) count. The district's default comes first: it is
+    what a visitor gets when nothing else matches (Flask-Babel lists it last).
     """
-    return [str(locale) for locale in babel.list_translations()]
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    offered = set(current_app.config["LANGUAGES"])
+    found = {str(locale) for locale in babel.list_translations()} & offered
+    return [default, *sorted(found - {default})]
 
 
 def _select_locale() -> str:

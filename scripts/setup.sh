@@ -18,6 +18,15 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 
+# Compiled translations (.mo) are not committed: build them when a catalog (.po) is newer.
+for po in consent/translations/*/LC_MESSAGES/messages.po; do
+  if [ -f "$po" ] && [ ! "${po%.po}.mo" -nt "$po" ]; then
+    echo "Compiling translations"
+    .venv/bin/pybabel -q compile -d consent/translations
+    break
+  fi
+done
+
 if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Debian's chromium for the browser tests"
   SUDO=""

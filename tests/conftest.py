@@ -6,8 +6,11 @@ import logging
 import os
 import re
 import threading
+from pathlib import Path
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -63,6 +66,24 @@ def scan_logs():
         root.addHandler(LOG_SCANNER)
     if root.level > logging.INFO:
         root.setLevel(logging.INFO)  # what create_app configures in production
+
+
+TRANSLATIONS = Path(__file__).resolve().parent.parent / "consent" / "translations"
+
+
+def pytest_sessionstart(session):
+    """Compiled catalogs (.mo) are built, not committed: build any missing or older than its
+    .po, so `pytest` on a fresh clone shows every language the code has."""
+    for po in TRANSLATIONS.glob("*/LC_MESSAGES/messages.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        with po.open("rb") as f:
+            catalog = read_po(f)
+        scratch = mo.with_name(f"{mo.name}.{os.getpid()}.tmp")
+        with scratch.open("wb") as f:
+            write_mo(f, catalog)
+        scratch.replace(mo)  # in one step: a run starting alongside never reads half a file
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -54,6 +54,9 @@ def make_app(database_url: str, **overrides):
         "SERVER_NAME": None,
         # Flask-Mail suppresses sending under TESTING; our tests deliver to a real SMTP server.
         "MAIL_SUPPRESS_SEND": False,
+        # Most tests read the English wording; María, the demo's main guardian, prefers Spanish.
+        # tests/i18n offers Spanish as the district does by default (config.LANGUAGES).
+        "LANGUAGES": ("en",),
     }
     config.update(overrides)
     return create_app(config)

@@ -28,6 +28,7 @@ def init_app(app: Flask) -> None:
     # Flask-Login hands over what the cookie holds (a session key, also from a remember-me
     # cookie, which we never set): only a live server-side session signs anyone in.
     login_manager.user_loader(sessions.load)
+    app.add_template_filter(sessions.device_label, "device")
 
     @app.before_request
     def _keep_session_alive():

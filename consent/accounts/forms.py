@@ -1,7 +1,8 @@
+from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
+from wtforms import EmailField, PasswordField, RadioField, SubmitField
+from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from consent.accounts.passwords import MAX_LENGTH, password_problem
 
@@ -66,6 +67,26 @@ class ChangePasswordForm(ResetPasswordForm):
     current = PasswordField(
         _l("Current password"), validators=[DataRequired(), Length(max=_TYPED_MAX)]
     )
+
+
+class LanguageForm(FlaskForm):
+    """The guardian's language for pages and emails; each choice named in its own language."""
+
+    language = RadioField(
+        _l("Language for pages and emails"),
+        validators=[InputRequired(message=_l("Choose a language."))],
+    )
+    submit = SubmitField(_l("Save language"))
+
+    def for_languages(self, codes: list[str]) -> "LanguageForm":
+        self.language.choices = [(code, language_name(code)) for code in codes]
+        return self
+
+
+def language_name(code: str) -> str:
+    """ "English", "Español": a person finds their language by its own name."""
+    name = Locale.parse(code).get_display_name(code) or code
+    return name[:1].upper() + name[1:]
 
 
 class EmptyForm(FlaskForm):

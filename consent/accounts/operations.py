@@ -19,6 +19,7 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
+from consent import available_locales
 from consent.accounts import sessions
 from consent.accounts.models import Account, SignInFailure, new_session_token
 from consent.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -137,6 +138,17 @@ def sign_out_other_sessions(account: Account) -> int:
     ended = sessions.end_all(account, keep=sessions.current())
     record(account, "accounts.other_sessions_ended", target=_target(account))
     return ended
+
+
+def set_language(account: Account, language: str) -> bool:
+    """A guardian's choice of language for pages and emails; False (nothing changes) when
+    the language is not one the service speaks, or the account is not a guardian's."""
+    if account.guardian is None or language not in available_locales():
+        return False
+    if account.guardian.preferred_language != language:
+        account.guardian.preferred_language = language
+        record(account, "accounts.language_changed", target=_target(account))
+    return True
 
 
 def _serializer() -> URLSafeTimedSerializer:

@@ -14,6 +14,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app, g
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from consent.accounts.models import Account, AccountSession
@@ -163,10 +164,21 @@ _SYSTEMS = (
 )
 
 
+_ON = " on "
+
+
 def summarize_user_agent(user_agent: str) -> str:
     """ "Firefox on Windows": a person recognises the device; nothing more is kept."""
     browser = next((name for name, pattern in _BROWSERS if re.search(pattern, user_agent)), "")
     system = next((name for name, pattern in _SYSTEMS if re.search(pattern, user_agent)), "")
     if browser and system:
-        return f"{browser} on {system}"
+        return f"{browser}{_ON}{system}"
     return browser or system
+
+
+def device_label(summary: str) -> str:
+    """The stored "Firefox on Windows", said in the reader's language."""
+    browser, on, system = summary.partition(_ON)
+    if not on:
+        return summary
+    return _("%(browser)s on %(system)s", browser=browser, system=system)

@@ -10,14 +10,16 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
+from flask_babel import ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
+from consent import available_locales
 from consent.accounts import invitations, operations, sessions
 from consent.accounts.forms import (
     ChangePasswordForm,
     EmptyForm,
     ForgotPasswordForm,
+    LanguageForm,
     ResetPasswordForm,
     SignInForm,
 )
@@ -90,6 +92,35 @@ def account_page():
         sessions=sessions.live_sessions(current_user),
         this_session=sessions.current(),
         form=EmptyForm(),
+        language_form=_language_form(),
+    )
+
+
+def _language_form() -> LanguageForm | None:
+    """Guardians choose their language; staff pages are in the district's language."""
+    if current_user.guardian is None:
+        return None
+    form = LanguageForm(language=current_user.language).for_languages(available_locales())
+    return form if len(form.language.choices) > 1 else None
+
+
+@bp.post("/account/language")
+@login_required
+def change_language():
+    form = _language_form()
+    if form is None:
+        return redirect(url_for("accounts.account_page"))
+    if form.validate_on_submit() and operations.set_language(current_user, form.language.data):
+        db.session.commit()
+        refresh()  # the message below is said in the language just chosen
+        flash(_("Your language is saved."), "success")
+        return redirect(url_for("accounts.account_page"))
+    return render_template(
+        "accounts/account.html",
+        sessions=sessions.live_sessions(current_user),
+        this_session=sessions.current(),
+        form=EmptyForm(),
+        language_form=form,
     )
 
 
