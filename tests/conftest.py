@@ -23,6 +23,7 @@ from tests.support import (
     SmtpSink,
     free_port,
     make_app,
+    mark_backlog_sent,
     restore,
     wipe,
 )
@@ -224,3 +225,9 @@ def live_server(app):
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def no_backlog(app):
+    """Only the messages the test causes are waiting (see mark_backlog_sent)."""
+    mark_backlog_sent(app)

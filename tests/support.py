@@ -9,7 +9,7 @@ from email import message_from_bytes
 from email.message import Message
 
 from aiosmtpd.controller import Controller
-from sqlalchemy import event, text
+from sqlalchemy import event, text, update
 
 from consent import create_app
 from consent.demo.operations import DEMO_PASSWORD
@@ -178,3 +178,18 @@ def count_queries(app):
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", before)
+
+
+def mark_backlog_sent(app) -> None:
+    """The demo district queues its own notifications: mark them sent, so that a test sees only
+    the messages it causes."""
+    from consent.notifications.models import DeliveryStatus, Notification
+
+    with app.app_context():
+        db.session.execute(
+            update(Notification)
+            .where(Notification.delivery_status == DeliveryStatus.PENDING)
+            .values(delivery_status=DeliveryStatus.SENT)
+        )
+        db.session.commit()
+        db.session.remove()

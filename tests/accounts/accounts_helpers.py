@@ -2,12 +2,11 @@
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from consent.extensions import db
-from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due
-from tests.support import DEMO_PASSWORD, PERSONAS, Browser, csrf_from, make_app
+from tests.support import DEMO_PASSWORD, PERSONAS, Browser, csrf_from, make_app, mark_backlog_sent
 
 __all__ = ["DEMO_PASSWORD", "PERSONAS", "Browser", "csrf_from", "make_app"]
 
@@ -33,14 +32,7 @@ def mail_ready(app, smtp) -> None:
 
     The demo's own queued notifications are marked sent so a test sees only the mail it causes.
     """
-    with app.app_context():
-        db.session.execute(
-            update(Notification)
-            .where(Notification.delivery_status == DeliveryStatus.PENDING)
-            .values(delivery_status=DeliveryStatus.SENT)
-        )
-        db.session.commit()
-        db.session.remove()
+    mark_backlog_sent(app)
     smtp.messages.clear()
     smtp.envelopes.clear()
 

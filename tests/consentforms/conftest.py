@@ -6,13 +6,12 @@ from datetime import timedelta
 from email import policy
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 
 from consent.accounts.models import Account
 from consent.consentforms import operations
 from consent.consentforms.models import FormKind, FormMode
 from consent.extensions import db
-from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due
 from consent.schoolcalendar.operations import district_today
 from tests.browser.test_journey import chromium, page  # noqa: F401 - the browser fixtures
@@ -56,18 +55,6 @@ def make_form(app, demo, account):
             return form.id
 
     return make
-
-
-@pytest.fixture
-def no_backlog(app):
-    """Mark the demo's queued messages sent, so a test sees only the messages it causes."""
-    with app.app_context():
-        db.session.execute(
-            update(Notification)
-            .where(Notification.delivery_status == DeliveryStatus.PENDING)
-            .values(delivery_status=DeliveryStatus.SENT)
-        )
-        db.session.commit()
 
 
 @dataclass

@@ -4,30 +4,14 @@ through the real form, the outbox and a real SMTP server; everyone else keeps En
 from email import policy
 from email.message import Message
 
-import pytest
-from sqlalchemy import update
-
 from consent.catalog.models import Tool
 from consent.extensions import db
-from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due
 from consent.roster.importer.apply import apply_roster
 from consent.roster.importer.records import Mode, RosterSet, StudentRecord
 from consent.schoolcalendar.operations import district_today
 from tests.i18n.support import english_leaks, html_lang
 from tests.support import PERSONAS
-
-
-@pytest.fixture
-def no_backlog(app):
-    """The demo queues its own messages: mark them sent, so only this test's arrive."""
-    with app.app_context():
-        db.session.execute(
-            update(Notification)
-            .where(Notification.delivery_status == DeliveryStatus.PENDING)
-            .values(delivery_status=DeliveryStatus.SENT)
-        )
-        db.session.commit()
 
 
 def file_and_deliver(app, as_, demo, *, persona, student, tool, feature=""):

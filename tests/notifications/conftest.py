@@ -7,25 +7,11 @@ from email import policy
 from email.message import Message
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from consent.catalog.models import Tool
 from consent.extensions import db
-from consent.notifications.models import DeliveryStatus, Notification
 from consent.optouts.models import Task
-
-
-@pytest.fixture
-def no_backlog(app):
-    """The demo district queues its own notifications; mark them sent so that a test sees only
-    the messages it causes."""
-    with app.app_context():
-        db.session.execute(
-            update(Notification)
-            .where(Notification.delivery_status == DeliveryStatus.PENDING)
-            .values(delivery_status=DeliveryStatus.SENT)
-        )
-        db.session.commit()
 
 
 @pytest.fixture

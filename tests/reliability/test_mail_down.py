@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from consent.db import utcnow
 from consent.extensions import db
@@ -18,6 +18,7 @@ from consent.notifications.operations import deliver_due, message_id, notify
 from consent.roster.models import Guardian
 from tests.reliability.conftest import Blackhole, CountingSink
 from tests.reliability.helpers import file_via_web, receipt_id
+from tests.support import mark_backlog_sent
 
 FILINGS = [
     ("sofia", "seesaw", "photos"),
@@ -25,17 +26,6 @@ FILINGS = [
     ("mateo", "nearpod", ""),
 ]
 QUICK = 3.0  # seconds a filing may take on a busy two-core machine; SMTP timeouts are longer
-
-
-def _backlog_sent(app) -> None:
-    """The demo's own queued messages are not this test's business."""
-    with app.app_context():
-        db.session.execute(
-            update(Notification)
-            .where(Notification.delivery_status == DeliveryStatus.PENDING)
-            .values(delivery_status=DeliveryStatus.SENT)
-        )
-        db.session.commit()
 
 
 def _written_by(app, optout_ids) -> set[int]:
@@ -136,7 +126,7 @@ def _back_and_delivered(app, port: int, expected: dict[int, str]) -> CountingSin
 
 
 def test_port_refusing_filing_is_quick_and_everything_arrives_once_when_back(app, demo, as_, smtp):
-    _backlog_sent(app)
+    mark_backlog_sent(app)
     smtp.stop()  # the port now refuses connections
     durations, ids, worker = _file_while_worker_runs(
         app, demo, as_, mail_port=smtp.port, timeout=1.0
@@ -155,7 +145,7 @@ def test_port_refusing_filing_is_quick_and_everything_arrives_once_when_back(app
 
 
 def test_server_accepting_but_never_answering_is_timed_out_per_connection(app, demo, as_, smtp):
-    _backlog_sent(app)
+    mark_backlog_sent(app)
     hung = Blackhole()
     try:
         durations, ids, worker = _file_while_worker_runs(
@@ -180,7 +170,7 @@ def test_server_accepting_but_never_answering_is_timed_out_per_connection(app, d
 def test_the_smtp_timeout_is_the_connections_own_not_the_whole_process(app, ctx, demo, smtp):
     """A process-wide socket.setdefaulttimeout would also cut off the database driver and
     every other socket opened meanwhile by another thread."""
-    _backlog_sent(app)
+    mark_backlog_sent(app)
     maria = db.session.get(Guardian, demo.guardians["maria"])
     notify(template="accounts/password_reset", link="/reset/token", guardian=maria)
     db.session.commit()
@@ -218,7 +208,7 @@ def _failing_message(demo, *, age: timedelta, attempts: int = 0) -> int:
 def test_a_message_undeliverable_for_too_long_fails_for_good_and_the_office_sees_it(
     app, demo, as_, smtp
 ):
-    _backlog_sent(app)
+    mark_backlog_sent(app)
     smtp.stop()
     with app.app_context():
         limit = timedelta(hours=current_app.config["NOTIFICATION_GIVE_UP_AFTER_HOURS"])
@@ -248,7 +238,7 @@ def test_a_message_undeliverable_for_too_long_fails_for_good_and_the_office_sees
 
 
 def test_a_cap_on_attempts_can_be_set_too(app, ctx, demo, smtp):
-    _backlog_sent(app)
+    mark_backlog_sent(app)
     smtp.stop()
     app.config["NOTIFICATION_MAX_ATTEMPTS"] = 3
     message = _failing_message(demo, age=timedelta(minutes=1), attempts=1)
