@@ -59,6 +59,14 @@ def test_the_opt_out_form_and_its_errors_are_in_spanish(as_, demo):
     assert "Elija qué debe pasar en su lugar." in text
 
 
+def test_the_tool_page_and_the_public_catalog_name_the_data_in_spanish(as_, demo, browser):
+    tool = spanish_page(as_("maria").get(f"/tools/{demo.tools['seesaw']}"))
+    assert "Nombre del estudiante" in tool and "Student Name" not in tool
+    public = browser.get("/catalog", headers={"Accept-Language": "es"}).get_data(as_text=True)
+    assert html_lang(public) == "es"
+    assert "Nombre del estudiante" in text_of(public) and "Student Name" not in public
+
+
 def test_who_has_my_childs_data_is_in_spanish(as_, demo):
     text = spanish_page(as_("maria").get(f"/students/{demo.students['sofia']}/data-sharing"))
     assert "Quién tiene los datos de Sofia" in text
