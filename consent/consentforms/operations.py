@@ -43,7 +43,7 @@ from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import absolute_url, notify
 from consent.optouts import operations as optouts
-from consent.optouts.models import ACTIVE_STATUSES, OptOut
+from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutRequester
 from consent.optouts.rules import OptOutError
 from consent.roster.models import Guardian, GuardianLink, School, Student
 from consent.schoolcalendar.operations import day_start, district_today
@@ -539,10 +539,21 @@ def _withdraw_optout(
     )
     if optout is None:
         return None
+    # Only consent given after the guardian asked for the opt-out speaks for them: an earlier
+    # "yes" followed by a request means the request is what they want now.
+    joined = dict(
+        db.session.execute(
+            select(OptOutRequester.guardian_id, OptOutRequester.joined_at).where(
+                OptOutRequester.optout_id == optout.id
+            )
+        ).all()
+    )
     consenting = [
         g
         for g in optouts.requesting_guardians(optout)
-        if g.id in latest and latest[g.id].answer is Answer.GRANTED
+        if g.id in latest
+        and latest[g.id].answer is Answer.GRANTED
+        and latest[g.id].at > joined.get(g.id, latest[g.id].at)
     ]
     if not consenting:
         return None

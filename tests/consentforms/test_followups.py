@@ -183,6 +183,31 @@ def test_a_request_another_guardian_filed_directly_stands(app, demo, as_, make_f
     assert _timeline(app, optout_id)[-1][0] == "withdrawal_declined"
 
 
+def test_a_yes_given_before_asking_for_the_opt_out_does_not_withdraw_it(
+    app, demo, as_, make_form
+):
+    """Luis said yes on the form, then asked for the opt-out: the request is what he wants now,
+    and Maria's later yes must not end it in his name."""
+    form_id = _flip_form(demo, make_form)
+    url = f"/forms/{form_id}/students/{demo.students['mateo']}"
+    as_("luis").post(url, {"answer": "granted"})
+    with app.app_context():
+        tool = db.session.get(Tool, demo.tools["flip"])
+        optouts.file_optout(
+            actor=db.session.get(Account, demo.accounts["luis"]),
+            student=db.session.get(Student, demo.students["mateo"]),
+            tool=tool,
+            feature="",
+            accommodation=tool.optout_options[0].label,
+        )
+        db.session.commit()
+
+    as_("maria").post(url, {"answer": "granted"})
+    _, status, requesters = _flip_optout(app, demo)
+    assert status is OptOutStatus.SUBMITTED
+    assert requesters == [demo.guardians["luis"]]
+
+
 def test_consent_with_no_opt_out_open_changes_nothing(app, demo, as_, make_form):
     form_id = _flip_form(demo, make_form)
     as_("maria").post(f"/forms/{form_id}/students/{demo.students['mateo']}", {"answer": "granted"})
