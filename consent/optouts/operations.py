@@ -440,15 +440,18 @@ def withdraw(*, actor: Account, optout: OptOut, along=(), note: str = "") -> boo
 def move_due_dates(*, actor: Account, days) -> int:
     """The district calendar changed on `days`: every open request whose deadlines include one
     of them gets the due dates filing would give it now (`due_dates` from the day it was
-    filed), with a line on its timeline. One read, then batched writes, whatever the number of
-    requests; escalation and the overdue lists read the moved dates. Returns how many moved."""
+    filed), with a line on its timeline. A deadline that has already passed stays as it is:
+    its reminders and escalation have happened, and moving it would start them again. One
+    read, then batched writes, whatever the number of requests; escalation and the overdue
+    lists read the moved dates. Returns how many moved."""
     days = sorted(set(days))
     if not days:
         return 0
+    today = district_today()
     rows = db.session.execute(
         select(OptOut.id, OptOut.filed_at, OptOut.plan_due_on, OptOut.confirm_due_on).where(
             OptOut.status.in_(OPEN_STATUSES),
-            OptOut.confirm_due_on >= days[0],
+            OptOut.confirm_due_on >= max(days[0], today),
             OptOut.filed_at < day_start(days[-1]),  # filed before the last day changed
         )
     ).all()
@@ -467,6 +470,8 @@ def move_due_dates(*, actor: Account, days) -> int:
     moves, events, now = [], [], utcnow()
     for row, filed in covering:
         plan, confirm = due_dates(filed, closures)
+        if row.plan_due_on < today:
+            plan = row.plan_due_on
         if (plan, confirm) == (row.plan_due_on, row.confirm_due_on):
             continue
         moves.append({"b_id": row.id, "b_plan": plan, "b_confirm": confirm})

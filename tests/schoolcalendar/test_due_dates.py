@@ -121,6 +121,35 @@ def test_escalation_follows_the_moved_date(ctx, demo):
     assert optout.plan_due_on == old_due
 
 
+def test_a_closure_added_in_the_past_does_not_move_a_deadline_that_has_passed(ctx, demo):
+    """Backfilling last month's snow day must not move an overdue request's deadlines, which
+    would restart its reminders and escalation all over again."""
+    lee = db.session.get(Account, demo.accounts["lee"])
+    optout = db.session.get(OptOut, demo.optouts["in_progress"])  # overdue in the demo
+    now = district_today()
+    filed, plan_due, confirm_due = (
+        district_today(optout.filed_at),
+        optout.plan_due_on,
+        optout.confirm_due_on,
+    )
+    assert plan_due < now
+    escalate(today=now)
+    steps = moved_kinds(optout.id)
+    assert steps
+    day = filed + timedelta(days=1)
+    while day.weekday() >= 5 or day in closures_from(filed):
+        day += timedelta(days=1)
+    assert day < plan_due
+    add_closures(actor=lee, first_day=day, last_day=None, reason="Snow day, recorded late")
+    db.session.commit()
+    db.session.refresh(optout)
+    assert optout.plan_due_on == plan_due
+    if confirm_due < now:
+        assert optout.confirm_due_on == confirm_due
+    escalate(today=now)
+    assert moved_kinds(optout.id) == steps  # nothing sent again
+
+
 def moved_kinds(optout_id: int) -> list[tuple[str, str]]:
     return [
         tuple(row)
