@@ -3,6 +3,7 @@
 import click
 from flask.cli import AppGroup
 
+from consent import immediate_transactions
 from consent.extensions import db
 from consent.reports.snapshots import refresh
 from consent.schoolcalendar.operations import district_today
@@ -13,6 +14,12 @@ cli = AppGroup("reports", help="Reports.")
 @cli.command("refresh")
 def refresh_command() -> None:
     """Compute the district-wide report figures the privacy office's pages show."""
-    count = refresh(district_today())
-    db.session.commit()
-    click.echo(f"district figures refreshed: {count}")
+    # On SQLite the run takes the write lock up front: reading first and writing later would
+    # fail at once if a web request committed in between.
+    with immediate_transactions():
+        count = refresh(district_today())
+        db.session.commit()
+    if count is None:
+        click.echo("another refresh is running; nothing done")
+    else:
+        click.echo(f"district figures refreshed: {count}")

@@ -14,7 +14,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from consent.db import utcnow
 from consent.extensions import db
@@ -39,6 +39,7 @@ SNAPSHOT_TABLES = (
     "coverage-by-language",
 )
 NON_RESPONDER_COUNT = "non-responder-count"
+REFRESH_LOCK = 0x7265706F7274  # the advisory lock key of `flask reports refresh` ("report")
 
 
 @dataclass
@@ -95,9 +96,21 @@ def _store(key: str, today: date, rows: list[dict], now: datetime) -> None:
     )
 
 
-def refresh(today: date) -> int:
+def _first_to_refresh() -> bool:
+    """Two runs at once (cron on two hosts, or a slow run overlapping the next) would both
+    replace the same snapshots; on PostgreSQL the second finds the lock taken and stops.
+    SQLite runs take turns on its write lock."""
+    if db.session.connection().dialect.name != "postgresql":
+        return True
+    return bool(db.session.scalar(select(func.pg_try_advisory_xact_lock(REFRESH_LOCK))))
+
+
+def refresh(today: date) -> int | None:
     """Compute every district-wide snapshot (each consent form's too) in the caller's
-    transaction; snapshots of forms no longer published are removed. Returns how many."""
+    transaction; snapshots of forms no longer published are removed. Returns how many, or None
+    when another refresh is running."""
+    if not _first_to_refresh():
+        return None
     now = utcnow()
     scope = ReportScope(school=None, today=today)
     forms = [row.id for row in db.session.execute(published_forms())]

@@ -4,11 +4,12 @@ stale snapshots are always computed live, and the pages never write a snapshot t
 
 from datetime import timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, text, update
 
 from consent.db import utcnow
 from consent.extensions import db
 from consent.reports.models import ReportSnapshot
+from consent.reports.snapshots import REFRESH_LOCK
 from tests.reliability.helpers import file_via_web
 from tests.reports.test_pages import tables_of
 
@@ -70,3 +71,22 @@ def test_a_stale_snapshot_is_not_shown(app, demo, as_):
     page = lee.get("/reports").get_data(as_text=True)
     assert COMPUTED not in page
     assert "As of" in page
+
+
+def test_a_refresh_started_while_another_runs_does_nothing(app):
+    """Cron on two hosts, or a slow run overlapping the next: the second stops at once instead
+    of failing on the snapshots the first is replacing (PostgreSQL; SQLite runs take turns)."""
+    with app.app_context():
+        url = db.engine.url
+    other = create_engine(url)
+    try:
+        with other.connect() as running:
+            if url.get_backend_name() == "postgresql":
+                running.execute(text("SELECT pg_advisory_lock(:key)"), {"key": REFRESH_LOCK})
+                assert "another refresh is running; nothing done" in refresh(app)
+                running.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": REFRESH_LOCK})
+            else:
+                running.execute(text("SELECT count(*) FROM report_snapshot"))  # a reader
+            assert "district figures refreshed:" in refresh(app)
+    finally:
+        other.dispose()
