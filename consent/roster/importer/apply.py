@@ -10,6 +10,7 @@ same set twice changes nothing the second time.
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from itertools import islice
@@ -148,6 +149,21 @@ WHERE i.indrelid = CAST(:table AS regclass) AND NOT i.indisprimary
 """
 
 
+# Tables that were empty when this import began: only those may take the bulk path. Asked
+# before any write, because this import's own deletes can empty a live table.
+_empty_at_start: ContextVar[frozenset[str]] = ContextVar("empty_at_start", default=frozenset())
+
+
+def _empty_tables() -> frozenset[str]:
+    if not _on_postgresql():
+        return frozenset()  # the bulk path is PostgreSQL's
+    tables = [t.__table__ for t in (School, Staff, Student, Guardian, GuardianLink, Section)]
+    tables += [section_teacher, Enrollment.__table__]
+    return frozenset(
+        t.name for t in tables if not db.session.scalar(select(exists().select_from(t)))
+    )
+
+
 @contextmanager
 def _bulk_load(table: Table, expected: int) -> Iterator[None]:
     """A large first import into an empty table drops the table's secondary indexes, unique and
@@ -155,12 +171,13 @@ def _bulk_load(table: Table, expected: int) -> Iterator[None]:
     sorted index build and one checking join replace an index entry and two foreign-key trigger
     calls per row, which for 1.3 million enrollments is most of the import's time. It all
     happens inside the import's transaction, so a failure restores them and a violation still
-    refuses the import. The table stays locked until the import commits, which is why only a
-    large load into an empty table does it (ROSTER_BULK_LOAD_ROWS)."""
+    refuses the import. The table, and the tables its foreign keys refer to, stay locked until
+    the import commits, which is why only a large load into a table that was empty when the
+    import began does it (ROSTER_BULK_LOAD_ROWS)."""
     connection = db.session.connection()
     if (
         expected < current_app.config["ROSTER_BULK_LOAD_ROWS"]
-        or connection.execute(select(exists().select_from(table))).scalar()
+        or table.name not in _empty_at_start.get()
     ):
         yield
         return
@@ -410,6 +427,14 @@ def apply_roster(
     roster: RosterSet, *, today: date, progress: Callable[[str], None] = lambda step: None
 ) -> ImportSummary:
     """Write the roster in the caller's transaction and re-route opt-outs; flush, never commit."""
+    token = _empty_at_start.set(_empty_tables())
+    try:
+        return _apply_roster(roster, today=today, progress=progress)
+    finally:
+        _empty_at_start.reset(token)
+
+
+def _apply_roster(roster: RosterSet, *, today: date, progress: Callable[[str], None]):
     summary = ImportSummary(
         counts={
             k: KindCounts()
