@@ -9,7 +9,7 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload
 from consent.access import deny, visible_sections
 from consent.accounts.models import Account, Role
 from consent.catalog.models import Tool, ToolUse, UseScope
-from consent.catalog.queries import use_is_current
+from consent.catalog.queries import says_what_it_collects, use_is_current
 from consent.extensions import db
 from consent.roster.models import Section
 from consent.vetting.models import USABLE_STATUSES, RequestStatus, VettingRequest
@@ -69,7 +69,7 @@ def usable_tools() -> list[Tool]:
     return list(
         db.session.scalars(
             select(Tool)
-            .where(Tool.vetting_status.in_(USABLE_STATUSES), Tool.data_categories.any())
+            .where(Tool.vetting_status.in_(USABLE_STATUSES), says_what_it_collects())
             .options(*TOOL_ALONE)
             .order_by(Tool.name)
         )
