@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, insert, or_, select
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from consent.access.policy import current_enrollment
@@ -583,6 +583,18 @@ def _active_optouts_of(student_ids) -> list[OptOut]:
     return found
 
 
+ROUTING_LOCK = 0x726F757465  # the advisory lock key of routing ("route")
+
+
+def _take_routing_turn() -> None:
+    """Routing reads which teachers should have a task, then writes the difference: two at
+    once (an import, a tool-use declaration, the daily run) would both add the same task and
+    one would fail. On PostgreSQL they take turns on one advisory lock, held until commit;
+    SQLite's writers already take turns (BEGIN IMMEDIATE)."""
+    if db.session.connection().dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(ROUTING_LOCK)))
+
+
 def follow_roster(
     *,
     today: date,
@@ -597,6 +609,7 @@ def follow_roster(
 
     With `tool_id`, a use of that tool was declared or ended (at `use_place`): only that tool's
     opt-outs are routed, and their timelines say the tool's use changed, not the roster."""
+    _take_routing_turn()
     report = FollowReport()
     added, left = ("use_started", "use_ended") if tool_id else ("teacher_added", "teacher_left")
 

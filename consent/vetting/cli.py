@@ -3,6 +3,7 @@
 import click
 from flask.cli import AppGroup
 
+from consent import immediate_transactions
 from consent.extensions import db
 from consent.schoolcalendar.operations import district_today
 from consent.vetting.operations import reroute
@@ -13,6 +14,7 @@ cli = AppGroup("vetting", help="Vetting requests and tool uses.")
 @cli.command("follow-uses")
 def follow_uses_command() -> None:
     """Route active opt-outs for tool uses that start or end today (declared ahead of time)."""
-    report = reroute(district_today())
-    db.session.commit()
+    with immediate_transactions():  # on SQLite, the write lock from the start
+        report = reroute(district_today())
+        db.session.commit()
     click.echo(f"tasks added {report.tasks_added}, tasks closed {report.tasks_closed}")

@@ -8,12 +8,18 @@ import html
 import random
 import threading
 import time
+from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from consent.catalog.models import ToolUse
+from consent import immediate_transactions
+from consent.accounts.models import Account
+from consent.catalog.models import Tool, ToolUse
 from consent.extensions import db
+from consent.optouts.models import Task
+from consent.roster.models import Section
 from consent.schoolcalendar.operations import district_today
+from consent.vetting.operations import declare_use, reroute
 from tests.support import csrf_from
 
 TRIALS = 12
@@ -65,3 +71,56 @@ def test_two_teachers_adding_the_same_tool_at_once_make_one_use(app, as_, demo):
         with app.app_context():
             uses = db.session.scalars(select(ToolUse).where(*zoom_in_science4)).all()
             assert len(uses) == 1, f"{context}: {len(uses)} uses"
+
+
+def _route(gate, delay, errors, app, day):
+    """What `flask vetting follow-uses` does, in a process of its own."""
+    gate.wait(timeout=30)
+    time.sleep(delay)
+    try:
+        with app.app_context(), immediate_transactions():
+            reroute(day)
+            db.session.commit()
+    except Exception as error:  # noqa: BLE001 - reported by the test
+        errors.append(error)
+
+
+def test_two_routing_runs_at_once_add_one_task(app, demo):
+    """The daily run started twice (cron on two hosts, or a slow run meeting the next), while
+    a use declared ahead starts: one task for the class's new teacher, and neither run fails."""
+    seed = random.randrange(1_000_000)
+    rng = random.Random(seed)
+    with app.app_context():
+        today = district_today()
+        declare_use(
+            actor=db.session.get(Account, demo.accounts["lee"]),
+            tool=db.session.get(Tool, demo.tools["zoom"]),
+            section=db.session.get(Section, demo.sections["science4"]),
+            starts_on=today + timedelta(days=1),
+        )
+        db.session.commit()
+    kims_zoom_tasks = (
+        Task.teacher_id == demo.staff["kim"],
+        Task.optout_id == demo.optouts["confirmed"],  # Sofia's Zoom camera opt-out
+    )
+    for trial in range(TRIALS):
+        with app.app_context():
+            db.session.execute(delete(Task).where(*kims_zoom_tasks))
+            db.session.commit()
+        gate, errors = threading.Barrier(2), []
+        runs = [
+            threading.Thread(
+                target=_route,
+                args=(gate, rng.uniform(0, 0.01), errors, app, today + timedelta(days=1)),
+            )
+            for _ in range(2)
+        ]
+        for run in runs:
+            run.start()
+        for run in runs:
+            run.join(timeout=60)
+        context = f"trial {trial} (seed {seed})"
+        assert errors == [], f"{context}: {errors}"
+        with app.app_context():
+            tasks = db.session.scalars(select(Task).where(*kims_zoom_tasks)).all()
+            assert len(tasks) == 1, f"{context}: {len(tasks)} tasks"
