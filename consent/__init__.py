@@ -8,6 +8,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from flask import Flask, current_app, has_request_context, request
+from flask_babel import force_locale
 from flask_login import current_user
 
 from consent.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
@@ -27,6 +28,12 @@ def available_locales() -> list[str]:
     offered = set(current_app.config["LANGUAGES"])
     found = {str(locale) for locale in babel.list_translations()} & offered
     return [default, *sorted(found - {default})]
+
+
+def district_language():
+    """For text stored for everyone to read later (a request's reason, a timeline note): it is
+    written in the district's language, not in that of the person whose action caused it."""
+    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def _select_locale() -> str:

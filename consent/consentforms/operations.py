@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, insert, literal, not_, select
 from sqlalchemy.exc import IntegrityError
 
-from consent import available_locales
+from consent import available_locales, district_language
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.catalog.models import Tool
@@ -344,7 +344,8 @@ def answer_form(
     note = (note or "").strip()
     if entered_by is not None and received_on < today:
         _check_not_superseded(form, student, guardian, received_on)
-        received = _l("Received on %(day)s.", day=format_date(received_on, "long"))
+        with district_language():
+            received = str(_l("Received on %(day)s.", day=format_date(received_on, "long")))
         note = f"{received} {note}".strip()
 
     version = latest_version(form)
@@ -498,6 +499,8 @@ def _open_optout(form: ConsentForm, student: Student, guardian: Guardian, now: d
         return None
     # The child does not use the tool: "alternative activity" where the tool offers it.
     accommodation = next((x for x in labels if x.lower().startswith("alternative")), labels[0])
+    with district_language():
+        reason = str(_l("Consent refused on the form “%(title)s”.", title=form.title))
     try:
         filing = optouts.file_optout(
             actor=_acting_as(guardian),
@@ -505,7 +508,7 @@ def _open_optout(form: ConsentForm, student: Student, guardian: Guardian, now: d
             tool=tool,
             feature="",
             accommodation=accommodation,
-            reason=str(_l("Consent refused on the form “%(title)s”.", title=form.title)),
+            reason=reason,
             now=now,
         )
     except OptOutError:
@@ -558,10 +561,12 @@ def _withdraw_optout(
     if not consenting:
         return None
     leader = next((g for g in consenting if g.id == guardian.id), consenting[0])
+    with district_language():
+        note = str(_l("Consent given on the form “%(title)s”.", title=form.title))
     ended = optouts.withdraw(
         actor=_acting_as(leader),
         optout=optout,
         along=[g.id for g in consenting],
-        note=str(_l("Consent given on the form “%(title)s”.", title=form.title)),
+        note=note,
     )
     return optout if ended else None

@@ -114,6 +114,23 @@ def test_consent_after_a_refusal_withdraws_the_opt_out_and_tells_the_teacher(
     )
 
 
+def test_what_the_request_stores_is_in_the_districts_language_whoever_answered(
+    app, demo, as_, make_form
+):
+    """Maria answers in Spanish; the reason and the timeline note her answers write are read
+    later by English-speaking teachers, so they are stored in the district's language."""
+    app.config["LANGUAGES"] = ("en", "es")
+    form_id = _flip_form(demo, make_form)
+    maria = as_("maria")
+    url = f"/forms/{form_id}/students/{demo.students['mateo']}"
+    maria.post(url, {"answer": "refused"})
+    optout_id, _, _ = _flip_optout(app, demo)
+    with app.app_context():
+        assert db.session.get(OptOut, optout_id).reason == f"Consent refused on the form “{TITLE}”."
+    maria.post(url, {"answer": "granted"})
+    assert _timeline(app, optout_id)[-1] == ("withdrawn", f"Consent given on the form “{TITLE}”.")
+
+
 def test_the_opt_out_stays_while_another_guardian_still_refuses(app, demo, as_, make_form):
     form_id = _flip_form(demo, make_form)
     url = f"/forms/{form_id}/students/{demo.students['mateo']}"
@@ -183,9 +200,7 @@ def test_a_request_another_guardian_filed_directly_stands(app, demo, as_, make_f
     assert _timeline(app, optout_id)[-1][0] == "withdrawal_declined"
 
 
-def test_a_yes_given_before_asking_for_the_opt_out_does_not_withdraw_it(
-    app, demo, as_, make_form
-):
+def test_a_yes_given_before_asking_for_the_opt_out_does_not_withdraw_it(app, demo, as_, make_form):
     """Luis said yes on the form, then asked for the opt-out: the request is what he wants now,
     and Maria's later yes must not end it in his name."""
     form_id = _flip_form(demo, make_form)
