@@ -161,23 +161,8 @@ def section_tools(section_id: int):
         if not may_declare:
             deny(current_user, f"section:{section.id}:tools")
         if form.validate_on_submit():
-            tool = _chosen_tool(tools, form.tool.data)
-            try:
-                if tool is None:
-                    raise operations.VettingError(_("Choose one of the tools listed."))
-                operations.declare_use(
-                    actor=current_user,
-                    tool=tool,
-                    section=section,
-                    starts_on=form.starts_on.data,
-                    ends_on=form.ends_on.data,
-                    today=today,
-                )
-            except operations.VettingError as error:
-                db.session.rollback()
-                form.tool.errors.append(str(error))
-            else:
-                db.session.commit()
+            tool = _declared(form, tools, today, section=section)
+            if tool is not None:
                 flash(
                     _("%(tool)s added to %(section)s.", tool=tool.name, section=section.title),
                     "success",
@@ -235,24 +220,9 @@ def wide():
     schools = list(db.session.scalars(select(School).order_by(School.name)))
     form = WideUseForm().for_tools(tools).for_schools(schools)
     if form.validate_on_submit():
-        tool = _chosen_tool(tools, form.tool.data)
         school = next((s for s in schools if str(s.id) == form.school.data), None)
-        try:
-            if tool is None:
-                raise operations.VettingError(_("Choose one of the tools listed."))
-            operations.declare_use(
-                actor=current_user,
-                tool=tool,
-                school=school,
-                starts_on=form.starts_on.data,
-                ends_on=form.ends_on.data,
-                today=today,
-            )
-        except operations.VettingError as error:
-            db.session.rollback()
-            form.tool.errors.append(str(error))
-        else:
-            db.session.commit()
+        tool = _declared(form, tools, today, school=school)
+        if tool is not None:
             flash(_("%(tool)s is now in use.", tool=tool.name), "success")
             return redirect(url_for("vetting.wide"))
     ended = request.args.get("ended") == "1"
@@ -267,6 +237,29 @@ def needs_action():
     today = district_today()
     page = _page(queries.needs_action(today))
     return render_template("vetting/needs_action.html", page=page, today=today)
+
+
+def _declared(form, tools: list[Tool], today, **where) -> Tool | None:
+    """Put the chosen tool in use in a class, a school or the district (`where`) and commit;
+    on a refusal nothing is saved, the message goes on the form, and None is returned."""
+    tool = _chosen_tool(tools, form.tool.data)
+    try:
+        if tool is None:
+            raise operations.VettingError(_("Choose one of the tools listed."))
+        operations.declare_use(
+            actor=current_user,
+            tool=tool,
+            starts_on=form.starts_on.data,
+            ends_on=form.ends_on.data,
+            today=today,
+            **where,
+        )
+    except operations.VettingError as error:
+        db.session.rollback()
+        form.tool.errors.append(str(error))
+        return None
+    db.session.commit()
+    return tool
 
 
 def _chosen_tool(tools: list[Tool], value: str) -> Tool | None:
