@@ -37,13 +37,41 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class FormDetailsForm(FlaskForm):
-    """The privacy office's form: what, for whom, when, and the text families read."""
-
-    title = StringField(
+# The fields a new form and an edited form share. Made by calling these in each class, so
+# each form keeps its own order of fields.
+def _title() -> StringField:
+    return StringField(
         _l("Title"),
         validators=[InputRequired(message=_l("Give the form a title.")), Length(max=255)],
     )
+
+
+def _opens_on() -> DateField:
+    return DateField(
+        _l("Answers open on"),
+        validators=[InputRequired(message=_l("Give the date answers open."))],
+    )
+
+
+def _closes_on() -> DateField:
+    return DateField(
+        _l("Answers close on"),
+        validators=[InputRequired(message=_l("Give the date answers close."))],
+    )
+
+
+def _text() -> TextAreaField:
+    return TextAreaField(
+        _l("Text families read"),
+        validators=[Length(max=TEXT_MAX)],
+        description=_l("Changing the text makes a new version; earlier answers keep theirs."),
+    )
+
+
+class FormDetailsForm(FlaskForm):
+    """The privacy office's form: what, for whom, when, and the text families read."""
+
+    title = _title()
     kind = SelectField(_l("Kind of form"), choices=KIND_CHOICES)
     tool = SelectField(
         _l("Tool (for a tool consent only)"),
@@ -70,40 +98,17 @@ class FormDetailsForm(FlaskForm):
         choices=[SelectChoice(g, g) for g in GRADES],
         description=_l("Leave every box empty for every grade."),
     )
-    opens_on = DateField(
-        _l("Answers open on"),
-        validators=[InputRequired(message=_l("Give the date answers open."))],
-    )
-    closes_on = DateField(
-        _l("Answers close on"),
-        validators=[InputRequired(message=_l("Give the date answers close."))],
-    )
-    text = TextAreaField(
-        _l("Text families read"),
-        validators=[Length(max=TEXT_MAX)],
-        description=_l("Changing the text later makes a new version; earlier answers keep theirs."),
-    )
+    opens_on = _opens_on()
+    closes_on = _closes_on()
+    text = _text()
     submit = SubmitField(_l("Save form"))
 
 
 class EditFormForm(FlaskForm):
-    title = StringField(
-        _l("Title"),
-        validators=[InputRequired(message=_l("Give the form a title.")), Length(max=255)],
-    )
-    opens_on = DateField(
-        _l("Answers open on"),
-        validators=[InputRequired(message=_l("Give the date answers open."))],
-    )
-    closes_on = DateField(
-        _l("Answers close on"),
-        validators=[InputRequired(message=_l("Give the date answers close."))],
-    )
-    text = TextAreaField(
-        _l("Text families read"),
-        validators=[Length(max=TEXT_MAX)],
-        description=_l("Changing the text makes a new version; earlier answers keep theirs."),
-    )
+    title = _title()
+    opens_on = _opens_on()
+    closes_on = _closes_on()
+    text = _text()
     submit = SubmitField(_l("Save changes"))
 
 
