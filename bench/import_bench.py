@@ -11,7 +11,7 @@
    file in a temporary folder.
 3. Runs the migrations (`flask_migrate.upgrade()`), as `flask db upgrade` does.
 4. Runs the import in a fresh child process, exactly as `flask roster import` does:
-   `import_roster(path, today=district_today())` and a commit. It reports the wall-clock time of
+   `import_roster(path, today=clock.today())` and a commit. It reports the wall-clock time of
    that call and the commit (app start-up excluded), the time of each step, and the process's
    peak resident memory (`ru_maxrss`), which includes the interpreter and the app (the
    "baseline" column: the child's peak before the import starts), and the 1-minute load average
@@ -112,6 +112,7 @@ def child_import(path: str, database_url: str, profile: str | None) -> dict:
     with app.app_context():
         from sqlalchemy import func, select
 
+        from consent.core import clock
         from consent.extensions import db
         from consent.roster.models import (
             Enrollment,
@@ -124,9 +125,8 @@ def child_import(path: str, database_url: str, profile: str | None) -> dict:
             section_teacher,
         )
         from consent.roster.operations import import_roster
-        from consent.schoolcalendar.operations import district_today
 
-        today = district_today()
+        today = clock.today()
         load_before = os.getloadavg()[0]
         baseline = _peak_mb()
         backend_before = _backend_cpu_seconds(db)

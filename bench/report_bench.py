@@ -203,15 +203,15 @@ def build(app) -> dict:
 
     from consent.accounts.models import Account
     from consent.accounts.passwords import hash_password
+    from consent.core import clock
     from consent.extensions import db
-    from consent.schoolcalendar.operations import district_today
 
     timings = {}
     with app.app_context():
         started = time.perf_counter()
         upgrade()
         timings["migrate"] = time.perf_counter() - started
-        today = district_today()
+        today = clock.today()
         year = today.year if today.month >= 8 else today.year - 1
         params = {"today": today.isoformat(), "year_start": date(year, 8, 24).isoformat()}
         statements = list(DISTRICT_SQL)

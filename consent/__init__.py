@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask, current_app, g, has_request_context, request
 from flask_babel import force_locale
 from flask_login import current_user
 
@@ -78,6 +78,9 @@ def create_app(config: dict | None = None) -> Flask:
     mail.init_app(app)
     limiter.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    from consent.core.urls import RecordIdConverter
+
+    app.url_map.converters["int"] = RecordIdConverter  # before any route is added
 
     from consent import (
         accounts,
@@ -93,7 +96,7 @@ def create_app(config: dict | None = None) -> Flask:
         schoolcalendar,
         vetting,
     )
-    from consent.core import errors, security, templating
+    from consent.core import errors, security, templating, transaction
     from consent.core.views import bp as core_bp
 
     app.register_blueprint(core_bp)
@@ -115,6 +118,7 @@ def create_app(config: dict | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
+    transaction.init_app(app)
     _configure_sqlite(app)
     return app
 
@@ -126,6 +130,7 @@ def _configure_sqlite(app: Flask) -> None:
     from sqlalchemy import event
 
     from consent.core.downloads import streaming_reads_only
+    from consent.core.transaction import request_takes_write_lock
 
     busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
     with app.app_context():
@@ -143,10 +148,15 @@ def _configure_sqlite(app: Flask) -> None:
 
         @event.listens_for(db.engine, "begin")
         def _begin(connection):
-            # A request (or the worker) may write after reading. Under WAL a reader that later
-            # writes fails at once with "database is locked" if another process committed in
-            # between; taking the write lock up front makes it wait (busy_timeout) instead.
-            immediate = (has_request_context() and not streaming_reads_only()) or _immediate.get()
+            # A transaction that will write takes the write lock when it begins: under WAL a
+            # reader that later writes fails at once with "database is locked" if another
+            # process committed in between, whereas BEGIN IMMEDIATE waits (busy_timeout).
+            # Pages that only read (a family's pages, streamed downloads) never wait for it.
+            if has_request_context():
+                immediate = not streaming_reads_only() and request_takes_write_lock()
+                g.sqlite_reading = not immediate
+            else:
+                immediate = _immediate.get()
             # Transaction control on the driver's connection: not a statement for the listeners
             # that count queries.
             connection.connection.dbapi_connection.execute(

@@ -1,7 +1,7 @@
 """Declarative base with a naming convention (stable constraint names for Alembic) and UTC types."""
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC
 
 from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
 from sqlalchemy.orm import DeclarativeBase
@@ -24,10 +24,6 @@ def chunks(items, size: int = 5000):
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator):

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from consent.accounts.models import Account
 from consent.accounts.passwords import hash_password
 from consent.catalog.models import Tool
+from consent.core import clock
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
 from consent.optouts import operations
@@ -28,7 +29,6 @@ from consent.roster.models import (
     StaffRole,
     Student,
 )
-from consent.schoolcalendar.operations import district_today
 from tests import support
 
 BUDGET = 12
@@ -183,7 +183,7 @@ class School50:
 
     def grow_to(self, size: int) -> None:
         with self.app.app_context():
-            today = district_today()
+            today = clock.today()
             guardian = db.session.scalar(
                 select(Account).where(Account.guardian_id == self.guardian_id)
             )

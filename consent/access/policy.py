@@ -7,6 +7,7 @@ from sqlalchemy import Select, and_, exists, false, or_, select, true
 
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record, record_denied
+from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import OptOut, Task
 from consent.roster.models import (
@@ -17,7 +18,6 @@ from consent.roster.models import (
     Student,
     section_teacher,
 )
-from consent.schoolcalendar.operations import district_today
 
 
 def current_enrollment(today: date):
@@ -30,7 +30,7 @@ def current_enrollment(today: date):
 
 def visible_student_ids(actor: Account, today: date | None = None) -> Select:
     """A SELECT of the ids of every student the actor may see."""
-    today = today or district_today()
+    today = today or clock.today()
     role = actor.role
     if role is Role.GUARDIAN:
         return select(GuardianLink.student_id).where(

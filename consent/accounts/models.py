@@ -8,7 +8,8 @@ from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consent.db import Base, UTCDateTime, utcnow
+from consent.core import clock
+from consent.db import Base, UTCDateTime
 from consent.roster.models import Guardian, Staff, StaffRole
 
 
@@ -37,7 +38,7 @@ class Account(UserMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardian.id"), unique=True)
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     guardian: Mapped[Guardian | None] = relationship(lazy="joined")
@@ -87,8 +88,8 @@ class AccountSession(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # "Firefox on Windows": enough for a person to recognise a device, nothing more.
     user_agent: Mapped[str] = mapped_column(String(120), default="")
@@ -106,7 +107,7 @@ class SignInFailure(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email_digest: Mapped[str] = mapped_column(String(64))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     def __repr__(self) -> str:
         return f"<SignInFailure {self.id}>"

@@ -24,7 +24,7 @@ from consent.accounts import sessions
 from consent.accounts.models import Account, SignInFailure, new_session_token
 from consent.accounts.passwords import hash_password, needs_rehash, verify_password
 from consent.audit.operations import record
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.operations import notify
 
@@ -70,7 +70,7 @@ def recent_failures(digest: str, *, now: datetime) -> int:
 
 def is_locked(email: str, *, now: datetime | None = None) -> bool:
     threshold = current_app.config["SIGNIN_LOCKOUT_THRESHOLD"]
-    return recent_failures(email_digest(email), now=now or utcnow()) >= threshold
+    return recent_failures(email_digest(email), now=now or clock.now()) >= threshold
 
 
 def _person(account: Account) -> dict:
@@ -99,7 +99,7 @@ def _count_failure(digest: str, account: Account | None, *, now: datetime) -> No
 
 def sign_in(email: str, password: str, *, now: datetime | None = None) -> SignInResult:
     """Check a sign-in. The caller commits in every case: failures must be counted."""
-    now = now or utcnow()
+    now = now or clock.now()
     account = find_account(email)
     digest = email_digest(email)
     # Always verify (a dummy hash for an unknown address), so every path takes as long.

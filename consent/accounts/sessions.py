@@ -18,7 +18,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 
 from consent.accounts.models import Account, AccountSession
-from consent.db import utcnow
+from consent.core import clock
+from consent.core.transaction import need_write_lock
 from consent.extensions import db
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ def live_conditions(now: datetime):
 
 def start(account: Account, *, user_agent: str = "", now: datetime | None = None) -> str:
     """A new session for `account`; returns the key for the cookie (shown once, never stored)."""
-    now = now or utcnow()
+    now = now or clock.now()
     key = secrets.token_urlsafe(32)
     db.session.execute(
         delete(AccountSession).where(
@@ -77,7 +78,7 @@ def load(key: str | None, *, now: datetime | None = None) -> Account | None:
     """The active account whose live session has this key; None for anything else."""
     if not key or len(key) > 128:
         return None
-    now = now or utcnow()
+    now = now or clock.now()
     row = db.session.execute(
         select(Account, AccountSession)
         .join(AccountSession, AccountSession.account_id == Account.id)
@@ -100,22 +101,23 @@ def current() -> AccountSession | None:
 def touch(*, now: datetime | None = None) -> None:
     """Note that the current session was used, so the idle timeout counts from now.
 
-    Runs before the view: committing here ends only the read that loaded the session."""
+    Runs before the view and commits with the request (consent.core.transaction)."""
     record = current()
-    now = now or utcnow()
+    now = now or clock.now()
     if record is None or now - record.last_seen_at < TOUCH_EVERY:
         return
+    record_id = record.id
+    need_write_lock()
     db.session.execute(
-        update(AccountSession).where(AccountSession.id == record.id).values(last_seen_at=now)
+        update(AccountSession).where(AccountSession.id == record_id).values(last_seen_at=now)
     )
-    db.session.commit()
 
 
 def end(record: AccountSession, *, now: datetime | None = None) -> None:
     db.session.execute(
         update(AccountSession)
         .where(AccountSession.id == record.id, AccountSession.revoked_at.is_(None))
-        .values(revoked_at=now or utcnow())
+        .values(revoked_at=now or clock.now())
     )
     log.info("session %s ended", record.id)
 
@@ -127,14 +129,14 @@ def end_all(account: Account, *, keep: AccountSession | None = None, now=None) -
     )
     if keep is not None:
         query = query.where(AccountSession.id != keep.id)
-    ended = db.session.execute(query.values(revoked_at=now or utcnow())).rowcount
+    ended = db.session.execute(query.values(revoked_at=now or clock.now())).rowcount
     log.info("account %s: %s sessions ended", account.id, ended)
     return ended
 
 
 def live_sessions(account: Account, *, now: datetime | None = None) -> list[AccountSession]:
     """The person's signed-in browsers, most recently used first (a handful: they expire)."""
-    now = now or utcnow()
+    now = now or clock.now()
     return list(
         db.session.scalars(
             select(AccountSession)

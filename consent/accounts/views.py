@@ -27,6 +27,7 @@ from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.core.downloads import stream_download
 from consent.core.gates import roles_required
+from consent.core.transaction import remember_reads_write
 from consent.core.urls import safe_next
 from consent.extensions import db, limiter
 
@@ -43,6 +44,7 @@ def _begin_session(account: Account) -> None:
     session.clear()
     login_user(account, remember=False)
     session.permanent = True
+    remember_reads_write(account.is_staff)
 
 
 @bp.route("/signin", methods=["GET", "POST"])

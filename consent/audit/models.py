@@ -5,14 +5,15 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from consent.db import Base, UTCDateTime, utcnow
+from consent.core import clock
+from consent.db import Base, UTCDateTime
 
 
 class AuditEvent(Base):
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
     actor_role: Mapped[str] = mapped_column(String(32))
     action: Mapped[str] = mapped_column(String(64), index=True)

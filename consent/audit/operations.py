@@ -4,8 +4,9 @@ from flask import g, has_request_context, request
 from sqlalchemy import insert
 
 from consent.audit.models import AuditEvent
+from consent.core import clock
 from consent.core.logredact import TOKEN_PATH
-from consent.db import utcnow
+from consent.core.transaction import need_write_lock
 from consent.extensions import db
 
 
@@ -19,6 +20,7 @@ def _request_fields() -> dict[str, str]:
 
 def record(actor, action: str, *, student_id: int | None = None, target: str = "") -> AuditEvent:
     """Add an audit row to the current transaction, so it commits or rolls back with the change."""
+    need_write_lock()
     event = AuditEvent(
         actor_account_id=actor.id if actor is not None else None,
         actor_role=actor.role.value if actor is not None else "anonymous",
@@ -33,6 +35,7 @@ def record(actor, action: str, *, student_id: int | None = None, target: str = "
 
 def record_many(actor, action: str, student_ids, *, target: str = "") -> None:
     """One row per student shown in a staff list, written in a single statement."""
+    need_write_lock()
     fields = _request_fields()
     rows = [
         {
@@ -41,7 +44,7 @@ def record_many(actor, action: str, student_ids, *, target: str = "") -> None:
             "action": action,
             "student_id": student_id,
             "target": target,
-            "at": utcnow(),
+            "at": clock.now(),
             **fields,
         }
         for student_id in sorted(set(student_ids))
@@ -61,6 +64,7 @@ def record_denied(actor, *, target: str, student_id: int | None = None) -> None:
     actor_id = actor.id if actor is not None else None
     role = actor.role.value if actor is not None else "anonymous"
     db.session.rollback()
+    need_write_lock()
     db.session.add(
         AuditEvent(
             actor_account_id=actor_id,

@@ -9,6 +9,7 @@ from flask import (
     Response,
     current_app,
     redirect,
+    render_template,
     request,
     url_for,
 )
@@ -19,10 +20,10 @@ from consent.accounts.models import Role
 from consent.audit.forms import AuditFilterForm
 from consent.audit.operations import record
 from consent.audit.queries import KNOWN_ACTIONS, AuditFilter, log_export_rows, log_page
+from consent.core import clock
 from consent.core.downloads import stream_download
-from consent.core.rendering import render_then_commit
+from consent.core.urls import bounded_int
 from consent.extensions import db
-from consent.schoolcalendar.operations import district_today
 
 bp = Blueprint("audit", __name__)
 
@@ -59,11 +60,11 @@ def log():
     window = None
     if filters is not None:
         window = log_page(
-            filters, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+            filters, request.args.get("page", 1, type=bounded_int), current_app.config["PAGE_SIZE"]
         )
         # Narrowed to one student, reading the log is a look at that student's record.
         record(current_user, "audit.view", student_id=filters.student_id, target=filters.describe())
-    return render_then_commit(
+    return render_template(
         "audit/log.html",
         form=form,
         window=window,
@@ -82,7 +83,7 @@ def export():
         return redirect(url_for("audit.log", **request.args))
     record(current_user, "audit.export", student_id=filters.student_id, target=filters.describe())
     db.session.commit()
-    filename = f"audit-log-{district_today().isoformat()}.csv"
+    filename = f"audit-log-{clock.today().isoformat()}.csv"
     return Response(
         stream_download(csv_chunks(log_export_rows(filters))),
         mimetype="text/csv",

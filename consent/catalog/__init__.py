@@ -12,7 +12,7 @@ def init_app(app: Flask) -> None:
     from consent.catalog.cli import cli
     from consent.catalog.queries import recent_notices
     from consent.catalog.views import bp
-    from consent.schoolcalendar.operations import district_today
+    from consent.core import clock
 
     app.register_blueprint(bp)
     app.cli.add_command(cli)
@@ -22,5 +22,5 @@ def init_app(app: Flask) -> None:
     def tool_changes(entries) -> list:
         """Changes families were told about for the tools on a child's page (one query)."""
         days = app.config["CATALOG_NOTICE_DAYS"]
-        since = datetime.combine(district_today() - timedelta(days=days), time.min, tzinfo=UTC)
+        since = datetime.combine(clock.today() - timedelta(days=days), time.min, tzinfo=UTC)
         return recent_notices([entry.tool.id for entry in entries], since)

@@ -15,7 +15,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consent.db import Base, UTCDateTime, enum_column, utcnow
+from consent.core import clock
+from consent.db import Base, UTCDateTime, enum_column
 from consent.roster.models import School, Section
 
 # NDPA (National Data Privacy Agreement) Exhibit B category names, in the exhibit's order.
@@ -180,7 +181,7 @@ class ToolUse(Base):
     # Who declared the use (a teacher for their class, the privacy office for wider ones) and
     # when; None for uses loaded by the demo or before declarations existed.
     declared_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=clock.now)
 
     tool: Mapped[Tool] = relationship(lazy="joined")
     school: Mapped[School | None] = relationship()
@@ -202,7 +203,7 @@ class ToolRevision(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"), index=True)
     # The vetting request whose approval added the tool (its first revision only), so the
     # history says where the entry came from.
@@ -252,7 +253,7 @@ class ToolChangeNotice(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
     revision_id: Mapped[int | None] = mapped_column(ForeignKey("tool_revision.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     new_categories: Mapped[str] = mapped_column(Text, default="")  # one category a line
     agreement_lapsed: Mapped[bool] = mapped_column(Boolean, default=False)
     no_longer_approved: Mapped[bool] = mapped_column(Boolean, default=False)

@@ -32,7 +32,9 @@ from consent.catalog.models import (
     VettingStatus,
 )
 from consent.catalog.queries import guardians_of_users
-from consent.db import UTCDateTime, utcnow
+from consent.core import clock
+from consent.core.errors import DomainError
+from consent.db import UTCDateTime
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import absolute_url
@@ -58,7 +60,7 @@ SCALAR_FIELDS = (
 )
 
 
-class CatalogError(Exception):
+class CatalogError(DomainError):
     """A rule the edit breaks; `field` names the form field the message belongs to."""
 
     def __init__(self, field: str, message: str):
@@ -220,7 +222,7 @@ def _write_revision(
     revision = ToolRevision(
         tool_id=tool.id,
         number=number + 1,
-        at=utcnow(),
+        at=clock.now(),
         actor_account_id=actor.id if actor is not None else None,
         vetting_request_id=vetting_request_id,
         changes=[ToolChange(field=n, before=before.get(n), after=after.get(n)) for n in names],
@@ -307,7 +309,7 @@ def update_tool(*, actor, tool: Tool, data: ToolData, today: date) -> EditResult
     notice = ToolChangeNotice(
         tool_id=tool.id,
         revision_id=revision.id,
-        created_at=utcnow(),
+        created_at=clock.now(),
         new_categories="\n".join(new_categories),
         agreement_lapsed=lapsed,
         no_longer_approved=no_longer_approved,
@@ -332,7 +334,7 @@ def tell_families(notice: ToolChangeNotice, tool: Tool, today: date) -> int:
     guardian_ids = guardians_of_users(tool.id, today)
     locales = available_locales()
     link = "/children"
-    now = utcnow()
+    now = clock.now()
     has_address = func.coalesce(Guardian.email, "") != ""
     table = Notification.__table__
     columns = [
@@ -420,7 +422,7 @@ def check_agreements(*, today: date) -> list[ToolChangeNotice]:
             continue
         notice = ToolChangeNotice(
             tool_id=tool.id,
-            created_at=utcnow(),
+            created_at=clock.now(),
             new_categories="",
             agreement_lapsed=True,
             no_longer_approved=False,

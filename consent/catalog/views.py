@@ -29,11 +29,12 @@ from consent.catalog.forms import CatalogFilterForm, ToolForm
 from consent.catalog.models import AgreementStatus, LegalBasis, Tool, ToolRevision, VettingStatus
 from consent.catalog.operations import CatalogError
 from consent.catalog.queries import catalog_list, public_catalog, tool_history
+from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.gates import STAFF, roles_required
 from consent.core.templating import LABELS
+from consent.core.urls import bounded_int
 from consent.extensions import db
-from consent.schoolcalendar.operations import district_today
 
 bp = Blueprint("catalog", __name__)
 
@@ -85,12 +86,12 @@ def public():
     """The approved tools and what each collects, for families and the state; no sign-in."""
     page = db.paginate(
         public_catalog(),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config.get("CATALOG_PUBLIC_PAGE_SIZE", PUBLIC_PAGE_SIZE),
         error_out=False,
     )
     return render_template(
-        "catalog/public.html", page=page, today=district_today(), agreement_state=agreement_state
+        "catalog/public.html", page=page, today=clock.today(), agreement_state=agreement_state
     )
 
 
@@ -124,7 +125,7 @@ def _public_tools():
 
 @bp.get("/catalog.json")
 def public_json():
-    today = district_today()
+    today = clock.today()
     return jsonify(
         {
             "district": current_app.config["DISTRICT_NAME"],
@@ -154,7 +155,7 @@ CSV_COLUMNS = [
 @bp.get("/catalog.csv")
 def public_csv():
     """One row per tool; the categories as 'Category: note' separated by ' | '. Streamed."""
-    today = district_today()
+    today = clock.today()
 
     def rows():
         buffer = io.StringIO()
@@ -186,7 +187,7 @@ def public_csv():
 @roles_required(*STAFF)
 def tools():
     """The whole catalog for staff, filtered and paginated; the office also edits from here."""
-    today = district_today()
+    today = clock.today()
     form = CatalogFilterForm(request.args)
     filters = form.data if form.validate() else {}
     query = catalog_list(
@@ -198,7 +199,7 @@ def tools():
     )
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -219,7 +220,7 @@ def new():
     if form.validate_on_submit():
         try:
             created = operations.create_tool(
-                actor=current_user, data=form.to_data(), today=district_today()
+                actor=current_user, data=form.to_data(), today=clock.today()
             )
         except CatalogError as error:
             db.session.rollback()
@@ -239,7 +240,7 @@ def edit(tool_id: int):
     if form.validate_on_submit():
         try:
             result = operations.update_tool(
-                actor=current_user, tool=tool, data=form.to_data(), today=district_today()
+                actor=current_user, tool=tool, data=form.to_data(), today=clock.today()
             )
         except CatalogError as error:
             db.session.rollback()
@@ -268,7 +269,7 @@ def history(tool_id: int):
     tool = _tool_or_404(tool_id)
     page = db.paginate(
         tool_history(tool.id).options(selectinload(ToolRevision.changes)),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

@@ -22,7 +22,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consent.catalog.models import Tool
-from consent.db import Base, UTCDateTime, enum_column, utcnow
+from consent.core import clock
+from consent.db import Base, UTCDateTime, enum_column
 from consent.roster.models import Guardian, School, Student
 
 
@@ -82,7 +83,7 @@ class ConsentForm(Base):
     status: Mapped[FormStatus] = mapped_column(
         enum_column(FormStatus, "consent_form_status"), default=FormStatus.DRAFT, index=True
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
@@ -138,7 +139,7 @@ class ConsentFormVersion(Base):
     form_id: Mapped[int] = mapped_column(ForeignKey("consent_form.id"), index=True)
     number: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     created_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
     form: Mapped[ConsentForm] = relationship(back_populates="versions")
@@ -165,7 +166,7 @@ class ConsentAnswer(Base):
     guardian_id: Mapped[int] = mapped_column(ForeignKey("guardian.id"), index=True)
     method: Mapped[AnswerMethod] = mapped_column(enum_column(AnswerMethod, "answer_method"))
     entered_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
     version: Mapped[ConsentFormVersion] = relationship(lazy="joined")
     guardian: Mapped[Guardian] = relationship(lazy="joined")
@@ -189,7 +190,7 @@ class ConsentAnswerEvent(Base):
     version_id: Mapped[int] = mapped_column(ForeignKey("consent_form_version.id"))
     method: Mapped[AnswerMethod] = mapped_column(enum_column(AnswerMethod, "answer_method"))
     entered_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     note: Mapped[str] = mapped_column(Text, default="")
 
     version: Mapped[ConsentFormVersion] = relationship(lazy="joined")

@@ -38,7 +38,7 @@ from consent.consentforms.rules import (
     check_text,
     check_window,
 )
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import absolute_url, notify
@@ -46,7 +46,6 @@ from consent.optouts import operations as optouts
 from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutRequester
 from consent.optouts.rules import OptOutError
 from consent.roster.models import Guardian, GuardianLink, School, Student
-from consent.schoolcalendar.operations import day_start, district_today
 
 PUBLISHED_KIND = "consentform_published"
 
@@ -162,7 +161,7 @@ def publish_form(*, actor: Account, form: ConsentForm, now: datetime | None = No
     Idempotent: publishing again (or after the roster added families) tells only those not yet
     told. Returns how many guardians were told now."""
     _require_office(actor)
-    now = now or utcnow()
+    now = now or clock.now()
     if form.status is FormStatus.DRAFT:
         form.status = FormStatus.PUBLISHED
         form.published_at = now
@@ -177,7 +176,7 @@ def notify_guardians_in_scope(form: ConsentForm, *, now: datetime | None = None)
     written for every guardian in scope who has not had it, whatever the district's size."""
     if form.status is not FormStatus.PUBLISHED:
         raise ConsentFormError(_l("Publish the form before telling families about it."))
-    now = now or utcnow()
+    now = now or clock.now()
     link = form_link(form)
     locales = available_locales()
     told = 0
@@ -318,8 +317,8 @@ def answer_form(
     themselves, while the window is open; staff enter a named guardian's paper or phone answer
     received while it was open (`received_on`, default today), even after it closed, and the
     guardian is emailed what was recorded. The more protective answer of the guardians stands."""
-    now = now or utcnow()
-    today = district_today(now)
+    now = now or clock.now()
+    today = clock.today(now)
     if actor.role is Role.GUARDIAN:
         guardian, method, entered_by = actor.guardian, AnswerMethod.WEB, None
     elif actor.role in (Role.PRINCIPAL, Role.PRIVACY_OFFICER):
@@ -420,7 +419,7 @@ def _check_not_superseded(
             ConsentAnswerEvent.form_id == form.id,
             ConsentAnswerEvent.student_id == student.id,
             ConsentAnswerEvent.guardian_id == guardian.id,
-            ConsentAnswerEvent.at >= day_start(received_on + timedelta(days=1)),
+            ConsentAnswerEvent.at >= clock.day_start(received_on + timedelta(days=1)),
         )
     )
     if newer is not None:
@@ -429,7 +428,7 @@ def _check_not_superseded(
                 "%(name)s gave a newer answer on %(day)s, after this one was received. The "
                 "newer answer stands, so this one was not recorded.",
                 name=guardian.full_name,
-                day=format_date(district_today(newer), "long"),
+                day=format_date(clock.today(newer), "long"),
             )
         )
 
@@ -490,7 +489,7 @@ def _open_optout(form: ConsentForm, student: Student, guardian: Guardian, now: d
     """A refused tool consent is acted on: when the child uses the tool, an opt-out request is
     filed (or joined) and routed to the teachers and principal as usual."""
     tool = form.tool
-    today = district_today(now)
+    today = clock.today(now)
     uses = tools_for_student(student, current_sections(student.id, today), today)
     if all(use.tool.id != tool.id for use in uses):
         return None

@@ -7,13 +7,11 @@ from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 
 from consent.consentforms.models import HIGH_SCHOOL_GRADES, Answer, ConsentForm, FormKind
+from consent.core.errors import DomainError
 
 
-class ConsentFormError(Exception):
+class ConsentFormError(DomainError):
     """A change the consent-form rules refuse; the message (translatable) is shown as is."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 def school_year_of(today: date) -> str:

@@ -32,11 +32,11 @@ from consent.consentforms.models import (
     FormStatus,
 )
 from consent.consentforms.rules import ConsentFormError, school_year_of
+from consent.core import clock
 from consent.core.gates import SCHOOL_LEADS, roles_required
-from consent.core.rendering import render_then_commit
+from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.roster.models import Guardian, GuardianLink, School, Student
-from consent.schoolcalendar.operations import district_today
 
 bp = Blueprint("consentforms", __name__)
 
@@ -49,7 +49,7 @@ bp = Blueprint("consentforms", __name__)
 def waiting():
     """Every child's forms: waiting for an answer, answered (changeable until the window
     closes) and closed, in a fixed number of queries whatever the number of children."""
-    today = district_today()
+    today = clock.today()
     students = list(
         db.session.scalars(
             visible_students(current_user).order_by(Student.given_name, Student.id)
@@ -80,7 +80,7 @@ def _guardian_form_or_404(form_id: int, student: Student) -> ConsentForm:
 def answer(form_id: int, student_id: int):
     student = student_or_404(current_user, student_id)
     form = _guardian_form_or_404(form_id, student)
-    today = district_today()
+    today = clock.today()
     may_answer = can_file_for(current_user, student.id)
     answer_form = AnswerForm()
     if request.method == "POST":
@@ -177,7 +177,7 @@ def _school_of_actor() -> int | None:
 def index():
     page = db.paginate(
         queries.form_list(current_user),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -185,7 +185,7 @@ def index():
         "consentforms/index.html",
         page=page,
         is_office=current_user.role is Role.PRIVACY_OFFICER,
-        today=district_today(),
+        today=clock.today(),
     )
 
 
@@ -216,14 +216,14 @@ def new():
     details = FormDetailsForm()
     _details_choices(details)
     if request.method == "GET":
-        details.school_year.data = school_year_of(district_today())
+        details.school_year.data = school_year_of(clock.today())
         details.mode.data = FormMode.OPT_IN.value
     if details.validate_on_submit():
         try:
             form = operations.create_form(
                 actor=current_user,
                 school_year=(details.school_year.data or "").strip()
-                or school_year_of(district_today()),
+                or school_year_of(clock.today()),
                 kind=FormKind(details.kind.data),
                 mode=FormMode(details.mode.data),
                 title=details.title.data,
@@ -266,7 +266,7 @@ def detail(form_id: int):
         by_language=queries.coverage_by_language(form.id, school_id),
         is_office=current_user.role is Role.PRIVACY_OFFICER,
         action_form=EmptyForm(),
-        today=district_today(),
+        today=clock.today(),
     )
 
 
@@ -349,7 +349,7 @@ def students(form_id: int):
         query = query.where(answered.where(ConsentAnswer.answer == Answer(show)))
     page = db.paginate(
         query.order_by(Student.family_name, Student.given_name, Student.id),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -360,7 +360,7 @@ def students(form_id: int):
         [s.id for s in items],
         target=f"consentform:{form.id}",
     )
-    return render_then_commit(
+    return render_template(
         "consentforms/students.html",
         form=form,
         page=page,
@@ -411,7 +411,7 @@ def entry(form_id: int, student_id: int):
             )
             _flash_staff_outcome(outcome, student)
             return redirect(url_for("consentforms.entry", form_id=form.id, student_id=student.id))
-    return render_then_commit(
+    return render_template(
         "consentforms/entry.html",
         form=form,
         student=student,
@@ -419,7 +419,7 @@ def entry(form_id: int, student_id: int):
         guardians=guardians,
         in_force=queries.answers_for(form.id, [student.id]).get(student.id),
         history=queries.history(form.id, student.id),
-        today=district_today(),
+        today=clock.today(),
     )
 
 
@@ -448,4 +448,4 @@ def forms_waiting(student: Student) -> list[ConsentForm]:
     """For the child page: open forms nobody has answered yet for the child (one statement)."""
     if not current_user.is_authenticated or current_user.role is not Role.GUARDIAN:
         return []
-    return queries.unanswered_open_forms(student.id, district_today())
+    return queries.unanswered_open_forms(student.id, clock.today())

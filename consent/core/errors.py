@@ -11,6 +11,14 @@ from consent.extensions import db
 log = logging.getLogger(__name__)
 
 
+class DomainError(Exception):
+    """A change the rules refuse. Every domain's refusals derive from it, so one path
+    (consent.core.transaction.run) rolls back and shows the message, which is translatable."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
 def init_app(app: Flask) -> None:
     def page(template: str, status: int):
         return render_template(template, request_id=getattr(g, "request_id", "")), status

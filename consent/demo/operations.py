@@ -2,7 +2,7 @@
 is what the workflow really does."""
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -21,6 +21,7 @@ from consent.catalog.models import (
 )
 from consent.consentforms import operations as consentforms
 from consent.consentforms.models import FormKind, FormMode
+from consent.core import clock
 from consent.extensions import db
 from consent.optouts import operations as optouts
 from consent.optouts.models import OptOut
@@ -36,7 +37,6 @@ from consent.roster.models import (
     Student,
 )
 from consent.schoolcalendar.models import Closure
-from consent.schoolcalendar.operations import district_today
 from consent.vetting.demo import file_demo_vetting_requests
 
 DEMO_PASSWORD = "consent-demo-2026"  # noqa: S105 - the demo district's published password
@@ -345,14 +345,15 @@ def _school_days_ago(today: date, count: int) -> date:
 
 
 def _at(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 15, 0, tzinfo=UTC)
+    """A believable moment on `day` that is never in the future, whatever the hour now."""
+    return clock.moment_on(day, hour=10)
 
 
 def load_demo(today: date | None = None) -> DemoDistrict:
     """Create the demo district in an empty database; refuses to run over existing data."""
     if db.session.scalar(select(func.count()).select_from(School)):
         raise RuntimeError("The database already holds a district; the demo needs an empty one.")
-    today = today or district_today()
+    today = today or clock.today()
     d = DemoDistrict()
     password_hash = hash_password(DEMO_PASSWORD)
     year_start = today - timedelta(days=80)
@@ -483,15 +484,16 @@ def _file_demo_requests(d: DemoDistrict, today: date) -> None:
 
     def file(key, guardian, student, tool, feature, accommodation, reason, days_ago):
         filed_at = _at(_school_days_ago(today, days_ago))
-        d.optouts[key] = optouts.file_optout(
-            actor=acc[guardian],
-            student=students[student],
-            tool=tools[tool],
-            feature=feature,
-            accommodation=accommodation,
-            reason=reason,
-            now=filed_at,
-        ).optout
+        with clock.at(filed_at):  # its timeline and messages carry the day it was filed
+            d.optouts[key] = optouts.file_optout(
+                actor=acc[guardian],
+                student=students[student],
+                tool=tools[tool],
+                feature=feature,
+                accommodation=accommodation,
+                reason=reason,
+                now=filed_at,
+            ).optout
         return d.optouts[key]
 
     def task_of(optout, teacher):

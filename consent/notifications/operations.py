@@ -20,7 +20,7 @@ from flask_mail import Connection, Message
 from sqlalchemy import select, update
 
 from consent import available_locales, immediate_transactions
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.roster.models import Guardian, Staff
@@ -76,7 +76,7 @@ def notify(
         link=link,
         delivery_status=DeliveryStatus.PENDING if address else DeliveryStatus.NO_ADDRESS,
         attempts=0,
-        next_attempt_at=utcnow(),
+        next_attempt_at=clock.now(),
     )
     db.session.add(notification)
     return notification
@@ -240,7 +240,7 @@ def deliver_due(*, now: datetime | None = None, limit: int = 500) -> DeliveryRep
     with immediate_transactions():
         try:
             while report.handled < limit:
-                moment = now or utcnow()
+                moment = now or clock.now()
                 batch = _claim(moment, tried, min(BATCH, limit - report.handled))
                 if not batch:
                     break
@@ -276,7 +276,7 @@ def _record_deliveries(ids: list[int], report: DeliveryReport) -> None:
         .values(
             attempts=Notification.attempts + 1,
             delivery_status=DeliveryStatus.SENT,
-            sent_at=utcnow(),
+            sent_at=clock.now(),
             last_error=None,
         )
         .execution_options(synchronize_session=False)

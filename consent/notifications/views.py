@@ -3,6 +3,7 @@ from flask_login import current_user, login_required
 
 from consent.accounts.models import Role
 from consent.core.gates import roles_required
+from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus
 from consent.notifications.queries import failed_messages, oldest_pending, outbox_counts
@@ -16,7 +17,7 @@ bp = Blueprint("notifications", __name__)
 def inbox():
     page = db.paginate(
         inbox_query(current_user),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -29,7 +30,7 @@ def outbox():
     """Is email getting out? Messages waiting, sent, and those the worker gave up on."""
     page = db.paginate(
         failed_messages(),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

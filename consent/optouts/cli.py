@@ -3,9 +3,9 @@
 import click
 from flask.cli import AppGroup
 
+from consent.core import clock
 from consent.extensions import db
 from consent.optouts.escalation import escalate
-from consent.schoolcalendar.operations import district_today
 
 cli = AppGroup("optouts", help="Opt-out requests.")
 
@@ -13,7 +13,7 @@ cli = AppGroup("optouts", help="Opt-out requests.")
 @cli.command("escalate")
 def escalate_command() -> None:
     """Remind, tell principals and escalate requests past their due dates (never twice)."""
-    report = escalate(today=district_today())
+    report = escalate(today=clock.today())
     db.session.commit()
     click.echo(
         f"reminders {report.reminded}, principals told {report.principal_told}, "

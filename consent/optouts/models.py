@@ -17,7 +17,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consent.catalog.models import Tool
-from consent.db import Base, UTCDateTime, enum_column, utcnow
+from consent.core import clock
+from consent.db import Base, UTCDateTime, enum_column
 from consent.roster.models import Guardian, Staff, Student
 
 
@@ -98,7 +99,7 @@ class OptOut(Base):
         enum_column(OptOutStatus, "optout_status"), default=OptOutStatus.SUBMITTED, index=True
     )
     filed_by_guardian_id: Mapped[int] = mapped_column(ForeignKey("guardian.id"))
-    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
     plan_due_on: Mapped[date] = mapped_column(Date)
     confirm_due_on: Mapped[date] = mapped_column(Date)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -132,7 +133,7 @@ class OptOutRequester(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     optout_id: Mapped[int] = mapped_column(ForeignKey("optout.id"), index=True)
     guardian_id: Mapped[int] = mapped_column(ForeignKey("guardian.id"), index=True)
-    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
 
 
 class Task(Base):
@@ -147,7 +148,7 @@ class Task(Base):
     status: Mapped[TaskStatus] = mapped_column(
         enum_column(TaskStatus, "task_status"), default=TaskStatus.OPEN, index=True
     )
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     plan_option: Mapped[str | None] = mapped_column(String(255))
@@ -170,7 +171,7 @@ class Event(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     optout_id: Mapped[int] = mapped_column(ForeignKey("optout.id"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     kind: Mapped[str] = mapped_column(String(32))
     actor_role: Mapped[str] = mapped_column(String(32))
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))

@@ -15,7 +15,8 @@ from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.catalog.models import Tool, ToolUse, UseScope
 from consent.catalog.queries import current_sections, tools_for_student, use_is_current
-from consent.db import chunks, utcnow
+from consent.core import clock
+from consent.db import chunks
 from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.optouts.models import (
@@ -38,7 +39,7 @@ from consent.roster.models import (
     Student,
     section_teacher,
 )
-from consent.schoolcalendar.operations import closures_from, day_start, district_today
+from consent.schoolcalendar.operations import closures_from
 
 
 def _link(optout: OptOut) -> str:
@@ -55,7 +56,7 @@ def add_event(optout, *, actor: Account | None, kind: str, to=None, note: str = 
         from_status=(frm.value if frm else None),
         to_status=(to.value if to else None),
         note=note,
-        at=utcnow(),
+        at=clock.now(),
     )
     db.session.add(event)
     return event
@@ -224,8 +225,8 @@ def file_optout(
     """File a guardian's opt-out and route it; an identical active request is joined instead."""
     if actor.role is not Role.GUARDIAN:
         raise OptOutError(_l("Only a parent or guardian can file an opt-out."))
-    now = now or utcnow()
-    today = district_today(now)
+    now = now or clock.now()
+    today = clock.today(now)
     _validate_choice(student, tool, feature, accommodation, today)
 
     existing = _find_active(student.id, tool.id, feature)
@@ -288,7 +289,7 @@ def acknowledge_task(*, actor: Account, task: Task) -> None:
     if task.status is not TaskStatus.OPEN:
         raise OptOutError(_l("You have already acknowledged this request."))
     task.status = TaskStatus.ACKNOWLEDGED
-    task.acknowledged_at = utcnow()
+    task.acknowledged_at = clock.now()
     record(actor, "task.acknowledge", student_id=optout.student_id, target=f"task:{task.id}")
     if optout.status is OptOutStatus.SUBMITTED:
         _move(optout, OptOutStatus.IN_PROGRESS, actor=actor, kind="acknowledged")
@@ -313,7 +314,7 @@ def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> N
     if task.status is TaskStatus.OPEN:
         acknowledge_task(actor=actor, task=task)
     task.status = TaskStatus.PLANNED
-    task.planned_at = utcnow()
+    task.planned_at = clock.now()
     task.plan_option = option
     task.plan_note = note.strip()
     record(actor, "task.plan", student_id=optout.student_id, target=f"task:{task.id}")
@@ -358,7 +359,7 @@ def confirm(*, actor: Account, optout: OptOut) -> None:
     """The principal confirms the plan: the request is resolved and in effect."""
     _require_school_lead(actor)
     _move(optout, OptOutStatus.CONFIRMED, actor=actor, kind="confirmed")
-    optout.resolved_at = utcnow()
+    optout.resolved_at = clock.now()
     record(actor, "optout.confirm", student_id=optout.student_id, target=f"optout:{optout.id}")
     _notify_guardians(optout, "optouts/confirmed")
     _notify_teachers(optout, "optouts/confirmed_teacher")
@@ -386,7 +387,7 @@ def close(*, actor: Account, optout: OptOut, reason: str) -> None:
         raise OptOutError(_l("Give the reason for closing this request."))
     _notify_teachers(optout, "optouts/closed_teacher", reason=reason.strip())
     _move(optout, OptOutStatus.CLOSED, actor=actor, kind="closed", note=reason.strip())
-    optout.ended_at = utcnow()
+    optout.ended_at = clock.now()
     for task in _open_tasks(optout):
         task.status = TaskStatus.CLOSED
         task.closed_reason = "request closed"
@@ -425,7 +426,7 @@ def withdraw(*, actor: Account, optout: OptOut, along=(), note: str = "") -> boo
         return False
     _notify_teachers(optout, "optouts/withdrawn_teacher")
     _move(optout, OptOutStatus.WITHDRAWN, actor=actor, kind="withdrawn", note=note)
-    optout.ended_at = utcnow()
+    optout.ended_at = clock.now()
     for task in _open_tasks(optout):
         task.status = TaskStatus.CLOSED
         task.closed_reason = "request withdrawn"
@@ -447,17 +448,17 @@ def move_due_dates(*, actor: Account, days) -> int:
     days = sorted(set(days))
     if not days:
         return 0
-    today = district_today()
+    today = clock.today()
     rows = db.session.execute(
         select(OptOut.id, OptOut.filed_at, OptOut.plan_due_on, OptOut.confirm_due_on).where(
             OptOut.status.in_(OPEN_STATUSES),
             OptOut.confirm_due_on >= max(days[0], today),
-            OptOut.filed_at < day_start(days[-1]),  # filed before the last day changed
+            OptOut.filed_at < clock.day_start(days[-1]),  # filed before the last day changed
         )
     ).all()
     covering = []
     for row in rows:
-        filed = district_today(row.filed_at)
+        filed = clock.today(row.filed_at)
         after = bisect_right(days, filed)  # the first changed day after the filing day
         if after < len(days) and days[after] <= row.confirm_due_on:
             covering.append((row, filed))
@@ -467,7 +468,7 @@ def move_due_dates(*, actor: Account, days) -> int:
     last = max(filed for _, filed in covering)
     # The same window filing loads (`closures_from(filed day)`), for every request at once.
     closures = closures_from(first, (last - first).days + 120)
-    moves, events, now = [], [], utcnow()
+    moves, events, now = [], [], clock.now()
     for row, filed in covering:
         plan, confirm = due_dates(filed, closures)
         if row.plan_due_on < today:
@@ -620,7 +621,7 @@ def follow_roster(
     for optout in _active_optouts_of(departed_student_ids):
         _notify_teachers(optout, "optouts/closed_teacher", reason=str(reason_left))
         _move(optout, OptOutStatus.CLOSED, actor=None, kind="closed", note=str(reason_left))
-        optout.ended_at = utcnow()
+        optout.ended_at = clock.now()
         for task in _open_tasks(optout):
             task.status = TaskStatus.CLOSED
             task.closed_reason = "student left the district"
@@ -663,7 +664,7 @@ def follow_roster(
             task.status = TaskStatus.OPEN
             task.closed_reason = ""
         else:
-            task = Task(optout_id=optout_id, teacher_id=teacher_id, created_at=utcnow())
+            task = Task(optout_id=optout_id, teacher_id=teacher_id, created_at=clock.now())
             db.session.add(task)
             db.session.flush()
         optout = db.session.get(OptOut, optout_id)

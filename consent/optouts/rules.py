@@ -5,6 +5,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 
+from consent.core.errors import DomainError
 from consent.optouts.models import TRANSITIONS, OptOut, OptOutStatus
 from consent.schoolcalendar.operations import add_school_days
 
@@ -12,11 +13,8 @@ PLAN_WITHIN_SCHOOL_DAYS = 3
 CONFIRM_WITHIN_SCHOOL_DAYS = 2
 
 
-class OptOutError(Exception):
+class OptOutError(DomainError):
     """A request the workflow refuses; the message (translatable) is shown to the person."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 def check_transition(current: OptOutStatus, target: OptOutStatus) -> None:

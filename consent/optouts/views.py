@@ -24,17 +24,18 @@ from consent.accounts.models import Role
 from consent.audit.operations import record_many
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
+from consent.core import clock
 from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
-from consent.core.rendering import render_then_commit
 from consent.core.templating import LABELS
+from consent.core.transaction import run
+from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.optouts import operations
 from consent.optouts.forms import CloseForm, OptOutForm, PlanForm, RequestFilterForm, ReturnForm
 from consent.optouts.models import ACTIVE_STATUSES, OptOutStatus, TaskStatus
 from consent.optouts.queries import request_list, section_optouts, teacher_tasks
-from consent.optouts.rules import OptOutError, is_overdue
+from consent.optouts.rules import is_overdue
 from consent.roster.models import School, Student
-from consent.schoolcalendar.operations import district_today
 
 bp = Blueprint("optouts", __name__)
 
@@ -58,9 +59,9 @@ def new(student_id: int):
     student = student_or_404(current_user, student_id)
     if not can_file_for(current_user, student.id):
         deny(current_user, f"student:{student.id}:file", student.id)
-    today = district_today()
+    today = clock.today()
     tools = tools_for_student(student, current_sections(student.id, today), today)
-    tool_id = request.args.get("tool", type=int)
+    tool_id = request.args.get("tool", type=bounded_int)
     if tool_id is None:
         return render_template("optouts/choose_tool.html", student=student, tools=tools)
     tool = next((entry.tool for entry in tools if entry.tool.id == tool_id), None)
@@ -70,23 +71,19 @@ def new(student_id: int):
     form = OptOutForm().for_tool(tool)
     if form.validate_on_submit() and not form.edit.data:
         if form.send.data:
-            try:
-                filing = operations.file_optout(
-                    actor=current_user,
-                    student=student,
-                    tool=tool,
-                    feature=form.feature.data,
-                    accommodation=form.accommodation.data,
-                    reason=form.reason.data or "",
-                )
-            except OptOutError as error:
-                db.session.rollback()
-                form.accommodation.errors.append(str(error))
-            else:
-                db.session.commit()
-                if filing.joined:
+            filed = run(
+                operations.file_optout,
+                show_on=form.accommodation,
+                student=student,
+                tool=tool,
+                feature=form.feature.data,
+                accommodation=form.accommodation.data,
+                reason=form.reason.data or "",
+            )
+            if filed:
+                if filed.value.joined:
                     flash(_("A request like this was already open. Yours has joined it."), "info")
-                return redirect(url_for("optouts.receipt", optout_id=filing.optout.id))
+                return redirect(url_for("optouts.receipt", optout_id=filed.value.optout.id))
         else:
             return render_template("optouts/review.html", student=student, tool=tool, form=form)
     return render_template("optouts/new.html", student=student, tool=tool, form=form)
@@ -104,13 +101,13 @@ def receipt(optout_id: int):
 def detail(optout_id: int):
     """Status, due dates, the plan and the full timeline, with the actions this person has."""
     optout = optout_or_404(current_user, optout_id)
-    today = district_today()
+    today = clock.today()
     events = list(optout.events)
     my_task = next((t for t in optout.tasks if t.teacher_id == current_user.staff_id), None)
     may_withdraw = optout.status in ACTIVE_STATUSES and can_file_for(
         current_user, optout.student_id
     )
-    return render_then_commit(
+    return render_template(
         "optouts/detail.html",
         optout=optout,
         events=events,
@@ -134,14 +131,9 @@ def withdraw(optout_id: int):
     form = EmptyForm()
     if form.validate_on_submit():
         _unchanged_since_shown(optout)
-        try:
-            ended = operations.withdraw(actor=current_user, optout=optout)
-        except OptOutError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            if ended:
+        withdrawn = run(operations.withdraw, optout=optout)
+        if withdrawn:
+            if withdrawn.value:
                 flash(_("Your request is withdrawn. The teachers have been told."), "success")
             else:
                 flash(
@@ -161,16 +153,16 @@ def withdraw(optout_id: int):
 @bp.get("/tasks")
 @roles_required(Role.TEACHER)
 def tasks():
-    today = district_today()
+    today = clock.today()
     page = db.paginate(
         teacher_tasks(current_user, today=today),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
     items = list(page.items)
     _audit_list(items and [t.optout.student_id for t in items], "task.list")
-    return render_then_commit(
+    return render_template(
         "optouts/tasks.html", page=page, items=items, today=today, is_overdue=is_overdue
     )
 
@@ -179,7 +171,6 @@ def tasks():
 @roles_required(Role.TEACHER)
 def task(task_id: int):
     task = task_or_404(current_user, task_id)
-    db.session.commit()
     return redirect(url_for("optouts.detail", optout_id=task.optout_id, _anchor=f"task-{task.id}"))
 
 
@@ -187,12 +178,8 @@ def task(task_id: int):
 @roles_required(Role.TEACHER)
 def acknowledge(task_id: int):
     task = task_or_404(current_user, task_id, action=None)
-    if EmptyForm().validate_on_submit():
-        _run(
-            operations.acknowledge_task,
-            _("Acknowledged. The family has been told work started."),
-            task=task,
-        )
+    if EmptyForm().validate_on_submit() and run(operations.acknowledge_task, task=task):
+        flash(_("Acknowledged. The family has been told work started."), "success")
     return redirect(url_for("optouts.detail", optout_id=task.optout_id))
 
 
@@ -204,19 +191,16 @@ def plan(task_id: int):
     if request.method == "GET" and task.plan_option:
         form.option.data = task.plan_option
         form.note.data = task.plan_note
-    if form.validate_on_submit():
-        try:
-            operations.record_plan(
-                actor=current_user, task=task, option=form.option.data, note=form.note.data or ""
-            )
-        except OptOutError as error:
-            db.session.rollback()
-            form.option.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(_("Plan saved."), "success")
-            return redirect(url_for("optouts.detail", optout_id=task.optout_id))
-    return render_then_commit("optouts/plan.html", task=task, optout=task.optout, form=form)
+    if form.validate_on_submit() and run(
+        operations.record_plan,
+        show_on=form.option,
+        task=task,
+        option=form.option.data,
+        note=form.note.data or "",
+    ):
+        flash(_("Plan saved."), "success")
+        return redirect(url_for("optouts.detail", optout_id=task.optout_id))
+    return render_template("optouts/plan.html", task=task, optout=task.optout, form=form)
 
 
 @bp.get("/sections/<int:section_id>")
@@ -224,14 +208,14 @@ def plan(task_id: int):
 def section(section_id: int):
     """The list a teacher checks before a live lesson: who opted out of what, by tool."""
     section = section_or_404(current_user, section_id)
-    today = district_today()
+    today = clock.today()
     optouts = section_optouts(section, today=today)
     by_tool = defaultdict(list)
     for optout in optouts:
         by_tool[optout.tool].append(optout)
     _audit_list([o.student_id for o in optouts], "section.optouts.view", f"section:{section.id}")
     groups = sorted(by_tool.items(), key=lambda item: item[0].name.lower())
-    return render_then_commit("optouts/section.html", section=section, groups=groups)
+    return render_template("optouts/section.html", section=section, groups=groups)
 
 
 # --- principals and the privacy office -----------------------------------------------------
@@ -240,7 +224,7 @@ def section(section_id: int):
 @bp.get("/requests")
 @roles_required(*STAFF)
 def requests():
-    today = district_today()
+    today = clock.today()
     form = RequestFilterForm(request.args)
     form.status.choices = [SelectChoice("", _("Any status"))] + [
         SelectChoice(s.value, str(LABELS[OptOutStatus][s])) for s in OptOutStatus
@@ -267,13 +251,13 @@ def requests():
     )
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
     items = list(page.items)
     _audit_list([o.student_id for o in items], "optout.list")
-    return render_then_commit(
+    return render_template(
         "optouts/requests.html",
         page=page,
         items=items,
@@ -290,11 +274,8 @@ def confirm(optout_id: int):
     optout = optout_or_404(current_user, optout_id, action=None)
     if EmptyForm().validate_on_submit():
         _unchanged_since_shown(optout)
-        _run(
-            operations.confirm,
-            _("Confirmed. The family and teachers have been told."),
-            optout=optout,
-        )
+        if run(operations.confirm, optout=optout):
+            flash(_("Confirmed. The family and teachers have been told."), "success")
     return redirect(url_for("optouts.detail", optout_id=optout.id))
 
 
@@ -305,16 +286,10 @@ def return_plan(optout_id: int):
     form = ReturnForm()
     if form.validate_on_submit():
         _unchanged_since_shown(optout)
-        try:
-            operations.return_plan(actor=current_user, optout=optout, note=form.note.data)
-        except OptOutError as error:
-            db.session.rollback()
-            form.note.errors.append(str(error))
-        else:
-            db.session.commit()
+        if run(operations.return_plan, show_on=form.note, optout=optout, note=form.note.data):
             flash(_("Returned to the teacher with your note."), "success")
             return redirect(url_for("optouts.detail", optout_id=optout.id))
-    return render_then_commit("optouts/return.html", optout=optout, form=form)
+    return render_template("optouts/return.html", optout=optout, form=form)
 
 
 @bp.route("/requests/<int:optout_id>/close", methods=["GET", "POST"])
@@ -324,38 +299,20 @@ def close(optout_id: int):
     form = CloseForm()
     if form.validate_on_submit():
         _unchanged_since_shown(optout)
-        try:
-            operations.close(actor=current_user, optout=optout, reason=form.reason.data)
-        except OptOutError as error:
-            db.session.rollback()
-            form.reason.errors.append(str(error))
-        else:
-            db.session.commit()
+        if run(operations.close, show_on=form.reason, optout=optout, reason=form.reason.data):
             flash(_("The request is closed. The family and teachers have been told."), "success")
             return redirect(url_for("optouts.detail", optout_id=optout.id))
-    return render_then_commit("optouts/close.html", optout=optout, form=form)
+    return render_template("optouts/close.html", optout=optout, form=form)
 
 
 # --- helpers -------------------------------------------------------------------------------
-
-
-def _run(operation, success: str, **kwargs) -> None:
-    """Run one operation for a POST-only button; a refusal is flashed and nothing is saved."""
-    try:
-        operation(actor=current_user, **kwargs)
-    except OptOutError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
 
 
 def _unchanged_since_shown(optout) -> None:
     """A decision is about the request as the page showed it (its version travels with the
     form). If someone acted on it since, nothing is saved and the "this request changed" page
     (409) says so, instead of applying the decision to a request the person has not seen."""
-    seen = request.values.get("version", type=int)
+    seen = request.values.get("version", type=bounded_int)
     if seen is not None and seen != optout.version:
         raise StaleDataError(f"optout {optout.id} is at version {optout.version}, not {seen}")
 

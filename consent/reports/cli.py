@@ -4,9 +4,9 @@ import click
 from flask.cli import AppGroup
 
 from consent import immediate_transactions
+from consent.core import clock
 from consent.extensions import db
 from consent.reports.snapshots import refresh
-from consent.schoolcalendar.operations import district_today
 
 cli = AppGroup("reports", help="Reports.")
 
@@ -17,7 +17,7 @@ def refresh_command() -> None:
     # On SQLite the run takes the write lock up front: reading first and writing later would
     # fail at once if a web request committed in between.
     with immediate_transactions():
-        count = refresh(district_today())
+        count = refresh(clock.today())
         db.session.commit()
     if count is None:
         click.echo("another refresh is running; nothing done")

@@ -4,7 +4,8 @@ from flask import g, has_request_context, request
 from sqlalchemy import Integer, Select, String, insert, literal, select
 
 from consent.audit.models import AuditEvent
-from consent.db import UTCDateTime, utcnow
+from consent.core import clock
+from consent.db import UTCDateTime
 from consent.extensions import db
 
 
@@ -21,7 +22,7 @@ def record_export(actor, statement: Select, *, action: str, target: str) -> int:
         literal(action, String),
         students.c.student_id,
         literal(target, String),
-        literal(utcnow(), UTCDateTime),
+        literal(clock.now(), UTCDateTime),
         literal(fields["request_id"], String),
         literal(fields["path"], String),
     ).distinct()

@@ -16,7 +16,7 @@ from types import SimpleNamespace
 from flask import current_app
 from sqlalchemy import delete, func, select
 
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from consent.reports.models import ReportSnapshot
 from consent.reports.queries import (
@@ -59,7 +59,7 @@ def _plain(value):
 
 
 def _fresh(key: str, today: date) -> ReportSnapshot | None:
-    oldest = utcnow() - timedelta(seconds=current_app.config["REPORT_SNAPSHOT_MAX_AGE_SECONDS"])
+    oldest = clock.now() - timedelta(seconds=current_app.config["REPORT_SNAPSHOT_MAX_AGE_SECONDS"])
     return db.session.scalar(
         select(ReportSnapshot).where(
             ReportSnapshot.key == key,
@@ -111,7 +111,7 @@ def refresh(today: date) -> int | None:
     when another refresh is running."""
     if not _first_to_refresh():
         return None
-    now = utcnow()
+    now = clock.now()
     scope = ReportScope(school=None, today=today)
     forms = [row.id for row in db.session.execute(published_forms())]
     keys = []

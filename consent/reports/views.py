@@ -25,9 +25,10 @@ from wtforms import SelectChoice
 from consent.access.policy import deny, report_school_or_404
 from consent.accounts.models import Role
 from consent.audit.operations import record_many
+from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.gates import SCHOOL_LEADS, roles_required
-from consent.core.rendering import render_then_commit
+from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.reports.charts import bar_chart
 from consent.reports.forms import ReportFilterForm
@@ -44,7 +45,6 @@ from consent.reports.queries import (
 )
 from consent.reports.snapshots import figures, non_responders_total
 from consent.roster.models import School
-from consent.schoolcalendar.operations import district_today
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -92,8 +92,8 @@ class ListPage:
 
 
 def _scope() -> ReportScope:
-    school = report_school_or_404(current_user, request.args.get("school", type=int))
-    return ReportScope(school=school, today=district_today())
+    school = report_school_or_404(current_user, request.args.get("school", type=bounded_int))
+    return ReportScope(school=school, today=clock.today())
 
 
 def _scope_args(scope: ReportScope) -> dict:
@@ -209,14 +209,14 @@ def overdue():
     scope = _scope()
     table = TABLES["overdue"]
     per_page = current_app.config["PAGE_SIZE"]
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = max(request.args.get("page", 1, type=bounded_int), 1)
     page = ListPage(page=number, per_page=per_page, total=db.session.scalar(overdue_count(scope)))
     rows = list(
         db.session.execute(table.statement(scope).limit(per_page).offset((number - 1) * per_page))
     )
     record_many(current_user, "report.overdue.view", [r.student_id for r in rows])
     return _render(
-        render_then_commit,
+        render_template,
         "reports/overdue.html",
         scope,
         page=page,
@@ -271,7 +271,7 @@ def consent_forms():
     """Who answered a consent form, by school and by home language, and who has not yet."""
     scope = _scope()
     forms = list(db.session.execute(published_forms()))
-    asked = request.args.get("form", type=int)
+    asked = request.args.get("form", type=bounded_int)
     if asked is not None and asked not in {f.id for f in forms}:
         deny(current_user, f"consentform:{asked}")
     if not forms:
@@ -285,7 +285,7 @@ def consent_forms():
     by_school, by_language, (total,) = (f.rows for f in found)
     table = TABLES["non-responders"]
     per_page = current_app.config["PAGE_SIZE"]
-    number = max(request.args.get("page", 1, type=int), 1)
+    number = max(request.args.get("page", 1, type=bounded_int), 1)
     page = ListPage(page=number, per_page=per_page, total=total)
     rows = list(
         db.session.execute(table.statement(scope).limit(per_page).offset((number - 1) * per_page))
@@ -315,7 +315,7 @@ def consent_forms():
             ),
         )
     return _render(
-        render_then_commit,
+        render_template,
         "reports/consent_forms.html",
         scope,
         forms=forms,
@@ -344,7 +344,9 @@ def export(name: str):
         abort(404)
     scope = _scope()
     if table.needs_form:
-        scope = replace(scope, form_id=_published_form_or_404(request.args.get("form", type=int)))
+        scope = replace(
+            scope, form_id=_published_form_or_404(request.args.get("form", type=bounded_int))
+        )
     statement = table.statement(scope)
     where = f"school-{scope.school_id}" if scope.school_id else "district"
     filename = f"{name}-{where}-{scope.today.isoformat()}.csv"

@@ -6,9 +6,9 @@ import click
 from flask.cli import AppGroup
 
 from consent import immediate_transactions
+from consent.core import clock
 from consent.extensions import db
 from consent.roster.jobs import IMPORT_STEPS
-from consent.schoolcalendar.operations import district_today
 
 cli = AppGroup("roster", help="The roster from the student information system.")
 
@@ -32,7 +32,7 @@ def import_command(path: str, dry_run: bool) -> None:
     ):
         result = import_roster(
             path,
-            today=district_today(),
+            today=clock.today(),
             dry_run=dry_run,
             progress=lambda step: bar.update(1, step),
         )

@@ -18,9 +18,10 @@ from consent.access import can_file_for, rights_holder_student_or_404, role_or_4
 from consent.accounts.models import Role
 from consent.audit.queries import staff_views_page
 from consent.catalog.models import Tool, ToolUse, UseScope
+from consent.core import clock
+from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.roster.models import Enrollment, Section, Student
-from consent.schoolcalendar.operations import district_today
 
 bp = Blueprint("data_sharing", __name__)
 
@@ -172,12 +173,12 @@ def page(student_id: int):
     role_or_404(current_user, Role.GUARDIAN, target=f"student:{student_id}:data-sharing")
     student = rights_holder_student_or_404(current_user, student_id)
     viewers = staff_views_page(
-        student.id, request.args.get("page", 1, type=int), current_app.config["PAGE_SIZE"]
+        student.id, request.args.get("page", 1, type=bounded_int), current_app.config["PAGE_SIZE"]
     )
     return render_template(
         "roster/data_sharing.html",
         student=student,
-        disclosures=disclosures_for(student, district_today()),
+        disclosures=disclosures_for(student, clock.today()),
         viewers=viewers,
         show_names=current_app.config["SHOW_STAFF_NAMES_TO_GUARDIANS"],
         role_label=ROLE_LABELS,

@@ -12,9 +12,9 @@ from pathlib import Path
 from flask import Flask
 
 from consent import immediate_transactions
+from consent.core import clock
 from consent.extensions import db
 from consent.roster.models import RosterImport
-from consent.schoolcalendar.operations import district_today
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,7 @@ def _run(app: Flask, run_id: int, upload: Path) -> None:
             db.session.commit()
             import_roster(
                 upload,
-                today=district_today(),
+                today=clock.today(),
                 dry_run=run.dry_run,
                 run=run,
                 progress=lambda step: PROGRESS.__setitem__(run_id, step),

@@ -17,7 +17,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from consent.db import Base, UTCDateTime, enum_column, utcnow
+from consent.core import clock
+from consent.db import Base, UTCDateTime, enum_column
 
 
 class Relationship(enum.StrEnum):
@@ -193,7 +194,7 @@ class RosterImport(Base):
     __tablename__ = "roster_import"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     run_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     source_name: Mapped[str] = mapped_column(String(255))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from consent.roster.importer.apply import ImportRefused, ImportSummary, apply_roster
 from consent.roster.importer.readers import read_roster
@@ -61,7 +61,7 @@ def import_roster(
     run.step = ""
     run.summary = "\n".join(summary.lines()) if summary else ""
     run.problems = "\n".join(str(p) for p in problems)
-    run.finished_at = utcnow()
+    run.finished_at = clock.now()
     db.session.flush()
     log.info("roster import %s: %s, %s problems", run.id, run.outcome, len(problems))
     return ImportResult(run=run, summary=summary, problems=problems)

@@ -11,15 +11,15 @@ from consent.accounts.models import Role
 from consent.audit.operations import record
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections_by_student, tools_by_student
+from consent.core import clock
 from consent.core.gates import STAFF, roles_required
-from consent.core.rendering import render_then_commit
+from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.optouts.models import OptOut
 from consent.roster.forms import RosterUploadForm
 from consent.roster.jobs import IMPORT_STEPS, PROGRESS, start_import
 from consent.roster.models import RosterImport, Section, Student
 from consent.roster.queries import open_request_counts
-from consent.schoolcalendar.operations import district_today
 
 bp = Blueprint("roster", __name__)
 
@@ -28,7 +28,7 @@ bp = Blueprint("roster", __name__)
 @roles_required(Role.GUARDIAN)
 def children():
     """A guardian's start page: each child with their tools and open requests."""
-    today = district_today()
+    today = clock.today()
     students = list(
         db.session.scalars(
             visible_students(current_user).order_by(Student.given_name, Student.id)
@@ -49,7 +49,7 @@ def children():
 def student(student_id: int):
     """A child's page: every tool the child uses, what it collects, and the requests filed."""
     student = student_or_404(current_user, student_id)
-    today = district_today()
+    today = clock.today()
     sections = current_sections_by_student([student.id], today).get(student.id, [])
     tools = tools_by_student([student], {student.id: sections}, today)[student.id]
     optouts = list(
@@ -67,7 +67,7 @@ def student(student_id: int):
             )
         ).unique()
     )
-    return render_then_commit(
+    return render_template(
         "roster/student.html",
         student=student,
         sections=sections,
@@ -82,7 +82,7 @@ def student(student_id: int):
 def sections():
     page = db.paginate(
         visible_sections(current_user).order_by(Section.title, Section.id),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -112,7 +112,7 @@ def imports():
         return redirect(url_for("roster.import_detail", import_id=run.id))
     page = db.paginate(
         select(RosterImport).order_by(RosterImport.id.desc()),
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=10,
         error_out=False,
     )

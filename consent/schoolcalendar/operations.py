@@ -1,15 +1,14 @@
 """Counting school days, the unit every opt-out deadline is measured in."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
-from flask import current_app
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from consent.audit.operations import record
+from consent.core.errors import DomainError
 from consent.extensions import db
 from consent.schoolcalendar.models import Closure
 
@@ -37,29 +36,13 @@ def closures_from(start: date, days: int = 120) -> set[date]:
     return set(rows)
 
 
-def district_today(now: datetime | None = None) -> date:
-    """Today's date in the district's own time zone, which decides what 'overdue' means."""
-    zone = ZoneInfo(current_app.config["DISTRICT_TIMEZONE"])
-    moment = now or datetime.now(zone)
-    return moment.astimezone(zone).date()
-
-
-def day_start(day: date) -> datetime:
-    """The moment a district day begins, to compare stored (UTC) moments with school days."""
-    zone = ZoneInfo(current_app.config["DISTRICT_TIMEZONE"])
-    return datetime.combine(day, time(), tzinfo=zone)
-
-
 # --- the privacy office's changes to the calendar ------------------------------------------
 
 MAX_CLOSURE_DAYS = 366
 
 
-class CalendarError(Exception):
+class CalendarError(DomainError):
     """A change the calendar refuses; the message (translatable) is shown on the form."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 @dataclass

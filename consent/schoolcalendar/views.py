@@ -11,15 +11,12 @@ from sqlalchemy.exc import IntegrityError
 
 from consent.access import deny, role_or_404
 from consent.accounts.models import Role
+from consent.core import clock
+from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.schoolcalendar.forms import ClosureForm, ConfirmForm
 from consent.schoolcalendar.models import Closure
-from consent.schoolcalendar.operations import (
-    CalendarError,
-    add_closures,
-    district_today,
-    remove_closure,
-)
+from consent.schoolcalendar.operations import CalendarError, add_closures, remove_closure
 
 bp = Blueprint("schoolcalendar", __name__)
 
@@ -68,10 +65,10 @@ def closures():
     show_all = request.args.get("all") == "1"
     query = select(Closure).order_by(Closure.day, Closure.id)
     if not show_all:
-        query = query.where(Closure.day >= school_year_start(district_today()))
+        query = query.where(Closure.day >= school_year_start(clock.today()))
     page = db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )

@@ -4,8 +4,8 @@ import click
 from flask.cli import AppGroup
 
 from consent import immediate_transactions
+from consent.core import clock
 from consent.extensions import db
-from consent.schoolcalendar.operations import district_today
 from consent.vetting.operations import reroute
 
 cli = AppGroup("vetting", help="Vetting requests and tool uses.")
@@ -15,6 +15,6 @@ cli = AppGroup("vetting", help="Vetting requests and tool uses.")
 def follow_uses_command() -> None:
     """Route active opt-outs for tool uses that start or end today (declared ahead of time)."""
     with immediate_transactions():  # on SQLite, the write lock from the start
-        report = reroute(district_today())
+        report = reroute(clock.today())
         db.session.commit()
     click.echo(f"tasks added {report.tasks_added}, tasks closed {report.tasks_closed}")

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consent.accounts.models import Account
 from consent.catalog.models import Tool, VettingStatus
-from consent.db import Base, UTCDateTime, enum_column, utcnow
+from consent.core import clock
+from consent.db import Base, UTCDateTime, enum_column
 
 
 class RequestStatus(enum.StrEnum):
@@ -57,7 +58,7 @@ class VettingRequest(Base):
         enum_column(RequestStatus, "vetting_request_status"), index=True
     )
     requested_by_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
-    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     decided_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str] = mapped_column(Text, default="")

@@ -23,12 +23,12 @@ from consent.catalog.models import (
     VettingStatus,
 )
 from consent.catalog.operations import CatalogError, ToolData, create_tool
-from consent.db import utcnow
+from consent.core import clock
+from consent.core.errors import DomainError
 from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.optouts.operations import FollowReport, follow_roster
 from consent.roster.models import School, Section, section_teacher
-from consent.schoolcalendar.operations import district_today
 from consent.vetting.models import DECISIONS, USABLE_STATUSES, RequestStatus, VettingRequest
 
 HOST_RE = re.compile(
@@ -36,11 +36,8 @@ HOST_RE = re.compile(
 )
 
 
-class VettingError(Exception):
+class VettingError(DomainError):
     """A change the rules refuse; the message (translatable) is shown to the person."""
-
-    def __str__(self) -> str:
-        return str(self.args[0]) if self.args else ""
 
 
 # --- rules -----------------------------------------------------------------------------------
@@ -154,7 +151,7 @@ def submit_request(
         privacy_policy_url=privacy_policy_url,
         status=RequestStatus.SUBMITTED,
         requested_by_account_id=actor.id,
-        submitted_at=now or utcnow(),
+        submitted_at=now or clock.now(),
     )
     db.session.add(request)
     db.session.flush()
@@ -198,7 +195,7 @@ def decide(
             if decision is RequestStatus.APPROVED_WITH_CONDITIONS
             else _l("Tell the requester why the tool is not approved.")
         )
-    now = now or utcnow()
+    now = now or clock.now()
     tool = None
     if decision in TOOL_STATUS:
         if legal_basis is None:
@@ -227,7 +224,7 @@ def decide(
                 tool = create_tool(
                     actor=actor,
                     data=data,
-                    today=district_today(now),
+                    today=clock.today(now),
                     vetting_request_id=request.id,
                 )
         except IntegrityError as error:  # the same name added at the same moment
@@ -317,7 +314,7 @@ def declare_use(
 ) -> UseChange:
     """Put an approved tool in use in one class (its teacher), or at a school or across the
     district (the privacy office); active opt-outs for it are routed at once."""
-    today = today or district_today()
+    today = today or clock.today()
     if section is not None:
         scope = UseScope.SECTION
         if not may_declare_for_section(actor, section):
@@ -366,7 +363,7 @@ def declare_use(
         starts_on=starts_on,
         ends_on=ends_on,
         declared_by_account_id=actor.id,
-        created_at=utcnow(),
+        created_at=clock.now(),
     )
     db.session.add(use)
     db.session.flush()
@@ -381,7 +378,7 @@ def end_use(
 ) -> UseChange:
     """Stop using a tool from a day on (the use's last day is the day before); a use stopped
     before its first day never happened and is removed. Active opt-outs follow at once."""
-    today = today or district_today()
+    today = today or clock.today()
     if not may_change_use(actor, use):
         raise VettingError(_l("Only the class's own teachers can change which tools it uses."))
     _lock_tool(use.tool_id)

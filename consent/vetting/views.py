@@ -10,10 +10,11 @@ from sqlalchemy import select
 from consent.access import deny, section_or_404
 from consent.accounts.models import Role
 from consent.catalog.models import LegalBasis, Tool
+from consent.core import clock
 from consent.core.gates import STAFF, roles_required
+from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.roster.models import School
-from consent.schoolcalendar.operations import district_today
 from consent.vetting import operations, queries
 from consent.vetting.forms import DecisionForm, EndUseForm, UseForm, VettingRequestForm, WideUseForm
 from consent.vetting.models import RequestStatus
@@ -24,7 +25,7 @@ bp = Blueprint("vetting", __name__)
 def _page(query):
     return db.paginate(
         query,
-        page=request.args.get("page", 1, type=int),
+        page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
     )
@@ -139,7 +140,7 @@ def decide(request_id: int):
 @roles_required(*STAFF)
 def classes():
     """Every class the person may see, with the tools it uses now or will use."""
-    today = district_today()
+    today = clock.today()
     page = _page(queries.my_sections(current_user))
     sections = list(page.items)
     uses = queries.uses_by_section([s.id for s in sections], today)
@@ -154,7 +155,7 @@ def section_tools(section_id: int):
     """One class's tools: declared for the class, and those the district or school uses."""
     section = section_or_404(current_user, section_id)
     may_declare = operations.may_declare_for_section(current_user, section)
-    today = district_today()
+    today = clock.today()
     tools = queries.usable_tools()
     form = UseForm().for_tools(tools)
     if request.method == "POST":
@@ -183,7 +184,7 @@ def section_tools(section_id: int):
 def end_use(use_id: int):
     """Confirm, with the day it takes effect, before a tool stops being used."""
     use = queries.tool_use_or_404(current_user, use_id)
-    today = district_today()
+    today = clock.today()
     form = EndUseForm()
     if request.method == "GET":
         form.stop_from.data = today
@@ -215,7 +216,7 @@ def end_use(use_id: int):
 @roles_required(Role.PRIVACY_OFFICER)
 def wide():
     """District-wide and school-wide uses, and the form to add one."""
-    today = district_today()
+    today = clock.today()
     tools = queries.usable_tools()
     schools = list(db.session.scalars(select(School).order_by(School.name)))
     form = WideUseForm().for_tools(tools).for_schools(schools)
@@ -234,7 +235,7 @@ def wide():
 @roles_required(Role.PRIVACY_OFFICER)
 def needs_action():
     """Tools still in use whose vetting status is no longer approved."""
-    today = district_today()
+    today = clock.today()
     page = _page(queries.needs_action(today))
     return render_template("vetting/needs_action.html", page=page, today=today)
 

@@ -478,11 +478,11 @@ def test_every_persona_reaches_exactly_what_the_rule_allows(app, demo):
 def test_access_follows_the_roster_dates_and_links(app, demo):
     """An enrollment that ended (or has not begun yet) and a guardian link the roster switched
     off take access away at once, from single records and from lists alike."""
+    from consent.core import clock
     from consent.roster.models import Enrollment, GuardianLink
-    from consent.schoolcalendar.operations import district_today
 
     with app.app_context():
-        today = district_today()
+        today = clock.today()
         # Ava left Grade 4 Science yesterday: Mr. Kim no longer teaches her; Ms. Johnson
         # still does (Room 12). Noah left Room 15: none of the personas teaches him now.
         for student, section in [("ava", "science4"), ("noah", "room15")]:

@@ -9,7 +9,7 @@ from sqlalchemy import insert, select
 from consent.accounts.models import SignInFailure
 from consent.accounts.operations import email_digest
 from consent.audit.models import AuditEvent
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from tests.accounts.accounts_helpers import (
     DEMO_PASSWORD,
@@ -58,7 +58,7 @@ def test_every_authentication_event_is_audited_without_secrets(app, smtp, caplog
     with app.app_context():
         db.session.execute(
             insert(SignInFailure),
-            [{"email_digest": email_digest(PERSONAS["james"]), "at": utcnow()}] * 99,
+            [{"email_digest": email_digest(PERSONAS["james"]), "at": clock.now()}] * 99,
         )
         db.session.commit()
     sign_in(Browser(app.test_client()), PERSONAS["james"], TYPO)
@@ -67,7 +67,7 @@ def test_every_authentication_event_is_audited_without_secrets(app, smtp, caplog
         rows = db.session.execute(
             select(AuditEvent.action, AuditEvent.actor_role, AuditEvent.target)
             .where(AuditEvent.action.like("accounts.%"))
-            .where(AuditEvent.at > utcnow() - timedelta(minutes=10))
+            .where(AuditEvent.at > clock.now() - timedelta(minutes=10))
         ).all()
         db.session.remove()
     actions = [row.action for row in rows]

@@ -11,7 +11,7 @@ from sqlalchemy import func, insert, select
 from consent.accounts.models import SignInFailure
 from consent.accounts.operations import Outcome, email_digest, sign_in
 from consent.audit.models import AuditEvent
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from tests.accounts.accounts_helpers import (
     DEMO_PASSWORD,
@@ -40,7 +40,7 @@ def error_text(response) -> str:
 def seed_failures(app, email, count, *, ago=timedelta(minutes=5)) -> None:
     """`count` earlier failures for `email`, as if typed `ago` before now."""
     with app.app_context():
-        at = utcnow() - ago
+        at = clock.now() - ago
         db.session.execute(
             insert(SignInFailure), [{"email_digest": email_digest(email), "at": at}] * count
         )
@@ -148,7 +148,7 @@ def test_attempts_during_a_lockout_do_not_prolong_it(app):
     an account locked for ever with a hundred tries an hour from a few addresses."""
     seed_failures(app, PERSONAS["maria"], 100, ago=timedelta(minutes=59))
     with app.app_context():
-        now = utcnow()
+        now = clock.now()
         for _ in range(100):  # refused: the account is locked
             assert sign_in(PERSONAS["maria"], "wrong password here", now=now).outcome is (
                 Outcome.LOCKED

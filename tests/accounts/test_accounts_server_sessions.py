@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 from config import Config, DevelopmentConfig
 from consent.accounts.models import Account, AccountSession
 from consent.audit.models import AuditEvent
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from tests.accounts.accounts_helpers import DEMO_PASSWORD, PERSONAS, Browser, make_app
 
@@ -116,10 +116,10 @@ def test_the_session_changes_at_sign_in(app):
 def test_idle_for_30_minutes_ends_the_session(app):
     assert timedelta(minutes=30) == Config.SESSION_IDLE_TIMEOUT
     browser = signed_in(app)
-    shift_sessions(app, last_seen_at=utcnow() - timedelta(minutes=29))
+    shift_sessions(app, last_seen_at=clock.now() - timedelta(minutes=29))
     assert is_signed_in(browser)  # and this visit counts as use
-    assert sessions_of(app)[0].last_seen_at > utcnow() - timedelta(minutes=1)
-    shift_sessions(app, last_seen_at=utcnow() - timedelta(minutes=31))
+    assert sessions_of(app)[0].last_seen_at > clock.now() - timedelta(minutes=1)
+    shift_sessions(app, last_seen_at=clock.now() - timedelta(minutes=31))
     response = browser.get("/children")
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/signin")
@@ -128,9 +128,9 @@ def test_idle_for_30_minutes_ends_the_session(app):
 def test_twelve_hours_after_sign_in_the_session_ends_even_in_use(app):
     assert timedelta(hours=12) == Config.SESSION_ABSOLUTE_TIMEOUT
     browser = signed_in(app)
-    shift_sessions(app, created_at=utcnow() - timedelta(hours=11, minutes=58))
+    shift_sessions(app, created_at=clock.now() - timedelta(hours=11, minutes=58))
     assert is_signed_in(browser)
-    shift_sessions(app, created_at=utcnow() - timedelta(hours=12, minutes=1))
+    shift_sessions(app, created_at=clock.now() - timedelta(hours=12, minutes=1))
     assert not is_signed_in(browser)
 
 
@@ -138,7 +138,7 @@ def test_the_timeouts_are_configuration(app, migrated, smtp):
     short = make_app(migrated, SESSION_IDLE_TIMEOUT=timedelta(minutes=5), MAIL_PORT=smtp.port)
     try:
         browser = signed_in(short)
-        shift_sessions(short, last_seen_at=utcnow() - timedelta(minutes=6))
+        shift_sessions(short, last_seen_at=clock.now() - timedelta(minutes=6))
         assert not is_signed_in(browser)
     finally:
         with short.app_context():

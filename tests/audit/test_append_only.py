@@ -2,7 +2,6 @@
 mapper refuses one on every database, and on PostgreSQL the database itself refuses."""
 
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from consent.audit.models import AppendOnlyError, AuditEvent
+from consent.core import clock
 from consent.extensions import db
 
 PACKAGE = Path(__file__).resolve().parents[2] / "consent"
@@ -27,7 +27,7 @@ def _one_row_id() -> int:
         insert(AuditEvent),
         [
             {
-                "at": datetime.now(UTC),
+                "at": clock.now(),
                 "actor_account_id": None,
                 "actor_role": "anonymous",
                 "action": "append.test",

@@ -2,12 +2,13 @@
 
 import csv
 import io
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, insert, select
 
 from consent.audit.models import AuditEvent
+from consent.core import clock
 from consent.extensions import db
 from tests.support import PERSONAS, count_queries
 
@@ -38,7 +39,7 @@ def _count(app, *conditions) -> int:
 def marked(app, demo):
     """Three recognisable rows: Emily Johnson viewed Sofia, Angela Brooks confirmed for Ava, and
     Raj Patel viewed Mateo ten days ago."""
-    now = datetime.now(UTC)
+    now = clock.now()
     johnson, brooks, patel = (_account_id(app, p) for p in ("johnson", "brooks", "patel"))
     _rows(
         app,
@@ -83,7 +84,7 @@ def test_filters_by_person_student_action_and_dates(as_, marked):
     assert _markers(page("student=S100007")) == {"patel-mateo"}  # Mateo's student number
     assert _markers(page("action=student.view")) == {"johnson-sofia", "patel-mateo"}
     assert _markers(page("action=optout.")) == {"brooks-ava"}
-    today = datetime.now(UTC).date()
+    today = clock.now().date()
     recent = f"since={(today - timedelta(days=2)).isoformat()}"
     assert _markers(page(recent)) == {"johnson-sofia", "brooks-ava"}
     old = f"until={(today - timedelta(days=5)).isoformat()}"
@@ -110,7 +111,7 @@ def test_bad_filters_are_explained_and_show_no_rows(as_, marked):
 
 def test_pages_through_the_log_newest_first(app, as_, demo):
     lee_id = _account_id(app, "lee")
-    start = datetime.now(UTC)
+    start = clock.now()
     _rows(
         app,
         [
@@ -171,7 +172,7 @@ def test_csv_export_defuses_spreadsheet_formulas(app, as_, marked):
         app,
         [
             {
-                "at": datetime.now(UTC),
+                "at": clock.now(),
                 "actor_account_id": None,
                 "actor_role": "anonymous",
                 "action": "formula.test",
@@ -222,7 +223,7 @@ def test_the_log_stays_within_the_statement_budget_for_1_and_50_rows(app, as_):
     urls = ("/audit?action=budget.test", f"/audit?action=budget.test&person={PERSONAS['lee']}")
     counts = {}
     for total, add in ((1, 1), (50, 49)):
-        _rows(app, [row | {"at": datetime.now(UTC)} for _ in range(add)])
+        _rows(app, [row | {"at": clock.now()} for _ in range(add)])
         counts[total] = []
         for url in urls:
             with count_queries(app) as statements:

@@ -17,9 +17,8 @@ from consent.catalog.models import (
     ToolOptOutOption,
     VettingStatus,
 )
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
-from consent.schoolcalendar.operations import district_today
 from tests.catalog.helpers import data_of
 from tests.support import count_queries
 
@@ -99,12 +98,12 @@ def test_history_and_the_childs_changes_cost_the_same_for_1_and_for_50(app, as_,
                     actor=actor,
                     tool=tool,
                     data=data_of(tool, purpose=f"{tool.purpose}!"),
-                    today=district_today(),
+                    today=clock.today(),
                 )
                 db.session.add(
                     ToolChangeNotice(
                         tool_id=zoom,
-                        created_at=utcnow(),
+                        created_at=clock.now(),
                         new_categories="Student Survey Responses",
                         agreement_lapsed=False,
                         no_longer_approved=False,

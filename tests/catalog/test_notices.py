@@ -13,11 +13,11 @@ from consent.catalog.models import (
     ToolChangeNotice,
     VettingStatus,
 )
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due
 from consent.roster.models import Guardian
-from consent.schoolcalendar.operations import district_today
 from tests.catalog.helpers import data_of, form_of
 from tests.support import count_queries
 
@@ -45,7 +45,7 @@ def edit(app, demo, tool_key, *, actor_key="lee", today=None, **changes):
         tool = db.session.get(Tool, demo.tools[tool_key])
         actor = db.session.get(Account, demo.accounts[actor_key])
         result = operations.update_tool(
-            actor=actor, tool=tool, data=data_of(tool, **changes), today=today or district_today()
+            actor=actor, tool=tool, data=data_of(tool, **changes), today=today or clock.today()
         )
         db.session.commit()
         notice_id = result.notice.id if result.notice else None
@@ -148,7 +148,7 @@ def test_an_agreement_moved_off_signed_is_told_once(app, demo):
     # Still not signed: a later edit, and the scheduled check, say nothing more.
     edit(app, demo, "zoom", agreement_status=AgreementStatus.NONE)
     with app.app_context():
-        assert operations.check_agreements(today=district_today()) == []
+        assert operations.check_agreements(today=clock.today()) == []
         db.session.commit()
         db.session.remove()
     assert len(notices(app)) == 1 and told(app, demo) == sorted(ZOOM_GUARDIANS)
@@ -211,7 +211,7 @@ def test_the_scheduled_check_tells_each_lapse_once(app, demo):
 def test_the_cli_check_tells_families_when_run_by_cron(app, demo):
     with app.app_context():
         zoom = db.session.get(Tool, demo.tools["zoom"])
-        zoom.agreement_expires_on = district_today() - timedelta(days=1)
+        zoom.agreement_expires_on = clock.today() - timedelta(days=1)
         db.session.commit()
         db.session.remove()
     runner = app.test_cli_runner()
@@ -227,7 +227,7 @@ def test_an_edit_after_the_end_date_before_the_check_still_tells(app, demo):
     """The end date passed overnight and the office marks it ended before cron runs."""
     with app.app_context():
         zoom = db.session.get(Tool, demo.tools["zoom"])
-        zoom.agreement_expires_on = district_today() - timedelta(days=1)
+        zoom.agreement_expires_on = clock.today() - timedelta(days=1)
         db.session.commit()
         db.session.remove()
     edit(
@@ -239,7 +239,7 @@ def test_an_edit_after_the_end_date_before_the_check_still_tells(app, demo):
         agreement_expires_on=None,
     )
     with app.app_context():
-        assert operations.check_agreements(today=district_today()) == []
+        assert operations.check_agreements(today=clock.today()) == []
         db.session.remove()
     assert [n[1] for n in notices(app)] == [True]
     assert told(app, demo) == sorted(ZOOM_GUARDIANS)

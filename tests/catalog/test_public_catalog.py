@@ -7,8 +7,8 @@ from datetime import timedelta
 
 from consent.accounts.models import Account
 from consent.catalog.models import LegalBasis, Tool, VettingStatus
+from consent.core import clock
 from consent.extensions import db
-from consent.schoolcalendar.operations import district_today
 from consent.vetting import operations as vetting
 from consent.vetting.models import RequestStatus
 from tests.catalog.helpers import form_of
@@ -24,7 +24,7 @@ def retire_flip_and_lapse_zoom(app, demo):
             Tool, demo.tools["seesaw"]
         ).vetting_status = VettingStatus.APPROVED_WITH_CONDITIONS
         zoom = db.session.get(Tool, demo.tools["zoom"])
-        zoom.agreement_expires_on = district_today() - timedelta(days=2)
+        zoom.agreement_expires_on = clock.today() - timedelta(days=2)
         db.session.commit()
         db.session.remove()
 

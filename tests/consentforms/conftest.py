@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from consent.accounts.models import Account
 from consent.consentforms import operations
 from consent.consentforms.models import FormKind, FormMode
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.operations import deliver_due
-from consent.schoolcalendar.operations import district_today
 from tests.browser.test_journey import chromium, page  # noqa: F401 - the browser fixtures
 
 TEXT = "May the district share this? You can change your answer until the form closes."
@@ -36,7 +36,7 @@ def make_form(app, demo, account):
 
     def make(publish: bool = True, **fields) -> int:
         with app.app_context():
-            today = district_today()
+            today = clock.today()
             spec = {
                 "school_year": "2026-2027",
                 "kind": FormKind.DIRECTORY_INFORMATION,

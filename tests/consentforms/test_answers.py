@@ -18,11 +18,11 @@ from consent.consentforms.models import (
     FormMode,
 )
 from consent.consentforms.rules import ConsentFormError
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts.models import OptOut, OptOutStatus, Task
 from consent.roster.models import Student
-from consent.schoolcalendar.operations import district_today
 from tests.consentforms.conftest import count
 
 
@@ -58,7 +58,7 @@ def _denied(app) -> int:
 
 def _dates(app, opens: int, closes: int):
     with app.app_context():
-        today = district_today()
+        today = clock.today()
     return {"opens_on": today + timedelta(days=opens), "closes_on": today + timedelta(days=closes)}
 
 

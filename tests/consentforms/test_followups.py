@@ -18,12 +18,12 @@ from consent.consentforms.models import (
     FormKind,
     FormMode,
 )
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts import operations as optouts
 from consent.optouts.models import Event, OptOut, OptOutRequester, OptOutStatus, Task
 from consent.roster.models import Student
-from consent.schoolcalendar.operations import district_today
 
 TITLE = "Flip video responses"
 
@@ -234,7 +234,7 @@ def test_consent_with_no_opt_out_open_changes_nothing(app, demo, as_, make_form)
 
 def _closed_form(app, make_form, **fields) -> tuple[int, object]:
     with app.app_context():
-        today = district_today()
+        today = clock.today()
     closes = today - timedelta(days=2)
     fields.setdefault("title", "Directory information")
     return make_form(opens_on=today - timedelta(days=20), closes_on=closes, **fields), closes
@@ -318,7 +318,7 @@ def test_a_late_or_future_received_date_is_refused_with_a_message(app, demo, as_
 
     open_form = make_form(title="Media release", kind=FormKind.MEDIA_RELEASE)
     with app.app_context():
-        tomorrow = district_today() + timedelta(days=1)
+        tomorrow = clock.today() + timedelta(days=1)
     future = brooks.post(
         f"/consent-forms/{open_form}/students/{ava}/entry",
         {**base, "received_on": tomorrow.isoformat()},
@@ -334,7 +334,7 @@ def test_a_paper_older_than_the_guardians_own_later_answer_is_not_recorded(
     form_id = make_form()
     ava = demo.students["ava"]
     with app.app_context():
-        today = district_today()
+        today = clock.today()
         three_days_ago = datetime(today.year, today.month, today.day, 16, tzinfo=UTC) - timedelta(
             days=3
         )
@@ -364,7 +364,7 @@ def test_a_late_paper_consent_withdraws_the_opt_out(app, demo, as_, make_form):
     """Both follow-ups together: a consent received in time, entered after the window closed,
     still ends the opt-out that the guardian's refusal opened."""
     with app.app_context():
-        today = district_today()
+        today = clock.today()
     form_id = _flip_form(demo, make_form)
     mateo = demo.students["mateo"]
     with app.app_context():  # Maria said no online three days ago
@@ -373,7 +373,7 @@ def test_a_late_paper_consent_withdraws_the_opt_out(app, demo, as_, make_form):
             form=db.session.get(ConsentForm, form_id),
             student=db.session.get(Student, mateo),
             answer=Answer.REFUSED,
-            now=datetime.now(UTC) - timedelta(days=3),
+            now=clock.now() - timedelta(days=3),
         )
         db.session.commit()
     optout_id = _flip_optout(app, demo)[0]

@@ -14,10 +14,10 @@ from consent.consentforms.models import (
     FormMode,
     FormStatus,
 )
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.roster.models import Guardian
-from consent.schoolcalendar.operations import district_today
 from tests.consentforms.conftest import count
 from tests.support import count_queries
 
@@ -137,7 +137,7 @@ def test_publishing_is_set_based_whatever_the_number_of_families(app, demo, acco
 
     def publish(**scope) -> tuple[int, int]:
         with app.app_context():
-            today = district_today()
+            today = clock.today()
             form = operations.create_form(
                 actor=account("lee"),
                 school_year="2026-2027",
@@ -201,7 +201,7 @@ def test_editing_the_text_makes_a_new_version_and_answers_keep_theirs(app, demo,
     page = lee.get(edit).get_data(as_text=True)
     assert "May the district share this?" in page
     with app.app_context():
-        today = district_today()
+        today = clock.today()
     fields = {
         "title": "Directory information",
         "opens_on": (today - timedelta(days=7)).isoformat(),

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from consent.schoolcalendar.operations import district_today
+from consent.core import clock
 from tests.browser.test_journey import Axe, heading, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -18,7 +18,7 @@ TITLE = "Flip video responses 2026"
 def test_office_publishes_guardian_refuses_and_an_opt_out_is_opened(page: Page, app, demo):
     axe = Axe()
     with app.app_context():
-        today = district_today()
+        today = clock.today()
 
     # The privacy officer writes a consent for Flip, for Riverside's grade 7.
     sign_in(page, "lee")

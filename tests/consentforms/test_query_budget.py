@@ -11,6 +11,7 @@ from consent.accounts.models import Account
 from consent.accounts.passwords import hash_password
 from consent.consentforms import operations
 from consent.consentforms.models import Answer, ConsentForm, FormKind, FormMode
+from consent.core import clock
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
 from consent.roster.models import (
@@ -22,7 +23,6 @@ from consent.roster.models import (
     StaffRole,
     Student,
 )
-from consent.schoolcalendar.operations import district_today
 from tests.support import PERSONAS, Browser, count_queries
 
 BUDGET = 12
@@ -58,7 +58,7 @@ class FormSchool:
             db.session.flush()
             office = db.session.scalar(select(Account).where(Account.email == PERSONAS["lee"]))
             self.office_id = office.id
-            today = district_today()
+            today = clock.today()
             form = operations.create_form(
                 actor=office,
                 school_year="2026-2027",
@@ -85,7 +85,7 @@ class FormSchool:
             )
             form = db.session.get(ConsentForm, self.form_id)
             office = db.session.get(Account, self.office_id)
-            today = district_today()
+            today = clock.today()
             for number in range(self.size + 1, size + 1):
                 student = Student(
                     sourced_id=f"student-forms-{number}",

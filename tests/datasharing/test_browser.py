@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from consent.schoolcalendar.operations import district_today
+from consent.core import clock
 from tests.browser.test_journey import CHROMIUM, CHROMIUM_ARGS, Axe, heading, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def page(chromium, live_server) -> Page:
 def test_data_page_and_calendar_in_the_browser(page: Page, app, demo):
     axe = Axe()
     with app.app_context():
-        today = district_today()
+        today = clock.today()
     free_day = today + timedelta(days=(7 - today.weekday()) + 7 * 30)  # a Monday, far ahead
 
     # A teacher opens Sofia's page: that read is what Maria will see.

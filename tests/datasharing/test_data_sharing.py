@@ -3,7 +3,7 @@ time, and the staff who read the record (names only by setting). Only guardians 
 
 import html as html_lib
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 
 import pytest
 from flask_babel import format_date
@@ -11,10 +11,10 @@ from sqlalchemy import func, insert, select
 
 from consent.accounts.models import Account
 from consent.audit.models import AuditEvent
+from consent.core import clock
 from consent.demo.operations import TOOLS
 from consent.extensions import db
 from consent.roster.models import Enrollment, Section
-from consent.schoolcalendar.operations import district_today
 from tests.support import PERSONAS, count_queries
 
 BUDGET = 12
@@ -22,7 +22,7 @@ BUDGET = 12
 
 def today(app) -> date:
     with app.app_context():
-        return district_today()
+        return clock.today()
 
 
 SPEC = {t["key"]: t for t in TOOLS}
@@ -141,7 +141,7 @@ def _staff_reads(app, demo, persona: str, student: str, count: int = 1, action="
             insert(AuditEvent),
             [
                 {
-                    "at": datetime.now(UTC) - timedelta(minutes=n),
+                    "at": clock.now() - timedelta(minutes=n),
                     "actor_account_id": account.id,
                     "actor_role": account.role.value,
                     "action": action,

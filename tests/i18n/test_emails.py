@@ -5,11 +5,11 @@ from email import policy
 from email.message import Message
 
 from consent.catalog.models import Tool
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.operations import deliver_due
 from consent.roster.importer.apply import apply_roster
 from consent.roster.importer.records import Mode, RosterSet, StudentRecord
-from consent.schoolcalendar.operations import district_today
 from tests.i18n.support import english_leaks, html_lang
 from tests.support import PERSONAS
 
@@ -112,7 +112,7 @@ def test_a_reason_the_service_gives_is_said_in_each_guardians_language(app, demo
             active=False,
         )
     with app.app_context():
-        apply_roster(roster, today=district_today())
+        apply_roster(roster, today=clock.today())
         db.session.commit()
         deliver_due()
 

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from consent.accounts.models import Account
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts.models import Event, OptOut, OptOutStatus, Task, TaskStatus
@@ -22,7 +23,6 @@ from consent.roster.importer.records import (
     StudentRecord,
 )
 from consent.roster.models import Enrollment, GuardianLink, School, Student
-from consent.schoolcalendar.operations import district_today
 
 
 def delta(**kinds) -> RosterSet:
@@ -64,7 +64,7 @@ def events_of(optout_id: int) -> list[str]:
 
 
 def test_a_small_bulk_district_is_created_then_reimporting_changes_nothing(ctx):
-    today = district_today()
+    today = clock.today()
     roster = RosterSet(
         format="oneroster-1.1",
         modes={
@@ -110,7 +110,7 @@ def test_a_small_bulk_district_is_created_then_reimporting_changes_nothing(ctx):
 def test_an_unknown_reference_refuses_the_set_and_writes_nothing(ctx):
     roster = delta(students=[sofia(school_sourced_id="school-nowhere")])
     with pytest.raises(ImportRefused) as refused:
-        apply_roster(roster, today=district_today())
+        apply_roster(roster, today=clock.today())
     db.session.rollback()
     assert "school-nowhere" in str(refused.value.problems[0])
     assert db.session.scalar(
@@ -120,7 +120,7 @@ def test_an_unknown_reference_refuses_the_set_and_writes_nothing(ctx):
 
 def test_a_new_teacher_of_the_child_gets_the_request(ctx, demo):
     """Ava (planned Seesaw opt-out, a school-wide tool) joins a new Oakwood art class."""
-    today = district_today()
+    today = clock.today()
     roster = delta(
         staff=[
             StaffRecord("staff-rivera", "Luz", "Rivera", "luz.rivera@example.org", "teacher", None)
@@ -156,7 +156,7 @@ def test_a_new_teacher_of_the_child_gets_the_request(ctx, demo):
 
 def test_a_teacher_who_no_longer_teaches_the_child_loses_the_task(ctx, demo):
     """Sofia leaves Room 12, where Zoom is used; Ms. Johnson still teaches her science."""
-    today = district_today()
+    today = clock.today()
     enrollment = db.session.scalar(
         select(Enrollment).where(
             Enrollment.student_id == demo.students["sofia"],
@@ -185,7 +185,7 @@ def test_a_teacher_who_no_longer_teaches_the_child_loses_the_task(ctx, demo):
 
 def test_a_child_who_moves_school_is_shown_to_the_new_principal(ctx, demo):
     report = apply_roster(
-        delta(students=[sofia(school_sourced_id="school-riverside")]), today=district_today()
+        delta(students=[sofia(school_sourced_id="school-riverside")]), today=clock.today()
     )
     db.session.commit()
     assert report.follow.school_moves == 1  # Sofia's confirmed Zoom opt-out
@@ -204,7 +204,7 @@ def test_a_removed_guardian_link_ends_that_guardians_access_at_once(app, ctx, as
     maria = as_("maria")
     assert maria.get(f"/students/{demo.students['sofia']}").status_code == 200
     link = LinkRecord("guardian-maria", "student-sofia", "parent", True, active=False)
-    apply_roster(delta(links=[link]), today=district_today())
+    apply_roster(delta(links=[link]), today=clock.today())
     db.session.commit()
     assert maria.get(f"/students/{demo.students['sofia']}").status_code == 404
     assert not db.session.scalar(
@@ -216,7 +216,7 @@ def test_a_removed_guardian_link_ends_that_guardians_access_at_once(app, ctx, as
 
 
 def test_a_student_who_left_has_open_requests_closed_with_the_reason(ctx, demo):
-    apply_roster(delta(students=[sofia(active=False)]), today=district_today())
+    apply_roster(delta(students=[sofia(active=False)]), today=clock.today())
     db.session.commit()
     optout = db.session.get(OptOut, demo.optouts["confirmed"])
     assert optout.status is OptOutStatus.CLOSED
@@ -234,7 +234,7 @@ def test_a_student_who_left_has_open_requests_closed_with_the_reason(ctx, demo):
 
 
 def test_a_dropped_enrollment_without_dates_ends_yesterday_and_keeps_its_start(ctx, demo):
-    today = district_today()
+    today = clock.today()
     enrollment = db.session.scalar(
         select(Enrollment).where(
             Enrollment.student_id == demo.students["sofia"],
@@ -255,7 +255,7 @@ def test_a_dropped_enrollment_without_dates_ends_yesterday_and_keeps_its_start(c
 
 
 def test_an_enrollment_that_never_began_is_removed_when_dropped(ctx, demo):
-    today = district_today()
+    today = clock.today()
     starts = today + timedelta(days=7)
     record = EnrollmentRecord("e-future", "section-room15", "student-sofia", starts, None)
     apply_roster(delta(enrollments=[record]), today=today)
@@ -286,7 +286,7 @@ def test_an_enrollment_sent_under_a_new_id_is_rekeyed_not_duplicated(ctx, demo):
     )
     began, enrollment_id = enrollment.begin_date, enrollment.id
     record = EnrollmentRecord("e-regenerated", "section-room12", "student-sofia", began, None)
-    report = apply_roster(delta(enrollments=[record]), today=district_today())
+    report = apply_roster(delta(enrollments=[record]), today=clock.today())
     db.session.commit()
     assert db.session.get(Enrollment, enrollment_id).sourced_id == "e-regenerated"
     assert report.counts["enrollments"].created == 0

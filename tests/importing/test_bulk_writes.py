@@ -10,12 +10,12 @@ from sqlalchemy import delete, func, insert, inspect, select, text
 from sqlalchemy.exc import IntegrityError
 
 from bench.generate_district import default_school_year, generate
+from consent.core import clock
 from consent.extensions import db
 from consent.roster.importer import apply
 from consent.roster.importer.apply import apply_roster, insert_rows, update_rows
 from consent.roster.importer.readers import read_roster
 from consent.roster.models import Enrollment, Guardian, GuardianLink, Student
-from consent.schoolcalendar.operations import district_today
 
 # Names a CSV export really carries, and the characters COPY's text format must escape.
 AWKWARD = ["Nguyễn", "Zoë", "O'Brien", 'say "hi"', "tab\there", "back\\slash", "new\nline", ""]
@@ -148,7 +148,7 @@ def count(table) -> int:
 
 
 def test_a_generated_district_imports_reimports_unchanged_and_counts_each_change(ctx, district):
-    today = district_today()
+    today = clock.today()
     roster = read_roster(district)
     assert roster.ok, roster.problems[:3]
     first = apply_roster(roster, today=today)
@@ -268,13 +268,13 @@ def test_a_large_first_import_puts_back_every_index_and_key_it_set_aside(app, ct
     empty_enrollments_and_links()
     before = keys_and_indexes(BULK_TABLES)
     roster = read_roster(district)
-    report = apply_roster(roster, today=district_today())
+    report = apply_roster(roster, today=clock.today())
     rebuilt = rebuilt_tables()
     assert rebuilt is None or set(BULK_TABLES) <= rebuilt  # the bulk path ran on PostgreSQL
     db.session.commit()
     assert report.counts["enrollments"].created == len(roster.enrollments)
     assert keys_and_indexes(BULK_TABLES) == before
-    assert not apply_roster(read_roster(district), today=district_today()).changed
+    assert not apply_roster(read_roster(district), today=clock.today()).changed
 
     # The rebuilt keys hold: the same enrollment twice, or one for a student who does not
     # exist, is refused.
@@ -305,7 +305,7 @@ def test_a_first_import_that_fails_midway_leaves_the_tables_as_they_were(
 
     monkeypatch.setattr(apply, "follow_roster", broken)  # the step after every write
     with pytest.raises(RuntimeError):
-        apply_roster(read_roster(district), today=district_today())
+        apply_roster(read_roster(district), today=clock.today())
     db.session.rollback()
     assert count(Enrollment) == 0 and count(GuardianLink) == 0
     assert keys_and_indexes(BULK_TABLES) == before
@@ -320,6 +320,6 @@ def test_a_table_emptied_by_the_import_itself_is_not_rebuilt(app, ctx, district)
         if step == "enrollments":
             db.session.execute(delete(Enrollment))
 
-    apply_roster(read_roster(district), today=district_today(), progress=emptied_on_the_way)
+    apply_roster(read_roster(district), today=clock.today(), progress=emptied_on_the_way)
     assert "enrollment" not in (rebuilt_tables() or set())
     db.session.rollback()

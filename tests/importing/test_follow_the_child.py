@@ -10,12 +10,12 @@ from sqlalchemy import select
 
 from consent.accounts.models import Account
 from consent.catalog.models import Tool
+from consent.core import clock
 from consent.extensions import db
 from consent.optouts import operations as ops
 from consent.optouts.models import Event, OptOut, OptOutStatus, TaskStatus
 from consent.roster.models import Guardian, GuardianLink, Student
 from consent.roster.operations import import_roster
-from consent.schoolcalendar.operations import district_today
 
 DATA = Path(__file__).resolve().parents[1] / "roster" / "data"
 
@@ -55,7 +55,7 @@ def file_for(guardian_sourced_id: str, student_sourced_id: str) -> int:
 
 
 def test_before_and_after_roster_files(ctx, tmp_path):
-    today = district_today()
+    today = clock.today()
     before = import_roster(
         dated_copy("oneroster-1.1-guardians", tmp_path / "a", today), today=today
     )

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due, notify
@@ -130,7 +130,7 @@ def test_a_guardian_without_an_email_address_is_never_attempted(ctx, demo, no_ba
     assert notification.language == "es"
     assert notification.subject and notification.body_text and notification.body_html
 
-    for now in (None, utcnow() + timedelta(days=30)):
+    for now in (None, clock.now() + timedelta(days=30)):
         report = deliver_due(now=now)
         assert (report.sent, report.failed) == (0, 0)
     db.session.expire_all()

@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due, notify
@@ -39,7 +39,7 @@ def test_mail_server_down_then_back_delivers_everything_exactly_once(
     optout_id = file_via_web()  # asserts the 302 to the receipt
     assert time.monotonic() - started < 5, "filing must not wait for the mail server"
 
-    before = utcnow()
+    before = clock.now()
     with app.app_context():
         report = deliver_due()
         assert (report.sent, report.failed) == (0, 4)
@@ -105,7 +105,7 @@ def test_backoff_grows_with_each_attempt_and_is_capped(app, ctx, demo, no_backlo
     db.session.commit()
     notification_id = notification.id
 
-    now = utcnow()
+    now = clock.now()
     delays = []
     for attempt in range(1, 11):
         # Just before the retry time, the row is left alone.
@@ -138,7 +138,7 @@ def test_the_cap_holds_for_a_row_that_has_failed_for_a_very_long_time(
     notification = notify(template="accounts/password_reset", link="/reset/token", guardian=maria)
     notification.attempts = 5000
     db.session.commit()
-    now = utcnow()
+    now = clock.now()
     assert deliver_due(now=now).failed == 1
     db.session.expire_all()
     row = db.session.get(Notification, notification.id)

@@ -6,13 +6,13 @@ from sqlalchemy.exc import IntegrityError
 
 from consent.accounts.models import Account
 from consent.catalog.models import Tool
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts import operations as ops
 from consent.optouts.models import Event, OptOut, OptOutRequester, OptOutStatus, TaskStatus
 from consent.optouts.rules import OptOutError, is_overdue
 from consent.roster.models import GuardianLink, Student
-from consent.schoolcalendar.operations import district_today
 
 
 @pytest.fixture
@@ -94,7 +94,7 @@ def test_filing_writes_the_event_and_the_due_dates(get):
     optout = filing.optout
     assert optout.status is OptOutStatus.SUBMITTED
     assert optout.reason == "Privacy at home."
-    assert optout.plan_due_on > district_today()
+    assert optout.plan_due_on > clock.today()
     assert optout.confirm_due_on > optout.plan_due_on
     kinds = db.session.scalars(select(Event.kind).where(Event.optout_id == optout.id)).all()
     assert kinds == ["filed"]
@@ -262,7 +262,7 @@ def test_a_confirmed_opt_out_can_still_be_withdrawn(get):
 
 
 def test_overdue_follows_school_days(get):
-    today = district_today()
+    today = clock.today()
     assert is_overdue(get("optouts", "in_progress"), today)  # filed 6 school days ago
     assert not is_overdue(get("optouts", "submitted"), today)
     assert not is_overdue(get("optouts", "confirmed"), today)

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts.models import Event, OptOut, OptOutStatus, Task, TaskStatus
@@ -43,7 +43,7 @@ def _back_to_planned(optout_id: int) -> tuple[int, datetime]:
         .values(status=TaskStatus.PLANNED, closed_reason="")
     )
     db.session.commit()
-    return db.session.scalar(select(OptOut.version).where(OptOut.id == optout_id)), utcnow()
+    return db.session.scalar(select(OptOut.version).where(OptOut.id == optout_id)), clock.now()
 
 
 def _request(browser, token: str, action: str, optout_id: int, version: int):

@@ -11,7 +11,7 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import select
 
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due, message_id, notify
@@ -111,7 +111,7 @@ def _back_and_delivered(app, port: int, expected: dict[int, str]) -> CountingSin
     outbox is empty, and then once more to show nothing is sent twice."""
     sink = CountingSink(port).start()
     try:
-        later = utcnow() + timedelta(hours=2)
+        later = clock.now() + timedelta(hours=2)
         with app.app_context():
             for _ in range(5):
                 report = deliver_due(now=later)
@@ -199,7 +199,7 @@ def test_the_smtp_timeout_is_the_connections_own_not_the_whole_process(app, ctx,
 def _failing_message(demo, *, age: timedelta, attempts: int = 0) -> int:
     maria = db.session.get(Guardian, demo.guardians["maria"])
     notification = notify(template="accounts/password_reset", link="/reset/token", guardian=maria)
-    notification.created_at = utcnow() - age
+    notification.created_at = clock.now() - age
     notification.attempts = attempts
     db.session.commit()
     return notification.id
@@ -224,7 +224,7 @@ def test_a_message_undeliverable_for_too_long_fails_for_good_and_the_office_sees
 
         # Never tried again, however late.
         smtp.start()
-        assert deliver_due(now=utcnow() + timedelta(days=30)).sent == 1  # only the young one
+        assert deliver_due(now=clock.now() + timedelta(days=30)).sent == 1  # only the young one
         assert len(smtp.messages) == 1
         assert db.session.get(Notification, old).delivery_status is DeliveryStatus.FAILED
 
@@ -243,7 +243,7 @@ def test_a_cap_on_attempts_can_be_set_too(app, ctx, demo, smtp):
     app.config["NOTIFICATION_MAX_ATTEMPTS"] = 3
     message = _failing_message(demo, age=timedelta(minutes=1), attempts=1)
     assert deliver_due().given_up == 0
-    assert deliver_due(now=utcnow() + timedelta(hours=2)).given_up == 1
+    assert deliver_due(now=clock.now() + timedelta(hours=2)).given_up == 1
     db.session.expire_all()
     row = db.session.get(Notification, message)
     assert (row.attempts, row.delivery_status) == (3, DeliveryStatus.FAILED)

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from consent.catalog.models import ToolUse, UseScope
+from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import OptOut, OptOutStatus
 from consent.roster.models import Guardian, School, Student
-from consent.schoolcalendar.operations import district_today
 from tests.reports.builders import YEAR_START, _tool, at
 from tests.support import count_queries
 
@@ -28,7 +28,7 @@ class Growing:
 
     def grow_to(self, size: int) -> None:
         with self.app.app_context():
-            today = district_today()
+            today = clock.today()
             guardian = db.session.scalar(select(Guardian).limit(1))
             for n in range(self.size + 1, size + 1):
                 school = School(sourced_id=f"school-grow-{n}", name=f"Growth School {n:02d}")

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import create_engine, func, select, text, update
 
-from consent.db import utcnow
+from consent.core import clock
 from consent.extensions import db
 from consent.reports.models import ReportSnapshot
 from consent.reports.snapshots import REFRESH_LOCK
@@ -65,7 +65,7 @@ def test_a_stale_snapshot_is_not_shown(app, demo, as_):
     with app.app_context():
         max_age = app.config["REPORT_SNAPSHOT_MAX_AGE_SECONDS"]
         db.session.execute(
-            update(ReportSnapshot).values(computed_at=utcnow() - timedelta(seconds=max_age + 60))
+            update(ReportSnapshot).values(computed_at=clock.now() - timedelta(seconds=max_age + 60))
         )
         db.session.commit()
     page = lee.get("/reports").get_data(as_text=True)

@@ -8,12 +8,13 @@ from sqlalchemy import func, select
 from consent.accounts.models import Account
 from consent.audit.models import AuditEvent
 from consent.catalog.models import Tool
+from consent.core import clock
 from consent.extensions import db
 from consent.optouts import operations as ops
 from consent.optouts.rules import due_dates
 from consent.roster.models import Student
 from consent.schoolcalendar.models import Closure
-from consent.schoolcalendar.operations import closures_from, district_today
+from consent.schoolcalendar.operations import closures_from
 from tests.support import count_queries
 
 BUDGET = 12
@@ -21,7 +22,7 @@ BUDGET = 12
 
 def today(app) -> date:
     with app.app_context():
-        return district_today()
+        return clock.today()
 
 
 def closed_days(app) -> dict[date, str]:

@@ -7,17 +7,13 @@ from datetime import timedelta
 from sqlalchemy import insert, select
 
 from consent.accounts.models import Account
+from consent.core import clock
 from consent.extensions import db
 from consent.optouts.escalation import escalate
 from consent.optouts.models import OPEN_STATUSES, Event, OptOut
 from consent.optouts.rules import due_dates
 from consent.schoolcalendar.models import Closure
-from consent.schoolcalendar.operations import (
-    add_closures,
-    closures_from,
-    district_today,
-    remove_closure,
-)
+from consent.schoolcalendar.operations import add_closures, closures_from, remove_closure
 from tests.schoolcalendar.test_calendar import add, next_open_weekday, today
 from tests.support import count_queries
 
@@ -26,7 +22,7 @@ def snapshot(app) -> dict[int, tuple]:
     """Every request: (status, filed day, plan due, confirmation due)."""
     with app.app_context():
         return {
-            o.id: (o.status, district_today(o.filed_at), o.plan_due_on, o.confirm_due_on)
+            o.id: (o.status, clock.today(o.filed_at), o.plan_due_on, o.confirm_due_on)
             for o in db.session.scalars(select(OptOut)).unique()
         }
 
@@ -98,7 +94,7 @@ def test_escalation_follows_the_moved_date(ctx, demo):
     lee = db.session.get(Account, demo.accounts["lee"])
     optout = db.session.get(OptOut, demo.optouts["submitted"])
     old_due = optout.plan_due_on
-    now = district_today()
+    now = clock.today()
     day = now + timedelta(days=1)
     while day.weekday() >= 5 or day in closures_from(now):
         day += timedelta(days=1)
@@ -126,9 +122,9 @@ def test_a_closure_added_in_the_past_does_not_move_a_deadline_that_has_passed(ct
     would restart its reminders and escalation all over again."""
     lee = db.session.get(Account, demo.accounts["lee"])
     optout = db.session.get(OptOut, demo.optouts["in_progress"])  # overdue in the demo
-    now = district_today()
+    now = clock.today()
     filed, plan_due, confirm_due = (
-        district_today(optout.filed_at),
+        clock.today(optout.filed_at),
         optout.plan_due_on,
         optout.confirm_due_on,
     )
@@ -167,7 +163,7 @@ def moved_kinds(optout_id: int) -> list[tuple[str, str]]:
 def test_moving_due_dates_costs_the_same_statements_for_40_more_requests(app, demo):
     with app.app_context():
         source = db.session.get(OptOut, demo.optouts["submitted"])
-        now = district_today()
+        now = clock.today()
         day = now + timedelta(days=1)
         while day.weekday() >= 5 or day in closures_from(now):
             day += timedelta(days=1)

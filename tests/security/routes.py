@@ -9,7 +9,7 @@ import html as html_lib
 import re
 
 from sqlalchemy import func, select, text
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from consent.extensions import db
 
@@ -49,7 +49,7 @@ def sample_ids(app, preferred: dict[str, int] | None = None) -> dict[str, int]:
     with app.app_context():
         for rule in app.url_map.iter_rules():
             for argument, converter in rule._converters.items():
-                if argument in ids or type(converter).__name__ != "IntegerConverter":
+                if argument in ids or not isinstance(converter, IntegerConverter):
                     continue
                 table = _table_for(argument)
                 smallest = None
@@ -63,7 +63,7 @@ def sample_ids(app, preferred: dict[str, int] | None = None) -> dict[str, int]:
 def url_for_rule(rule: Rule, ids: dict[str, int]) -> str:
     values = {}
     for argument, converter in rule._converters.items():
-        if type(converter).__name__ == "IntegerConverter":
+        if isinstance(converter, IntegerConverter):
             values[argument] = ids[argument]
         else:
             values[argument] = "not-a-real-token"

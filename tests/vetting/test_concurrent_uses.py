@@ -15,10 +15,10 @@ from sqlalchemy import delete, select
 from consent import immediate_transactions
 from consent.accounts.models import Account
 from consent.catalog.models import Tool, ToolUse
+from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import Task
 from consent.roster.models import Section
-from consent.schoolcalendar.operations import district_today
 from consent.vetting.operations import declare_use, reroute
 from tests.support import csrf_from
 
@@ -35,7 +35,7 @@ def test_two_teachers_adding_the_same_tool_at_once_make_one_use(app, as_, demo):
     seed = random.randrange(1_000_000)
     rng = random.Random(seed)
     with app.app_context():
-        today = district_today()
+        today = clock.today()
     url = f"/sections/{demo.sections['science4']}/tools"  # Ms. Johnson and Mr. Kim both teach it
     form = {"tool": str(demo.tools["zoom"]), "starts_on": str(today), "ends_on": ""}
     teachers = {name: as_(name) for name in ("johnson", "kim")}
@@ -91,7 +91,7 @@ def test_two_routing_runs_at_once_add_one_task(app, demo):
     seed = random.randrange(1_000_000)
     rng = random.Random(seed)
     with app.app_context():
-        today = district_today()
+        today = clock.today()
         declare_use(
             actor=db.session.get(Account, demo.accounts["lee"]),
             tool=db.session.get(Tool, demo.tools["zoom"]),

@@ -8,11 +8,10 @@ import pytest
 from sqlalchemy import insert, select
 
 from consent.catalog.models import Tool, ToolUse, UseScope, VettingStatus
-from consent.db import utcnow
+from consent.core import clock
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
 from consent.roster.models import Section, section_teacher
-from consent.schoolcalendar.operations import district_today
 from consent.vetting.models import RequestStatus, VettingRequest
 from tests.support import PERSONAS, count_queries
 
@@ -42,7 +41,7 @@ def statements(app, client, url: str) -> int:
 
 
 def _requests(app, demo, first: int, n: int, *, decided: bool = False) -> None:
-    now = utcnow()
+    now = clock.now()
     rows = [
         {
             "name": f"Budget tool {first + i}",
@@ -83,14 +82,14 @@ def _kim_sections(app, demo, first: int, n: int) -> None:
                 tool_id=demo.tools["khan"],
                 scope=UseScope.SECTION,
                 section_id=section.id,
-                starts_on=district_today(),
+                starts_on=clock.today(),
             )
         )
 
 
 def _uses(scope: UseScope, tool_key: str):
     def add(app, demo, first: int, n: int) -> None:
-        today = district_today()
+        today = clock.today()
         for i in range(first, first + n):
             db.session.add(
                 ToolUse(

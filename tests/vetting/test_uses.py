@@ -10,11 +10,11 @@ from sqlalchemy import select
 from consent.accounts.models import Account
 from consent.audit.models import AuditEvent
 from consent.catalog.models import Tool, ToolUse, UseScope, VettingStatus
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts.models import OptOut, OptOutStatus, Task, TaskStatus
 from consent.roster.models import School, Section
-from consent.schoolcalendar.operations import district_today
 from consent.vetting import operations as ops
 from consent.vetting.operations import VettingError
 from tests.vetting.helpers import KIM, count
@@ -23,7 +23,7 @@ from tests.vetting.helpers import KIM, count
 @pytest.fixture
 def today(app):
     with app.app_context():
-        return district_today()
+        return clock.today()
 
 
 def declare(as_, demo, section, tool, starts_on, ends_on="", persona="johnson"):
@@ -173,9 +173,9 @@ def test_the_operation_refuses_wide_uses_from_a_teacher(ctx, demo):
     khan = db.session.get(Tool, demo.tools["khan"])
     oakwood = db.session.get(School, demo.schools["oakwood"])
     with pytest.raises(VettingError):
-        ops.declare_use(actor=johnson, tool=khan, school=oakwood, starts_on=district_today())
+        ops.declare_use(actor=johnson, tool=khan, school=oakwood, starts_on=clock.today())
     with pytest.raises(VettingError):
-        ops.declare_use(actor=johnson, tool=khan, starts_on=district_today())
+        ops.declare_use(actor=johnson, tool=khan, starts_on=clock.today())
 
 
 # --- opt-outs follow the tool ---------------------------------------------------------------
