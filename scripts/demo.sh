@@ -12,12 +12,20 @@ export SECRET_KEY=${SECRET_KEY:-$(.venv/bin/python -c 'import secrets; print(sec
 export MAIL_SERVER=127.0.0.1 MAIL_PORT=${MAIL_PORT:-8025}
 export PUBLIC_URL=http://127.0.0.1:5000
 
+# A fresh demo: the database and the mail of earlier demos (which link to requests that no
+# longer exist) go.
 rm -f instance/demo.sqlite instance/demo.sqlite-wal instance/demo.sqlite-shm
+rm -rf instance/mail
 .venv/bin/flask db upgrade
 .venv/bin/flask demo load
 
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 .venv/bin/flask notifications sink --port "$MAIL_PORT" --directory instance/mail &
+# The worker starts once the sink listens, so its first pass delivers the demo's messages.
+for _ in $(seq 1 50); do
+  (echo > "/dev/tcp/127.0.0.1/$MAIL_PORT") 2>/dev/null && break
+  sleep 0.2
+done
 .venv/bin/flask notifications deliver --loop --interval 2 &
 echo
 echo "consent demo: open http://127.0.0.1:5000 (accounts are listed in README.md)."
