@@ -28,7 +28,10 @@ class Config:
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Demo County Public Schools")
     DISTRICT_TIMEZONE = os.environ.get("DISTRICT_TIMEZONE", "America/New_York")
+    # How families and staff reach the privacy office: shown in every page's footer.
     PRIVACY_OFFICE_EMAIL = os.environ.get("PRIVACY_OFFICE_EMAIL", "privacy@example.org")
+    PRIVACY_OFFICE_PHONE = os.environ.get("PRIVACY_OFFICE_PHONE", "")
+    PRIVACY_OFFICE_ADDRESS = os.environ.get("PRIVACY_OFFICE_ADDRESS", "")
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     # "__Host-": this host only, HTTPS only (dropped automatically when cookies are not Secure).
