@@ -15,15 +15,13 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from consent.access import role_or_404
-from consent.accounts.models import Role
+from consent.access import allowed_or_404, may_read_audit_log
 from consent.audit.forms import AuditFilterForm
 from consent.audit.operations import record
 from consent.audit.queries import KNOWN_ACTIONS, AuditFilter, log_export_rows, log_page
 from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.urls import bounded_int
-from consent.extensions import db
 
 bp = Blueprint("audit", __name__)
 
@@ -55,7 +53,7 @@ def _filter_from_request() -> tuple[AuditFilterForm, AuditFilter | None]:
 @login_required
 def log():
     """The audit log, newest first, narrowed by person, student, action and dates."""
-    role_or_404(current_user, Role.PRIVACY_OFFICER, target="audit")
+    allowed_or_404(current_user, may_read_audit_log, target="audit")
     form, filters = _filter_from_request()
     window = None
     if filters is not None:
@@ -76,13 +74,15 @@ def log():
 @bp.get("/audit/export.csv")
 @login_required
 def export():
-    """Every matching row as CSV, streamed from the database so a long log costs no memory."""
-    role_or_404(current_user, Role.PRIVACY_OFFICER, target="audit:export")
+    """Every matching row as CSV, streamed from the database so a long log costs no memory.
+
+    The export's own audit row is committed (consent.core.transaction.commit_request) before
+    the first row leaves: the response is made before the download streams."""
+    allowed_or_404(current_user, may_read_audit_log, target="audit:export")
     _form, filters = _filter_from_request()
     if filters is None:
         return redirect(url_for("audit.log", **request.args))
     record(current_user, "audit.export", student_id=filters.student_id, target=filters.describe())
-    db.session.commit()
     filename = f"audit-log-{clock.today().isoformat()}.csv"
     return Response(
         stream_download(csv_chunks(log_export_rows(filters))),

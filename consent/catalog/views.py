@@ -8,7 +8,6 @@ from functools import wraps
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     jsonify,
@@ -22,17 +21,16 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from consent.access import deny
-from consent.accounts.models import Role
+from consent.access import allowed_or_404, may_edit_catalog, tool_or_404
 from consent.catalog import operations
 from consent.catalog.forms import CatalogFilterForm, ToolForm
 from consent.catalog.models import AgreementStatus, LegalBasis, Tool, ToolRevision, VettingStatus
-from consent.catalog.operations import CatalogError
 from consent.catalog.queries import catalog_list, public_catalog, tool_history
 from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.gates import STAFF, roles_required
 from consent.core.templating import LABELS
+from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 
@@ -42,26 +40,19 @@ PUBLIC_PAGE_SIZE = 50
 CSV_BATCH = 200
 
 
-def privacy_office_only(view):
-    """Signed in as the privacy office; anyone else gets the 404 of a missing page, and the
-    refusal is written to the audit log."""
+def catalog_editors_only(view):
+    """Signed in as someone who keeps the catalog; anyone else gets the 404 of a missing page,
+    and the refusal is written to the audit log."""
 
     @wraps(view)
     @login_required
     def wrapped(*args, **kwargs):
-        if current_user.role is not Role.PRIVACY_OFFICER:
-            tool_id = kwargs.get("tool_id", "new")
-            deny(current_user, f"tool:{tool_id}:{request.endpoint.rsplit('.', 1)[-1]}")
+        tool_id = kwargs.get("tool_id", "new")
+        action = request.endpoint.rsplit(".", 1)[-1]
+        allowed_or_404(current_user, may_edit_catalog, target=f"tool:{tool_id}:{action}")
         return view(*args, **kwargs)
 
     return wrapped
-
-
-def _tool_or_404(tool_id: int) -> Tool:
-    tool = db.session.get(Tool, tool_id)
-    if tool is None:
-        abort(404)
-    return tool
 
 
 # --- everyone ------------------------------------------------------------------------------
@@ -71,7 +62,11 @@ def _tool_or_404(tool_id: int) -> Tool:
 @login_required
 def tool(tool_id: int):
     """The full catalog entry; it holds no student data, so any signed-in person may read it."""
-    return render_template("catalog/tool.html", tool=_tool_or_404(tool_id))
+    return render_template(
+        "catalog/tool.html",
+        tool=tool_or_404(current_user, tool_id),
+        may_edit=may_edit_catalog(current_user),
+    )
 
 
 def agreement_state(tool: Tool, today) -> str:
@@ -209,45 +204,42 @@ def tools():
         form=form,
         today=today,
         agreement_state=agreement_state,
-        may_edit=current_user.role is Role.PRIVACY_OFFICER,
+        may_edit=may_edit_catalog(current_user),
     )
 
 
 @bp.route("/tools/new", methods=["GET", "POST"])
-@privacy_office_only
+@catalog_editors_only
 def new():
     form = ToolForm()
     if form.validate_on_submit():
-        try:
-            created = operations.create_tool(
-                actor=current_user, data=form.to_data(), today=clock.today()
-            )
-        except CatalogError as error:
-            db.session.rollback()
-            form.add_problem(error.field, str(error))
-        else:
-            db.session.commit()
-            flash(_("%(tool)s was added to the catalog.", tool=created.name), "success")
-            return redirect(url_for("catalog.tool", tool_id=created.id))
+        created = run(
+            operations.create_tool,
+            show_on=_problem_on(form),
+            data=form.to_data(),
+            today=clock.today(),
+        )
+        if created:
+            flash(_("%(tool)s was added to the catalog.", tool=created.value.name), "success")
+            return redirect(url_for("catalog.tool", tool_id=created.value.id))
     return render_template("catalog/edit.html", form=form, tool=None)
 
 
 @bp.route("/tools/<int:tool_id>/edit", methods=["GET", "POST"])
-@privacy_office_only
+@catalog_editors_only
 def edit(tool_id: int):
-    tool = _tool_or_404(tool_id)
+    tool = tool_or_404(current_user, tool_id)
     form = ToolForm(tool=tool)
     if form.validate_on_submit():
-        try:
-            result = operations.update_tool(
-                actor=current_user, tool=tool, data=form.to_data(), today=clock.today()
-            )
-        except CatalogError as error:
-            db.session.rollback()
-            form.add_problem(error.field, str(error))
-        else:
-            notice = result.notice
-            db.session.commit()
+        updated = run(
+            operations.update_tool,
+            show_on=_problem_on(form),
+            tool=tool,
+            data=form.to_data(),
+            today=clock.today(),
+        )
+        if updated:
+            notice = updated.value.notice
             if notice is not None:
                 flash(
                     _(
@@ -263,10 +255,10 @@ def edit(tool_id: int):
 
 
 @bp.get("/tools/<int:tool_id>/history")
-@privacy_office_only
+@catalog_editors_only
 def history(tool_id: int):
     """Every saved edit of the tool: who, when, and each field before and after."""
-    tool = _tool_or_404(tool_id)
+    tool = tool_or_404(current_user, tool_id)
     page = db.paginate(
         tool_history(tool.id).options(selectinload(ToolRevision.changes)),
         page=request.args.get("page", 1, type=bounded_int),
@@ -276,6 +268,11 @@ def history(tool_id: int):
     return render_template(
         "catalog/history.html", tool=tool, page=page, field_label=field_label, shown=shown
     )
+
+
+def _problem_on(form: ToolForm):
+    """Where a refusal is shown: under the field the catalog rule names (the name otherwise)."""
+    return lambda error: form.add_problem(getattr(error, "field", "name"), str(error))
 
 
 FIELD_LABELS = {

@@ -1,8 +1,8 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from consent.accounts.models import Role
-from consent.core.gates import roles_required
+from consent.access import allowed_or_404, may_watch_outbox
+from consent.core.gates import STAFF, roles_required
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus
@@ -25,9 +25,10 @@ def inbox():
 
 
 @bp.get("/outbox")
-@roles_required(Role.PRIVACY_OFFICER)
+@roles_required(*STAFF)
 def outbox():
     """Is email getting out? Messages waiting, sent, and those the worker gave up on."""
+    allowed_or_404(current_user, may_watch_outbox, target="outbox")
     page = db.paginate(
         failed_messages(),
         page=request.args.get("page", 1, type=bounded_int),

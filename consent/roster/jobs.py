@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask
 
 from consent import immediate_transactions
+from consent.audit.operations import record
 from consent.core import clock
 from consent.extensions import db
 from consent.roster.models import RosterImport
@@ -31,6 +32,21 @@ IMPORT_STEPS = (
     "opt-outs",
 )
 PROGRESS: dict[int, str] = {}
+
+
+def queue_import(*, actor, source_name: str, dry_run: bool) -> int:
+    """Log an uploaded roster as waiting to be imported; returns the import's id (the row
+    itself is reloaded by the thread that runs it)."""
+    queued = RosterImport(
+        run_by_account_id=actor.id,
+        source_name=source_name[:255],
+        dry_run=dry_run,
+        outcome="queued",
+    )
+    db.session.add(queued)
+    record(actor, "roster.import")
+    db.session.flush()
+    return queued.id
 
 
 def start_import(app: Flask, run_id: int, upload: Path) -> threading.Thread:

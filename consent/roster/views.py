@@ -1,23 +1,30 @@
 import secrets
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defaultload, lazyload
 
-from consent.access import student_or_404, visible_sections, visible_students
+from consent.access import (
+    allowed_or_404,
+    may_import_roster,
+    roster_import_or_404,
+    student_or_404,
+    visible_sections,
+    visible_students,
+)
 from consent.accounts.models import Role
-from consent.audit.operations import record
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections_by_student, tools_by_student
 from consent.core import clock
 from consent.core.gates import STAFF, roles_required
+from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.optouts.models import OptOut
 from consent.roster.forms import RosterUploadForm
-from consent.roster.jobs import IMPORT_STEPS, PROGRESS, start_import
+from consent.roster.jobs import IMPORT_STEPS, PROGRESS, queue_import, start_import
 from consent.roster.models import RosterImport, Section, Student
 from consent.roster.queries import open_request_counts
 
@@ -90,26 +97,25 @@ def sections():
 
 
 @bp.route("/roster/imports", methods=["GET", "POST"])
-@roles_required(Role.PRIVACY_OFFICER)
+@roles_required(*STAFF)
 def imports():
     """Upload the SIS export; it is imported in the background while this page shows progress."""
+    allowed_or_404(current_user, may_import_roster, target="roster:imports")
     form = RosterUploadForm()
     if form.validate_on_submit():
         uploads = Path(current_app.instance_path) / "uploads"
         uploads.mkdir(parents=True, exist_ok=True)
         target = uploads / f"{secrets.token_hex(16)}.zip"
         form.archive.data.save(target)
-        run = RosterImport(
-            run_by_account_id=current_user.id,
-            source_name=Path(form.archive.data.filename or "roster.zip").name[:255],
+        queued = run(
+            queue_import,
+            source_name=Path(form.archive.data.filename or "roster.zip").name,
             dry_run=form.dry_run.data,
-            outcome="queued",
         )
-        db.session.add(run)
-        record(current_user, "roster.import")
-        db.session.commit()
-        start_import(current_app._get_current_object(), run.id, target)
-        return redirect(url_for("roster.import_detail", import_id=run.id))
+        if queued:
+            start_import(current_app._get_current_object(), queued.value, target)
+            return redirect(url_for("roster.import_detail", import_id=queued.value))
+        target.unlink(missing_ok=True)
     page = db.paginate(
         select(RosterImport).order_by(RosterImport.id.desc()),
         page=request.args.get("page", 1, type=bounded_int),
@@ -120,15 +126,13 @@ def imports():
 
 
 @bp.get("/roster/imports/<int:import_id>")
-@roles_required(Role.PRIVACY_OFFICER)
+@roles_required(*STAFF)
 def import_detail(import_id: int):
-    run = db.session.get(RosterImport, import_id)
-    if run is None:
-        abort(404)
+    import_run = roster_import_or_404(current_user, import_id)
     return render_template(
         "roster/import.html",
-        run=run,
-        step=PROGRESS.get(run.id, ""),
+        run=import_run,
+        step=PROGRESS.get(import_run.id, ""),
         steps=IMPORT_STEPS,
-        problems=run.problems.splitlines() if run.problems else [],
+        problems=import_run.problems.splitlines() if import_run.problems else [],
     )

@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from consent.audit.operations import record
 from consent.core.errors import DomainError
@@ -83,7 +84,12 @@ def add_closures(*, actor, first_day: date, last_day: date | None, reason: str) 
             )
         )
     closures = [Closure(day=day, reason=reason.strip()) for day in days]
-    db.session.add_all(closures)
+    try:
+        with db.session.begin_nested():
+            db.session.add_all(closures)
+            db.session.flush()
+    except IntegrityError as error:  # someone closed one of these days at the same moment
+        raise CalendarError(_l("One of these days was closed meanwhile. Try again.")) from error
     record(actor, "calendar.closure_add", target=f"closure:{days[0]}..{days[-1]}")
     db.session.flush()
     return CalendarChange(closures=closures, moved=_move_due_dates(actor, days))

@@ -7,16 +7,15 @@ from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from consent.access import deny, role_or_404
-from consent.accounts.models import Role
+from consent.access import allowed_or_404, closure_or_404, may_keep_calendar
 from consent.core import clock
+from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.schoolcalendar.forms import ClosureForm, ConfirmForm
 from consent.schoolcalendar.models import Closure
-from consent.schoolcalendar.operations import CalendarError, add_closures, remove_closure
+from consent.schoolcalendar.operations import add_closures, remove_closure
 
 bp = Blueprint("schoolcalendar", __name__)
 
@@ -26,41 +25,30 @@ def school_year_start(today: date) -> date:
     return date(today.year if today.month >= 8 else today.year - 1, 8, 1)
 
 
-def _office_only(target: str) -> None:
-    role_or_404(current_user, Role.PRIVACY_OFFICER, target=target)
-
-
 @bp.route("/calendar", methods=["GET", "POST"])
 @login_required
 def closures():
     """The closures of this school year (or all), and the form to add more."""
-    _office_only("calendar")
+    allowed_or_404(current_user, may_keep_calendar, target="calendar")
     form = ClosureForm()
     if form.validate_on_submit():
-        try:
-            change = add_closures(
-                actor=current_user,
-                first_day=form.first_day.data,
-                last_day=form.last_day.data,
-                reason=form.reason.data,
-            )
-            db.session.commit()
-        except CalendarError as error:
-            db.session.rollback()
-            form.first_day.errors.append(str(error))
-        except IntegrityError:  # someone closed one of these days at the same moment
-            db.session.rollback()
-            form.first_day.errors.append(_("One of these days was closed meanwhile. Try again."))
-        else:
+        added = run(
+            add_closures,
+            show_on=form.first_day,
+            first_day=form.first_day.data,
+            last_day=form.last_day.data,
+            reason=form.reason.data,
+        )
+        if added:
             flash(
                 ngettext(
                     "%(num)s school day closed.",
                     "%(num)s school days closed.",
-                    len(change.closures),
+                    len(added.value.closures),
                 ),
                 "success",
             )
-            _flash_moved(change.moved)
+            _flash_moved(added.value.moved)
             return redirect(url_for("schoolcalendar.closures"))
     show_all = request.args.get("all") == "1"
     query = select(Closure).order_by(Closure.day, Closure.id)
@@ -79,17 +67,14 @@ def closures():
 @login_required
 def remove(closure_id: int):
     """Ask first, then make the day a school day again."""
-    _office_only(f"closure:{closure_id}")
-    closure = db.session.get(Closure, closure_id)
-    if closure is None:
-        deny(current_user, f"closure:{closure_id}")
+    closure = closure_or_404(current_user, closure_id)
     form = ConfirmForm()
     if form.validate_on_submit():
         day = closure.day
-        moved = remove_closure(actor=current_user, closure=closure)
-        db.session.commit()
-        flash(_("%(day)s is a school day again.", day=format_date(day, "full")), "success")
-        _flash_moved(moved)
+        removed = run(remove_closure, closure=closure)
+        if removed:
+            flash(_("%(day)s is a school day again.", day=format_date(day, "full")), "success")
+            _flash_moved(removed.value)
         return redirect(url_for("schoolcalendar.closures"))
     return render_template("schoolcalendar/remove.html", closure=closure, form=form)
 

@@ -12,7 +12,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from consent.accounts.models import Account, Role
+from consent.access import (
+    may_ask_for_vetting,
+    may_change_use,
+    may_decide_vetting,
+    may_declare_for_section,
+    may_declare_wide_use,
+)
+from consent.accounts.models import Account
 from consent.audit.operations import record
 from consent.catalog.models import (
     AgreementStatus,
@@ -28,7 +35,7 @@ from consent.core.errors import DomainError
 from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.optouts.operations import FollowReport, follow_roster
-from consent.roster.models import School, Section, section_teacher
+from consent.roster.models import School, Section
 from consent.vetting.models import DECISIONS, USABLE_STATUSES, RequestStatus, VettingRequest
 
 HOST_RE = re.compile(
@@ -68,28 +75,6 @@ def check_dates(starts_on: date, ends_on: date | None) -> None:
         raise VettingError(_l("The end date is before the start date."))
 
 
-def may_declare_for_section(actor: Account, section: Section) -> bool:
-    """A section's own teachers declare its tools; the privacy office may act for any class."""
-    if actor.role is Role.PRIVACY_OFFICER:
-        return True
-    return actor.role is Role.TEACHER and any(t.id == actor.staff_id for t in section.teachers)
-
-
-def may_change_use(actor: Account, use: ToolUse) -> bool:
-    if actor.role is Role.PRIVACY_OFFICER:
-        return True
-    if use.scope is not UseScope.SECTION or actor.role is not Role.TEACHER:
-        return False
-    return bool(
-        db.session.scalar(
-            select(section_teacher.c.section_id).where(
-                section_teacher.c.section_id == use.section_id,
-                section_teacher.c.staff_id == actor.staff_id,
-            )
-        )
-    )
-
-
 # --- vetting requests ------------------------------------------------------------------------
 
 
@@ -111,7 +96,7 @@ def submit_request(
     now: datetime | None = None,
 ) -> VettingRequest:
     """Any staff member asks the privacy office to vet a tool."""
-    if not actor.is_staff:
+    if not may_ask_for_vetting(actor):
         raise VettingError(_l("Only district staff can ask for a tool to be vetted."))
     name = name.strip()
     fields = {
@@ -177,7 +162,7 @@ def decide(
 ) -> Tool | None:
     """The privacy office decides once; an approval adds the tool to the catalog, and the
     requester is told either way. Returns the new catalog entry for an approval."""
-    if actor.role is not Role.PRIVACY_OFFICER:
+    if not may_decide_vetting(actor):
         raise VettingError(_l("Only the privacy office can decide on a vetting request."))
     # Two reviewers deciding at once take turns (a row lock on PostgreSQL); the second is refused.
     db.session.execute(
@@ -321,7 +306,7 @@ def declare_use(
             raise VettingError(_l("Only the class's own teachers can say which tools it uses."))
     else:
         scope = UseScope.SCHOOL if school is not None else UseScope.DISTRICT
-        if actor.role is not Role.PRIVACY_OFFICER:
+        if not may_declare_wide_use(actor):
             raise VettingError(
                 _l("Only the privacy office can put a tool in use at a school or district-wide.")
             )

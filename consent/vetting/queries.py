@@ -1,19 +1,18 @@
-"""Reading vetting requests and tool uses: lists for each role and the loaders that answer a
-forbidden record exactly like a missing one (404, with an `access.denied` audit row)."""
+"""Reading vetting requests and tool uses: the lists each page shows. Single records are loaded
+through consent.access (vetting_request_or_404, tool_use_or_404)."""
 
 from datetime import date
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
-from consent.access import deny, visible_sections
-from consent.accounts.models import Account, Role
+from consent.access import visible_sections
+from consent.accounts.models import Account
 from consent.catalog.models import Tool, ToolUse, UseScope
 from consent.catalog.queries import says_what_it_collects, use_is_current
 from consent.extensions import db
 from consent.roster.models import Section
 from consent.vetting.models import USABLE_STATUSES, RequestStatus, VettingRequest
-from consent.vetting.operations import may_change_use
 
 # A tool in a list shows its name and status, never its categories, features or options.
 TOOL_ALONE = (
@@ -50,17 +49,6 @@ def review_queue(*, decided: bool = False) -> Select:
     return query.where(VettingRequest.status == RequestStatus.SUBMITTED).order_by(
         VettingRequest.submitted_at, VettingRequest.id
     )
-
-
-def vetting_request_or_404(actor: Account, request_id: int) -> VettingRequest:
-    """The requester follows their own request; the privacy office sees every one."""
-    query = select(VettingRequest).where(VettingRequest.id == request_id)
-    if actor.role is not Role.PRIVACY_OFFICER:
-        query = query.where(VettingRequest.requested_by_account_id == actor.id)
-    request = db.session.scalar(query.options(*_request_options()))
-    if request is None:
-        deny(actor, f"vetting_request:{request_id}")
-    return request
 
 
 def usable_tools() -> list[Tool]:
@@ -163,11 +151,3 @@ def needs_action(today: date) -> Select:
         .options(*_use_options())
         .order_by(Tool.name, ToolUse.scope, ToolUse.id)
     )
-
-
-def tool_use_or_404(actor: Account, use_id: int) -> ToolUse:
-    """A class's own teachers reach its uses; the privacy office reaches every use."""
-    use = db.session.scalar(select(ToolUse).where(ToolUse.id == use_id).options(*_use_options()))
-    if use is None or not may_change_use(actor, use):
-        deny(actor, f"tool_use:{use_id}")
-    return use

@@ -7,11 +7,20 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from consent.access import deny, section_or_404
-from consent.accounts.models import Role
+from consent.access import (
+    allowed_or_404,
+    deny,
+    may_decide_vetting,
+    may_declare_for_section,
+    may_declare_wide_use,
+    section_or_404,
+    tool_use_or_404,
+    vetting_request_or_404,
+)
 from consent.catalog.models import LegalBasis, Tool
 from consent.core import clock
 from consent.core.gates import STAFF, roles_required
+from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.roster.models import School
@@ -39,31 +48,27 @@ def _page(query):
 def new():
     form = VettingRequestForm()
     if form.validate_on_submit():
-        try:
-            vetting_request = operations.submit_request(
-                actor=current_user,
-                name=form.name.data,
-                website=form.website.data,
-                vendor=form.vendor.data or "",
-                privacy_policy_url=form.privacy_policy_url.data or "",
-                purpose=form.purpose.data,
-                grades=form.grades.data,
-                student_use=form.student_use.data,
-                student_data=form.student_data.data,
-            )
-        except operations.VettingError as error:
-            db.session.rollback()
-            form.name.errors.append(str(error))
-        else:
-            db.session.commit()
+        sent = run(
+            operations.submit_request,
+            show_on=form.name,
+            name=form.name.data,
+            website=form.website.data,
+            vendor=form.vendor.data or "",
+            privacy_policy_url=form.privacy_policy_url.data or "",
+            purpose=form.purpose.data,
+            grades=form.grades.data,
+            student_use=form.student_use.data,
+            student_data=form.student_data.data,
+        )
+        if sent:
             flash(
                 _(
                     "Sent. The privacy office will review %(tool)s and tell you its decision.",
-                    tool=vetting_request.name,
+                    tool=sent.value.name,
                 ),
                 "success",
             )
-            return redirect(url_for("vetting.detail", request_id=vetting_request.id))
+            return redirect(url_for("vetting.detail", request_id=sent.value.id))
     return render_template("vetting/new.html", form=form)
 
 
@@ -78,46 +83,44 @@ def mine():
 @bp.get("/vetting/<int:request_id>")
 @roles_required(*STAFF)
 def detail(request_id: int):
-    vetting_request = queries.vetting_request_or_404(current_user, request_id)
+    vetting_request = vetting_request_or_404(current_user, request_id)
     return render_template(
         "vetting/detail.html",
         vetting_request=vetting_request,
-        may_decide=current_user.role is Role.PRIVACY_OFFICER and not vetting_request.decided,
+        may_decide=may_decide_vetting(current_user) and not vetting_request.decided,
     )
 
 
 @bp.get("/vetting/review")
-@roles_required(Role.PRIVACY_OFFICER)
+@roles_required(*STAFF)
 def queue():
     """The privacy office's review queue: waiting requests oldest first, or past decisions."""
+    allowed_or_404(current_user, may_decide_vetting, target="vetting:review")
     decided = request.args.get("decided") == "1"
     page = _page(queries.review_queue(decided=decided))
     return render_template("vetting/queue.html", page=page, decided=decided)
 
 
 @bp.route("/vetting/<int:request_id>/decide", methods=["GET", "POST"])
-@roles_required(Role.PRIVACY_OFFICER)
+@roles_required(*STAFF)
 def decide(request_id: int):
-    vetting_request = queries.vetting_request_or_404(current_user, request_id)
+    allowed_or_404(current_user, may_decide_vetting, target=f"vetting_request:{request_id}:decide")
+    vetting_request = vetting_request_or_404(current_user, request_id)
     if vetting_request.decided:
         flash(_("This request has already been decided."), "error")
         return redirect(url_for("vetting.detail", request_id=vetting_request.id))
     form = DecisionForm()
     if form.validate_on_submit():
-        decision = RequestStatus(form.decision.data)
-        try:
-            tool = operations.decide(
-                actor=current_user,
-                request=vetting_request,
-                decision=decision,
-                note=form.note.data or "",
-                legal_basis=LegalBasis(form.legal_basis.data) if form.legal_basis.data else None,
-            )
-        except operations.VettingError as error:
-            db.session.rollback()
-            form.decision.errors.append(str(error))
-        else:
-            db.session.commit()
+        decided = run(
+            operations.decide,
+            show_on=form.decision,
+            request=vetting_request,
+            decision=RequestStatus(form.decision.data),
+            note=form.note.data or "",
+            legal_basis=LegalBasis(form.legal_basis.data) if form.legal_basis.data else None,
+        )
+        if decided:
+            tool = decided.value
             if tool is not None:
                 flash(
                     _(
@@ -154,7 +157,7 @@ def classes():
 def section_tools(section_id: int):
     """One class's tools: declared for the class, and those the district or school uses."""
     section = section_or_404(current_user, section_id)
-    may_declare = operations.may_declare_for_section(current_user, section)
+    may_declare = may_declare_for_section(current_user, section)
     today = clock.today()
     tools = queries.usable_tools()
     form = UseForm().for_tools(tools)
@@ -180,10 +183,10 @@ def section_tools(section_id: int):
 
 
 @bp.route("/tool-uses/<int:use_id>/end", methods=["GET", "POST"])
-@roles_required(Role.TEACHER, Role.PRIVACY_OFFICER)
+@roles_required(*STAFF)
 def end_use(use_id: int):
     """Confirm, with the day it takes effect, before a tool stops being used."""
-    use = queries.tool_use_or_404(current_user, use_id)
+    use = tool_use_or_404(current_user, use_id)
     today = clock.today()
     form = EndUseForm()
     if request.method == "GET":
@@ -195,15 +198,13 @@ def end_use(use_id: int):
     )
     if form.validate_on_submit():
         name = use.tool.name
-        try:
-            operations.end_use(
-                actor=current_user, use=use, stop_from=form.stop_from.data, today=today
-            )
-        except operations.VettingError as error:
-            db.session.rollback()
-            form.stop_from.errors.append(str(error))
-        else:
-            db.session.commit()
+        if run(
+            operations.end_use,
+            show_on=form.stop_from,
+            use=use,
+            stop_from=form.stop_from.data,
+            today=today,
+        ):
             flash(_("%(tool)s is no longer in use there from that day.", tool=name), "success")
             return redirect(back)
     return render_template("vetting/end_use.html", use=use, form=form, back=back)
@@ -213,9 +214,10 @@ def end_use(use_id: int):
 
 
 @bp.route("/tool-uses", methods=["GET", "POST"])
-@roles_required(Role.PRIVACY_OFFICER)
+@roles_required(*STAFF)
 def wide():
     """District-wide and school-wide uses, and the form to add one."""
+    allowed_or_404(current_user, may_declare_wide_use, target="tool_uses")
     today = clock.today()
     tools = queries.usable_tools()
     schools = list(db.session.scalars(select(School).order_by(School.name)))
@@ -232,9 +234,10 @@ def wide():
 
 
 @bp.get("/tool-uses/needs-action")
-@roles_required(Role.PRIVACY_OFFICER)
+@roles_required(*STAFF)
 def needs_action():
     """Tools still in use whose vetting status is no longer approved."""
+    allowed_or_404(current_user, may_declare_wide_use, target="tool_uses:needs-action")
     today = clock.today()
     page = _page(queries.needs_action(today))
     return render_template("vetting/needs_action.html", page=page, today=today)
@@ -244,23 +247,19 @@ def _declared(form, tools: list[Tool], today, **where) -> Tool | None:
     """Put the chosen tool in use in a class, a school or the district (`where`) and commit;
     on a refusal nothing is saved, the message goes on the form, and None is returned."""
     tool = _chosen_tool(tools, form.tool.data)
-    try:
-        if tool is None:
-            raise operations.VettingError(_("Choose one of the tools listed."))
-        operations.declare_use(
-            actor=current_user,
-            tool=tool,
-            starts_on=form.starts_on.data,
-            ends_on=form.ends_on.data,
-            today=today,
-            **where,
-        )
-    except operations.VettingError as error:
-        db.session.rollback()
-        form.tool.errors.append(str(error))
+    if tool is None:
+        form.tool.errors = [*form.tool.errors, _("Choose one of the tools listed.")]
         return None
-    db.session.commit()
-    return tool
+    declared = run(
+        operations.declare_use,
+        show_on=form.tool,
+        tool=tool,
+        starts_on=form.starts_on.data,
+        ends_on=form.ends_on.data,
+        today=today,
+        **where,
+    )
+    return tool if declared else None
 
 
 def _chosen_tool(tools: list[Tool], value: str) -> Tool | None:

@@ -229,3 +229,26 @@ def test_the_calendar_stays_within_the_statement_budget_for_1_and_50_closures(as
         counts[total] = len(statements)
     assert counts[50] <= BUDGET, counts
     assert counts[1] == counts[50], counts
+
+
+def test_a_day_closed_at_the_same_moment_is_refused_with_a_message(ctx, demo):
+    """Another office member's closure of the same day lands between the check and the write
+    (here: a pending row the check cannot see). The operation refuses with a message the form
+    shows, not a database error, and saves nothing of its own."""
+    from consent.schoolcalendar.operations import CalendarError, add_closures
+
+    lee = db.session.get(Account, demo.accounts["lee"])
+    day = date(2031, 3, 4)
+    with db.session.no_autoflush:
+        db.session.add(Closure(day=day, reason="Closed by someone else"))
+        with pytest.raises(CalendarError, match="closed meanwhile"):
+            add_closures(actor=lee, first_day=day, last_day=None, reason="Snow")
+    db.session.rollback()
+    assert (
+        db.session.scalar(select(func.count()).select_from(Closure).where(Closure.day == day)) == 0
+    )
+    assert not db.session.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "calendar.closure_add")
+    )
