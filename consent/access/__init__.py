@@ -5,8 +5,9 @@ principal students of their school; the privacy office all. Lists go through the
 scopes, single records through the `*_or_404` loaders, which answer a forbidden record exactly
 like a missing one and write staff reads to the audit log.
 
-The catalog, tool uses, vetting requests and the privacy office's own pages are decided in
-`consent.access.catalog`.
+Students, requests, tasks and sections are decided in `policy`; the catalog, tool uses, vetting
+requests and the privacy office's own pages in `catalog`; consent forms and their answers in
+`forms`; report scopes and the family's data-sharing page in `reports`.
 """
 
 from consent.access.catalog import (
@@ -29,6 +30,19 @@ from consent.access.catalog import (
     vetting_request_or_404,
     visible_vetting_requests,
 )
+from consent.access.forms import (
+    answerable_form_or_404,
+    answers_on_the_web,
+    answers_school_id,
+    form_reaches,
+    form_student_or_404,
+    may_follow_answers,
+    may_manage_forms,
+    may_see_form,
+    staff_form_or_404,
+    visible_form_students,
+    visible_forms,
+)
 from consent.access.policy import (
     can_file_for,
     can_see_student,
@@ -44,34 +58,59 @@ from consent.access.policy import (
     visible_student_ids,
     visible_students,
 )
+from consent.access.reports import (
+    data_sharing_student_or_404,
+    may_choose_report_school,
+    may_see_data_sharing,
+    may_see_reports,
+    report_form_or_404,
+    report_school_or_404,
+)
 
 __all__ = [
     "allowed_or_404",
+    "answerable_form_or_404",
+    "answers_on_the_web",
+    "answers_school_id",
     "can_file_for",
     "can_see_student",
     "closure_or_404",
+    "data_sharing_student_or_404",
     "deny",
+    "form_reaches",
+    "form_student_or_404",
     "may_ask_for_vetting",
     "may_change_use",
+    "may_choose_report_school",
     "may_decide_vetting",
     "may_declare_for_section",
     "may_declare_wide_use",
     "may_edit_catalog",
+    "may_follow_answers",
     "may_follow_vetting_request",
     "may_import_roster",
     "may_keep_calendar",
+    "may_manage_forms",
     "may_read_audit_log",
+    "may_see_data_sharing",
+    "may_see_form",
+    "may_see_reports",
     "may_watch_outbox",
     "optout_or_404",
+    "report_form_or_404",
+    "report_school_or_404",
     "rights_holder_student_or_404",
     "role_or_404",
     "roster_import_or_404",
     "section_or_404",
+    "staff_form_or_404",
     "student_or_404",
     "task_or_404",
     "tool_or_404",
     "tool_use_or_404",
     "vetting_request_or_404",
+    "visible_form_students",
+    "visible_forms",
     "visible_optouts",
     "visible_sections",
     "visible_student_ids",

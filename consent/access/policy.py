@@ -13,7 +13,6 @@ from consent.optouts.models import OptOut, Task
 from consent.roster.models import (
     Enrollment,
     GuardianLink,
-    School,
     Section,
     Student,
     section_teacher,
@@ -169,23 +168,3 @@ def section_or_404(actor: Account, section_id: int) -> Section:
     if section is None:
         deny(actor, f"section:{section_id}")
     return section
-
-
-def report_school_or_404(actor: Account, school_id: int | None) -> School | None:
-    """The school a report covers, or None for the whole district (the privacy office only).
-
-    A principal always gets their own school: never the district's figures, and asking for
-    another school answers like a missing one. Other roles have no reports."""
-    if actor.role is Role.PRINCIPAL:
-        own = actor.staff.school
-        if school_id is not None and school_id != own.id:
-            deny(actor, f"school:{school_id}")
-        return own
-    if actor.role is Role.PRIVACY_OFFICER:
-        if school_id is None:
-            return None
-        school = db.session.get(School, school_id)
-        if school is None:
-            deny(actor, f"school:{school_id}")
-        return school
-    deny(actor, "reports")

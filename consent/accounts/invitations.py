@@ -12,6 +12,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, exists, func, select
 
+from consent.accounts import sessions
 from consent.accounts.models import Account
 from consent.accounts.passwords import hash_password
 from consent.audit.operations import record
@@ -76,8 +77,11 @@ def counts() -> dict[str, int]:
     }
 
 
-def send_invitations() -> InvitationReport:
-    """Queue an invitation email for everyone due one; the caller commits."""
+def send_invitations(*, actor: Account | None = None) -> InvitationReport:
+    """Queue an invitation email for everyone due one; the caller commits. Sent from the
+    office's page, the `actor` is audited; from the command line there is none."""
+    if actor is not None:
+        record(actor, "accounts.invite")
     report = InvitationReport()
     taken = {email.lower() for email in db.session.scalars(select(func.lower(Account.email)))}
     for guardian in db.session.scalars(guardians_to_invite().order_by(Guardian.id)):
@@ -120,8 +124,11 @@ def person_for_token(token: str) -> Guardian | Staff | None:
     return person
 
 
-def accept(person: Guardian | Staff, password: str) -> Account:
-    """Create the account the invitation was for; this is what makes the link single use."""
+def accept(*, actor, person: Guardian | Staff, password: str, user_agent: str = "") -> Account:
+    """Create the account the invitation was for, signed in on this browser at once (its
+    session starts in the same transaction); the account is what makes the link single use.
+
+    `actor` is the visitor holding the link, nobody yet: the link says who they are."""
     account = Account(
         email=person.email.strip().lower(),
         password_hash=hash_password(password),
@@ -132,6 +139,7 @@ def accept(person: Guardian | Staff, password: str) -> Account:
     db.session.flush()
     record(account, "accounts.created", target=f"account:{account.id}")
     log.info("account %s created from an invitation", account.id)
+    sessions.start(account, user_agent=user_agent)
     return account
 
 

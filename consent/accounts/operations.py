@@ -121,33 +121,44 @@ def sign_in(email: str, password: str, *, now: datetime | None = None) -> SignIn
     return SignInResult(Outcome.SIGNED_IN, account)
 
 
+def sign_in_browser(*, actor, email: str, password: str, user_agent: str = "") -> SignInResult:
+    """A sign-in from the form: checked, and when it succeeds the browser's server-side session
+    starts in the same transaction. A refused one is counted, so the caller commits either way.
+
+    `actor` is the visitor at the form, nobody yet: the password says who they are."""
+    result = sign_in(email, password)
+    if result.outcome is Outcome.SIGNED_IN:
+        sessions.start(result.account, user_agent=user_agent)
+    return result
+
+
 def authenticate(email: str, password: str) -> Account | None:
     """The account when email and password match an active, unlocked account; None otherwise."""
     return sign_in(email, password).account
 
 
-def sign_out(account: Account) -> None:
+def sign_out(*, actor: Account) -> None:
     current = sessions.current()
     if current is not None:
         sessions.end(current)
-    record(account, "accounts.signout", target=_target(account))
-    log.info("account %s signed out", account.id)
+    record(actor, "accounts.signout", target=_target(actor))
+    log.info("account %s signed out", actor.id)
 
 
-def sign_out_other_sessions(account: Account) -> int:
-    ended = sessions.end_all(account, keep=sessions.current())
-    record(account, "accounts.other_sessions_ended", target=_target(account))
+def sign_out_other_sessions(*, actor: Account) -> int:
+    ended = sessions.end_all(actor, keep=sessions.current())
+    record(actor, "accounts.other_sessions_ended", target=_target(actor))
     return ended
 
 
-def set_language(account: Account, language: str) -> bool:
+def set_language(*, actor: Account, language: str) -> bool:
     """A guardian's choice of language for pages and emails; False (nothing changes) when
     the language is not one the service speaks, or the account is not a guardian's."""
-    if account.guardian is None or language not in available_locales():
+    if actor.guardian is None or language not in available_locales():
         return False
-    if account.guardian.preferred_language != language:
-        account.guardian.preferred_language = language
-        record(account, "accounts.language_changed", target=_target(account))
+    if actor.guardian.preferred_language != language:
+        actor.guardian.preferred_language = language
+        record(actor, "accounts.language_changed", target=_target(actor))
     return True
 
 
@@ -171,8 +182,10 @@ def account_for_reset_token(token: str) -> Account | None:
     return account
 
 
-def request_password_reset(email: str) -> None:
-    """Queue a reset email when the account exists; say nothing either way, and take as long."""
+def request_password_reset(*, actor, email: str) -> None:
+    """Queue a reset email when the account exists; say nothing either way, and take as long.
+
+    `actor` is whoever typed the address; only the link in the email proves who they are."""
     account = find_account(email)
     if account is None or not account.active:
         # Do the same work as for a real account (the email's rendering), and throw it away.
@@ -198,17 +211,25 @@ def set_password(account: Account, password: str) -> None:
     log.info("account %s changed its password", account.id)
 
 
-def reset_password(account: Account, password: str) -> None:
+def reset_password(*, actor, account: Account, password: str) -> None:
+    """`account` is the one the emailed link was for (the link proves it), whoever `actor` is;
+    the browser is signed out and signs in with the new password."""
     set_password(account, password)
     record(account, "accounts.password_reset", target=_target(account))
 
 
-def change_password(account: Account, current_password: str, new_password: str) -> bool:
-    """Change the password of a signed-in person who knows the current one; False if not."""
-    if not verify_password(account.password_hash, current_password):
-        record(account, "accounts.password_change_failed", target=_target(account))
-        log.info("account %s password change refused", account.id)
+def change_password(
+    *, actor: Account, current_password: str, new_password: str, user_agent: str = ""
+) -> bool:
+    """Change the password of a signed-in person who knows the current one; False if not.
+
+    Every session ends with the old password, this browser's too: a copy of its cookie must not
+    outlive the change. This browser gets a new session in the same transaction."""
+    if not verify_password(actor.password_hash, current_password):
+        record(actor, "accounts.password_change_failed", target=_target(actor))
+        log.info("account %s password change refused", actor.id)
         return False
-    set_password(account, new_password)
-    record(account, "accounts.password_changed", target=_target(account))
+    set_password(actor, new_password)
+    record(actor, "accounts.password_changed", target=_target(actor))
+    sessions.start(actor, user_agent=user_agent)
     return True

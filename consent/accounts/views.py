@@ -27,9 +27,9 @@ from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.core.downloads import stream_download
 from consent.core.gates import roles_required
-from consent.core.transaction import remember_reads_write
+from consent.core.transaction import remember_reads_write, run
 from consent.core.urls import safe_next
-from consent.extensions import db, limiter
+from consent.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
@@ -38,9 +38,13 @@ def _signin_limit() -> str:
     return current_app.config["SIGNIN_RATE_LIMIT"]
 
 
+def _user_agent() -> str:
+    return request.user_agent.string
+
+
 def _begin_session(account: Account) -> None:
-    """A fresh cookie with a new server-side session: nothing from before sign-in carries over."""
-    sessions.start(account, user_agent=request.user_agent.string)
+    """A fresh cookie for the server-side session the operation started (and `run` committed):
+    nothing from before sign-in carries over."""
     session.clear()
     login_user(account, remember=False)
     session.permanent = True
@@ -54,12 +58,16 @@ def signin():
         return redirect(url_for("core.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        result = operations.sign_in(form.email.data, form.password.data)
+        # Committed whatever the outcome: a refused sign-in must be counted.
+        result = run(
+            operations.sign_in_browser,
+            email=form.email.data,
+            password=form.password.data,
+            user_agent=_user_agent(),
+        ).value
         if result.outcome is operations.Outcome.SIGNED_IN:
             _begin_session(result.account)
-            db.session.commit()
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
-        db.session.commit()
         if result.outcome is operations.Outcome.LOCKED:
             form.password.errors.append(
                 _(
@@ -76,9 +84,7 @@ def signin():
 @login_required
 def signout():
     form = EmptyForm()
-    if form.validate_on_submit():
-        operations.sign_out(current_user)
-        db.session.commit()
+    if form.validate_on_submit() and run(operations.sign_out):
         logout_user()
         session.clear()
         flash(_("You are signed out."), "info")
@@ -112,8 +118,8 @@ def change_language():
     form = _language_form()
     if form is None:
         return redirect(url_for("accounts.account_page"))
-    if form.validate_on_submit() and operations.set_language(current_user, form.language.data):
-        db.session.commit()
+    language = form.language.data
+    if form.validate_on_submit() and run(operations.set_language, language=language).value:
         refresh()  # the message below is said in the language just chosen
         flash(_("Your language is saved."), "success")
         return redirect(url_for("accounts.account_page"))
@@ -130,9 +136,8 @@ def change_language():
 @login_required
 def end_other_sessions():
     form = EmptyForm()
-    if form.validate_on_submit():
-        ended = operations.sign_out_other_sessions(current_user)
-        db.session.commit()
+    if form.validate_on_submit() and (signed_out := run(operations.sign_out_other_sessions)):
+        ended = signed_out.value
         flash(
             ngettext(
                 "%(num)s other session is signed out.",
@@ -153,14 +158,18 @@ def change_password():
     form = ChangePasswordForm(account_email=current_user.email)
     if form.validate_on_submit():
         account = current_user._get_current_object()
-        if operations.change_password(account, form.current.data, form.password.data):
-            # Every session ended with the old password, this one too: a copy of this
-            # browser's cookie must not outlive the change. This browser gets a new one.
+        # Committed either way: a refused attempt is audited.
+        changed = run(
+            operations.change_password,
+            current_password=form.current.data,
+            new_password=form.password.data,
+            user_agent=_user_agent(),
+        )
+        if changed.value:
+            # This browser gets the cookie of the new session the change started.
             _begin_session(account)
-            db.session.commit()
             flash(_("Your password is changed. Your other sessions are signed out."), "success")
             return redirect(url_for("accounts.account_page"))
-        db.session.commit()
         form.current.errors.append(_("That is not your current password."))
     return render_template("accounts/change_password.html", form=form)
 
@@ -169,9 +178,7 @@ def change_password():
 @limiter.limit(_signin_limit, methods=["POST"])
 def forgot_password():
     form = ForgotPasswordForm()
-    if form.validate_on_submit():
-        operations.request_password_reset(form.email.data)
-        db.session.commit()
+    if form.validate_on_submit() and run(operations.request_password_reset, email=form.email.data):
         flash(
             _(
                 "If that email belongs to an account, a reset link is on its way. "
@@ -189,9 +196,9 @@ def reset_password(token: str):
     if account is None:
         return render_template("accounts/reset_invalid.html"), 404
     form = ResetPasswordForm(account_email=account.email)
-    if form.validate_on_submit():
-        operations.reset_password(account, form.password.data)
-        db.session.commit()
+    if form.validate_on_submit() and run(
+        operations.reset_password, account=account, password=form.password.data
+    ):
         logout_user()
         session.clear()
         flash(_("Your password is changed. Sign in with the new one."), "info")
@@ -206,10 +213,12 @@ def accept_invitation(token: str):
     if person is None:
         return render_template("accounts/invitation_invalid.html"), 404
     form = ResetPasswordForm(account_email=person.email)
-    if form.validate_on_submit():
-        account = invitations.accept(person, form.password.data)
-        _begin_session(account)
-        db.session.commit()
+    if form.validate_on_submit() and (
+        accepted := run(
+            invitations.accept, person=person, password=form.password.data, user_agent=_user_agent()
+        )
+    ):
+        _begin_session(accepted.value)
         flash(_("Welcome. Your account is ready."), "success")
         return redirect(url_for("core.home"))
     return render_template("accounts/invitation.html", form=form, person=person)
@@ -220,10 +229,8 @@ def accept_invitation(token: str):
 def invitations_page():
     """The privacy office invites everyone on the roster who has no account yet."""
     form = EmptyForm()
-    if form.validate_on_submit():
-        report = invitations.send_invitations()
-        record(current_user, "accounts.invite")
-        db.session.commit()
+    if form.validate_on_submit() and (sent := run(invitations.send_invitations)):
+        report = sent.value
         flash(
             _(
                 "%(sent)s invitations are on their way. %(missing)s guardians have no email "
@@ -240,9 +247,9 @@ def invitations_page():
 @bp.get("/accounts/invitations/no-email.csv")
 @roles_required(Role.PRIVACY_OFFICER)
 def guardians_without_email_csv():
-    """Guardians the schools must reach on paper, streamed so a district-sized list fits."""
+    """Guardians the schools must reach on paper, streamed so a district-sized list fits. The
+    export's audit row is committed with the request (commit_request) before the list leaves."""
     record(current_user, "export.guardians_without_email")
-    db.session.commit()
     return Response(
         stream_download(invitations.without_email_csv_rows()),
         mimetype="text/csv",

@@ -11,6 +11,7 @@ from sqlalchemy import case, exists, func, insert, literal, not_, select
 from sqlalchemy.exc import IntegrityError
 
 from consent import available_locales, district_language
+from consent.access.forms import may_manage_forms
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.catalog.models import Tool
@@ -51,7 +52,7 @@ PUBLISHED_KIND = "consentform_published"
 
 
 def _require_office(actor: Account) -> None:
-    if actor.role is not Role.PRIVACY_OFFICER:
+    if not may_manage_forms(actor):
         raise ConsentFormError(_l("Only the privacy office can manage consent forms."))
 
 

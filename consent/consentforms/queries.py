@@ -25,7 +25,6 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
-from consent.accounts.models import Account, Role
 from consent.catalog.models import Tool
 from consent.consentforms.models import (
     Answer,
@@ -245,9 +244,6 @@ def answers_by_student(student_ids: list[int], form_ids) -> dict[tuple[int, int]
     return {(row.form_id, row.student_id): row for row in rows}
 
 
-def form_list(actor: Account) -> Select:
-    """Forms a staff member may see: the privacy office all; a principal the published ones."""
-    query = _light(select(ConsentForm))
-    if actor.role is not Role.PRIVACY_OFFICER:
-        query = query.where(ConsentForm.status == FormStatus.PUBLISHED)
-    return query.order_by(ConsentForm.opens_on.desc(), ConsentForm.id.desc())
+def form_list(visible: Select) -> Select:
+    """The forms of `visible` (consent.access.visible_forms), newest window first, light."""
+    return _light(visible).order_by(ConsentForm.opens_on.desc(), ConsentForm.id.desc())

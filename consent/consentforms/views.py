@@ -8,7 +8,20 @@ from flask_login import current_user
 from sqlalchemy import exists, func, select
 from wtforms import SelectChoice
 
-from consent.access import can_file_for, deny, student_or_404, visible_student_ids, visible_students
+from consent.access import (
+    answerable_form_or_404,
+    answers_on_the_web,
+    answers_school_id,
+    can_file_for,
+    deny,
+    form_student_or_404,
+    may_manage_forms,
+    staff_form_or_404,
+    student_or_404,
+    visible_form_students,
+    visible_forms,
+    visible_students,
+)
 from consent.accounts.forms import EmptyForm
 from consent.accounts.models import Role
 from consent.audit.operations import record_many
@@ -29,11 +42,11 @@ from consent.consentforms.models import (
     ConsentFormVersion,
     FormKind,
     FormMode,
-    FormStatus,
 )
-from consent.consentforms.rules import ConsentFormError, school_year_of
+from consent.consentforms.rules import school_year_of
 from consent.core import clock
 from consent.core.gates import SCHOOL_LEADS, roles_required
+from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.roster.models import Guardian, GuardianLink, School, Student
@@ -63,46 +76,28 @@ def waiting():
     )
 
 
-def _guardian_form_or_404(form_id: int, student: Student) -> ConsentForm:
-    """A published form the child is in scope for; any other answers like a missing one."""
-    form = db.session.get(ConsentForm, form_id)
-    if (
-        form is None
-        or form.status is not FormStatus.PUBLISHED
-        or not queries.student_in_scope(form, student.id)
-    ):
-        deny(current_user, f"consentform:{form_id}", student.id)
-    return form
-
-
 @bp.route("/forms/<int:form_id>/students/<int:student_id>", methods=["GET", "POST"])
 @roles_required(Role.GUARDIAN)
 def answer(form_id: int, student_id: int):
     student = student_or_404(current_user, student_id)
-    form = _guardian_form_or_404(form_id, student)
+    form = answerable_form_or_404(current_user, form_id, student)
     today = clock.today()
     may_answer = can_file_for(current_user, student.id)
     answer_form = AnswerForm()
     if request.method == "POST":
         if not may_answer:
             deny(current_user, f"consentform:{form.id}:answer", student.id)
-        if answer_form.validate_on_submit():
-            try:
-                outcome = operations.answer_form(
-                    actor=current_user,
-                    form=form,
-                    student=student,
-                    answer=Answer(answer_form.answer.data),
-                )
-            except ConsentFormError as error:
-                db.session.rollback()
-                answer_form.answer.errors.append(str(error))
-            else:
-                db.session.commit()
-                _flash_outcome(outcome, student)
-                return redirect(
-                    url_for("consentforms.answer", form_id=form.id, student_id=student.id)
-                )
+        if answer_form.validate_on_submit() and (
+            answered := run(
+                operations.answer_form,
+                show_on=answer_form.answer,
+                form=form,
+                student=student,
+                answer=Answer(answer_form.answer.data),
+            )
+        ):
+            _flash_outcome(answered.value, student)
+            return redirect(url_for("consentforms.answer", form_id=form.id, student_id=student.id))
     version = operations.latest_version(form)
     history = queries.history(form.id, student.id)
     mine = next((e for e in history if e.guardian_id == current_user.guardian_id), None)
@@ -158,25 +153,11 @@ def _flash_outcome(outcome, student: Student) -> None:
 # --- staff: the privacy office and principals ----------------------------------------------
 
 
-def _staff_form_or_404(form_id: int) -> ConsentForm:
-    """The privacy office sees every form; a principal only published ones."""
-    form = db.session.get(ConsentForm, form_id)
-    if form is None or (
-        current_user.role is not Role.PRIVACY_OFFICER and form.status is not FormStatus.PUBLISHED
-    ):
-        deny(current_user, f"consentform:{form_id}")
-    return form
-
-
-def _school_of_actor() -> int | None:
-    return current_user.staff.school_id if current_user.role is Role.PRINCIPAL else None
-
-
 @bp.get("/consent-forms")
 @roles_required(*SCHOOL_LEADS)
 def index():
     page = db.paginate(
-        queries.form_list(current_user),
+        queries.form_list(visible_forms(current_user)),
         page=request.args.get("page", 1, type=bounded_int),
         per_page=current_app.config["PAGE_SIZE"],
         error_out=False,
@@ -184,7 +165,7 @@ def index():
     return render_template(
         "consentforms/index.html",
         page=page,
-        is_office=current_user.role is Role.PRIVACY_OFFICER,
+        is_office=may_manage_forms(current_user),
         today=clock.today(),
     )
 
@@ -218,39 +199,32 @@ def new():
     if request.method == "GET":
         details.school_year.data = school_year_of(clock.today())
         details.mode.data = FormMode.OPT_IN.value
-    if details.validate_on_submit():
-        try:
-            form = operations.create_form(
-                actor=current_user,
-                school_year=(details.school_year.data or "").strip()
-                or school_year_of(clock.today()),
-                kind=FormKind(details.kind.data),
-                mode=FormMode(details.mode.data),
-                title=details.title.data,
-                text=details.text.data,
-                opens_on=details.opens_on.data,
-                closes_on=details.closes_on.data,
-                school_ids=details.schools.data or [],
-                grades=details.grades.data or [],
-                tool_id=int(details.tool.data) if details.tool.data else None,
-            )
-        except ConsentFormError as error:
-            db.session.rollback()
-            details.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(
-                _("The form is saved as a draft. Families see it once you publish it."), "success"
-            )
-            return redirect(url_for("consentforms.detail", form_id=form.id))
+    if details.validate_on_submit() and (
+        created := run(
+            operations.create_form,
+            show_on=details,
+            school_year=(details.school_year.data or "").strip() or school_year_of(clock.today()),
+            kind=FormKind(details.kind.data),
+            mode=FormMode(details.mode.data),
+            title=details.title.data,
+            text=details.text.data,
+            opens_on=details.opens_on.data,
+            closes_on=details.closes_on.data,
+            school_ids=details.schools.data or [],
+            grades=details.grades.data or [],
+            tool_id=int(details.tool.data) if details.tool.data else None,
+        )
+    ):
+        flash(_("The form is saved as a draft. Families see it once you publish it."), "success")
+        return redirect(url_for("consentforms.detail", form_id=created.value.id))
     return render_template("consentforms/new.html", details=details)
 
 
 @bp.get("/consent-forms/<int:form_id>")
 @roles_required(*SCHOOL_LEADS)
 def detail(form_id: int):
-    form = _staff_form_or_404(form_id)
-    school_id = _school_of_actor()
+    form = staff_form_or_404(current_user, form_id)
+    school_id = answers_school_id(current_user)
     versions = list(
         db.session.scalars(
             select(ConsentFormVersion)
@@ -264,7 +238,7 @@ def detail(form_id: int):
         versions=versions,
         by_school=queries.coverage_by_school(form.id, school_id),
         by_language=queries.coverage_by_language(form.id, school_id),
-        is_office=current_user.role is Role.PRIVACY_OFFICER,
+        is_office=may_manage_forms(current_user),
         action_form=EmptyForm(),
         today=clock.today(),
     )
@@ -273,30 +247,26 @@ def detail(form_id: int):
 @bp.route("/consent-forms/<int:form_id>/edit", methods=["GET", "POST"])
 @roles_required(Role.PRIVACY_OFFICER)
 def edit(form_id: int):
-    form = _staff_form_or_404(form_id)
+    form = staff_form_or_404(current_user, form_id)
     editing = EditFormForm(obj=None if request.method == "POST" else form)
     if request.method == "GET":
         editing.text.data = operations.latest_version(form).text
-    if editing.validate_on_submit():
-        try:
-            version = operations.edit_form(
-                actor=current_user,
-                form=form,
-                title=editing.title.data,
-                text=editing.text.data,
-                opens_on=editing.opens_on.data,
-                closes_on=editing.closes_on.data,
-            )
-        except ConsentFormError as error:
-            db.session.rollback()
-            editing.form_errors.append(str(error))
+    if editing.validate_on_submit() and (
+        edited := run(
+            operations.edit_form,
+            show_on=editing,
+            form=form,
+            title=editing.title.data,
+            text=editing.text.data,
+            opens_on=editing.opens_on.data,
+            closes_on=editing.closes_on.data,
+        )
+    ):
+        if edited.value is not None:
+            flash(_("Saved as version %(n)s of the text.", n=edited.value.number), "success")
         else:
-            db.session.commit()
-            if version is not None:
-                flash(_("Saved as version %(n)s of the text.", n=version.number), "success")
-            else:
-                flash(_("Saved."), "success")
-            return redirect(url_for("consentforms.detail", form_id=form.id))
+            flash(_("Saved."), "success")
+        return redirect(url_for("consentforms.detail", form_id=form.id))
     return render_template("consentforms/edit.html", form=form, editing=editing)
 
 
@@ -304,17 +274,14 @@ def edit(form_id: int):
 @roles_required(Role.PRIVACY_OFFICER)
 def publish(form_id: int):
     """Confirm first: publishing emails every family in scope."""
-    form = _staff_form_or_404(form_id)
+    form = staff_form_or_404(current_user, form_id)
     confirm = EmptyForm()
     if confirm.validate_on_submit():
-        try:
-            told = operations.publish_form(actor=current_user, form=form)
-        except ConsentFormError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(_("Published. %(n)s parents and guardians were told.", n=told), "success")
+        if published := run(operations.publish_form, form=form):
+            flash(
+                _("Published. %(n)s parents and guardians were told.", n=published.value),
+                "success",
+            )
         return redirect(url_for("consentforms.detail", form_id=form.id))
     families = db.session.scalar(
         select(func.count(func.distinct(GuardianLink.guardian_id)))
@@ -334,12 +301,10 @@ def publish(form_id: int):
 @roles_required(*SCHOOL_LEADS)
 def students(form_id: int):
     """Students in scope with their answer in force; a principal sees their own school."""
-    form = _staff_form_or_404(form_id)
+    form = staff_form_or_404(current_user, form_id)
     filters = AnswerFilterForm(request.args)
     show = filters.show.data if filters.validate() else ""
-    query = queries.students_in_scope(form.id, _school_of_actor())
-    if current_user.role is not Role.PRIVACY_OFFICER:
-        query = query.where(Student.id.in_(visible_student_ids(current_user)))
+    query = visible_form_students(current_user, form)
     answered = exists().where(
         ConsentAnswer.form_id == form.id, ConsentAnswer.student_id == Student.id
     )
@@ -374,43 +339,38 @@ def students(form_id: int):
 @roles_required(*SCHOOL_LEADS)
 def entry(form_id: int, student_id: int):
     """Staff record an answer that came on paper or by phone; the guardian is emailed it."""
-    form = _staff_form_or_404(form_id)
-    student = student_or_404(
+    form = staff_form_or_404(current_user, form_id)
+    student = form_student_or_404(
         current_user,
+        form,
         student_id,
         action=None if request.method == "POST" else "consentform.answer.view",
     )
-    if form.status is not FormStatus.PUBLISHED or not queries.student_in_scope(form, student.id):
-        deny(current_user, f"consentform:{form.id}", student.id)
     guardians = operations.rights_holders(student.id)
     entering = StaffEntryForm()
     entering.guardian.choices = [SelectChoice(g.id, g.full_name) for g in guardians]
-    if entering.validate_on_submit():
-        try:
-            outcome = operations.answer_form(
-                actor=current_user,
-                form=form,
-                student=student,
-                answer=Answer(entering.answer.data),
-                method=AnswerMethod(entering.method.data),
-                guardian=db.session.get(Guardian, entering.guardian.data),
-                note=entering.note.data or "",
-                received_on=entering.received_on.data,
-            )
-        except ConsentFormError as error:
-            db.session.rollback()
-            entering.form_errors.append(str(error))
-        else:
-            db.session.commit()
-            flash(
-                _(
-                    "Recorded. %(name)s will get an email saying what was recorded.",
-                    name=outcome.given.guardian.full_name,
-                ),
-                "success",
-            )
-            _flash_staff_outcome(outcome, student)
-            return redirect(url_for("consentforms.entry", form_id=form.id, student_id=student.id))
+    if entering.validate_on_submit() and (
+        recorded := run(
+            operations.answer_form,
+            show_on=entering,
+            form=form,
+            student=student,
+            answer=Answer(entering.answer.data),
+            method=AnswerMethod(entering.method.data),
+            guardian=db.session.get(Guardian, entering.guardian.data),
+            note=entering.note.data or "",
+            received_on=entering.received_on.data,
+        )
+    ):
+        flash(
+            _(
+                "Recorded. %(name)s will get an email saying what was recorded.",
+                name=recorded.value.given.guardian.full_name,
+            ),
+            "success",
+        )
+        _flash_staff_outcome(recorded.value, student)
+        return redirect(url_for("consentforms.entry", form_id=form.id, student_id=student.id))
     return render_template(
         "consentforms/entry.html",
         form=form,
@@ -446,6 +406,6 @@ def _flash_staff_outcome(outcome, student: Student) -> None:
 
 def forms_waiting(student: Student) -> list[ConsentForm]:
     """For the child page: open forms nobody has answered yet for the child (one statement)."""
-    if not current_user.is_authenticated or current_user.role is not Role.GUARDIAN:
+    if not answers_on_the_web(current_user):
         return []
     return queries.unanswered_open_forms(student.id, clock.today())

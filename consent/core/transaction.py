@@ -44,13 +44,16 @@ def run(operation: Callable[..., Any], /, *, show_on=None, **kwargs) -> Outcome:
     """Run one operation as the signed-in person and commit it.
 
     A `DomainError` rolls back everything the request did and is shown on `show_on` (a form
-    field, or a function given the error when the error names its own field) or, for a button
-    without a form, flashed; nothing is half-saved."""
+    field; a whole form when the refusal is about no one field; or a function given the error
+    when the error names its own field) or, for a button without a form, flashed; nothing is
+    half-saved."""
     try:
         value = operation(actor=current_user, **kwargs)
     except DomainError as error:
         db.session.rollback()
-        if hasattr(show_on, "errors"):
+        if hasattr(show_on, "form_errors"):
+            show_on.form_errors = [*show_on.form_errors, str(error)]
+        elif hasattr(show_on, "errors"):
             show_on.errors = [*show_on.errors, str(error)]
         elif show_on is not None:
             show_on(error)

@@ -8,22 +8,13 @@ import math
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from flask import (
-    Blueprint,
-    Response,
-    abort,
-    current_app,
-    render_template,
-    request,
-    url_for,
-)
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from consent.access.policy import deny, report_school_or_404
-from consent.accounts.models import Role
+from consent.access import may_choose_report_school, report_form_or_404, report_school_or_404
 from consent.audit.operations import record_many
 from consent.core import clock
 from consent.core.downloads import stream_download
@@ -98,14 +89,14 @@ def _scope() -> ReportScope:
 
 def _scope_args(scope: ReportScope) -> dict:
     """Keep the privacy office's school choice in every link (a principal needs none)."""
-    if current_user.role is Role.PRIVACY_OFFICER and scope.school_id:
+    if may_choose_report_school(current_user) and scope.school_id:
         return {"school": scope.school_id}
     return {}
 
 
 def _filter_form(scope: ReportScope, forms: list | None = None) -> ReportFilterForm | None:
     """The privacy office picks a school; on the consent-form report everyone picks a form."""
-    is_office = current_user.role is Role.PRIVACY_OFFICER
+    is_office = may_choose_report_school(current_user)
     if not is_office and not forms:
         return None
     form = ReportFilterForm(request.args)
@@ -130,13 +121,13 @@ def _shown(name: str, scope: ReportScope, rows: list) -> ShownTable:
     )
 
 
-def _render(render, template: str, scope: ReportScope, forms=None, **context) -> str:
+def _render(template: str, scope: ReportScope, forms=None, **context) -> str:
     """Every report page gets its scope, the filters and the links that keep the school."""
-    return render(
+    return render_template(
         template,
         scope=scope,
         form=_filter_form(scope, forms),
-        is_office=current_user.role is Role.PRIVACY_OFFICER,
+        is_office=may_choose_report_school(current_user),
         scope_args=_scope_args(scope),
         **context,
     )
@@ -191,7 +182,6 @@ def requests_report():
             ),
         )
     return _render(
-        render_template,
         "reports/requests.html",
         scope,
         charts=charts,
@@ -216,7 +206,6 @@ def overdue():
     )
     record_many(current_user, "report.overdue.view", [r.student_id for r in rows])
     return _render(
-        render_template,
         "reports/overdue.html",
         scope,
         page=page,
@@ -253,7 +242,6 @@ def tools_report():
         fmt=lambda value: f"{value:.1f}",
     )
     return _render(
-        render_template,
         "reports/tools.html",
         scope,
         charts=[chart],
@@ -272,10 +260,10 @@ def consent_forms():
     scope = _scope()
     forms = list(db.session.execute(published_forms()))
     asked = request.args.get("form", type=bounded_int)
-    if asked is not None and asked not in {f.id for f in forms}:
-        deny(current_user, f"consentform:{asked}")
+    if asked is not None:
+        report_form_or_404(current_user, asked, {f.id for f in forms})
     if not forms:
-        return _render(render_template, "reports/consent_forms.html", scope, tables=[])
+        return _render("reports/consent_forms.html", scope, tables=[])
     scope = replace(scope, form_id=asked or forms[0].id)
     found = [
         figures(TABLES["coverage-by-school"], scope),
@@ -315,7 +303,6 @@ def consent_forms():
             ),
         )
     return _render(
-        render_template,
         "reports/consent_forms.html",
         scope,
         forms=forms,
@@ -337,25 +324,24 @@ def consent_forms():
 @bp.get("/<name>.csv")
 @roles_required(*SCHOOL_LEADS)
 def export(name: str):
-    """Stream one table as CSV. An export that names students is audited, student by student,
-    and committed before the first row leaves."""
+    """Stream one table as CSV. An export that names students is audited, student by student;
+    the audit rows are committed with the request (commit_request) before the first row leaves."""
     table = TABLES.get(name)
     if table is None:
         abort(404)
     scope = _scope()
     if table.needs_form:
-        scope = replace(
-            scope, form_id=_published_form_or_404(request.args.get("form", type=bounded_int))
-        )
+        published = {row.id for row in db.session.execute(published_forms())}
+        asked = request.args.get("form", type=bounded_int)
+        scope = replace(scope, form_id=report_form_or_404(current_user, asked, published))
     statement = table.statement(scope)
     where = f"school-{scope.school_id}" if scope.school_id else "district"
     filename = f"{name}-{where}-{scope.today.isoformat()}.csv"
     if table.names_students:
         record_export(current_user, statement, action="report.export", target=f"report:{name}")
-    # Translated now, while the signed-in account is loaded: after the commit it is expired,
-    # and the language must not be looked up again halfway through the download.
+    # Translated now, while the signed-in account is loaded: after the request's commit it is
+    # expired, and the language must not be looked up again halfway through the download.
     headers = [str(header) for header in table.headers]
-    db.session.commit()
     return Response(
         stream_download(_csv_lines(table, statement, headers)),
         mimetype="text/csv",
@@ -364,13 +350,6 @@ def export(name: str):
             "Cache-Control": "no-store",
         },
     )
-
-
-def _published_form_or_404(form_id: int | None) -> int:
-    ids = {row.id for row in db.session.execute(published_forms())}
-    if form_id not in ids:
-        abort(404)
-    return form_id
 
 
 def _csv_lines(table: ReportTable, statement, headers: list[str]):

@@ -14,7 +14,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import defaultload
 
-from consent.access import can_file_for, rights_holder_student_or_404, role_or_404
+from consent.access import data_sharing_student_or_404, may_see_data_sharing
 from consent.accounts.models import Role
 from consent.audit.queries import staff_views_page
 from consent.catalog.models import Tool, ToolUse, UseScope
@@ -43,7 +43,7 @@ VIEWED = {
 @bp.app_template_global()
 def data_sharing_allowed(student_id: int) -> bool:
     """The child page links here only for the guardians who may open it."""
-    return current_user.role is Role.GUARDIAN and can_file_for(current_user, student_id)
+    return may_see_data_sharing(current_user, student_id)
 
 
 def viewed_what(action: str) -> str:
@@ -170,8 +170,7 @@ def disclosures_for(student: Student, today: date) -> list[Disclosure]:
 @login_required
 def page(student_id: int):
     """For the child's guardians with FERPA rights only; staff have the audit log instead."""
-    role_or_404(current_user, Role.GUARDIAN, target=f"student:{student_id}:data-sharing")
-    student = rights_holder_student_or_404(current_user, student_id)
+    student = data_sharing_student_or_404(current_user, student_id)
     viewers = staff_views_page(
         student.id, request.args.get("page", 1, type=bounded_int), current_app.config["PAGE_SIZE"]
     )
