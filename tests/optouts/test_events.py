@@ -1,12 +1,14 @@
 """The timeline: every kind of line has words for the page, and a line that moved the request
 says from which status to which."""
 
+import pytest
 from sqlalchemy import select
 
 from consent.core.templating import EVENT_LABELS
 from consent.extensions import db
 from consent.optouts import operations as ops
 from consent.optouts.models import Event, EventKind, OptOut, TaskStatus
+from consent.optouts.rules import OptOutError
 
 
 def test_every_kind_of_timeline_line_has_a_label():
@@ -44,3 +46,12 @@ def test_a_principal_return_keeps_the_teachers_last_plan_and_acknowledgement(ctx
     assert {t.status for t in optout.tasks} == {TaskStatus.ACKNOWLEDGED}
     assert all(t.plan_option and t.acknowledged_at for t in optout.tasks)
     assert _lines(optout.id)[-1] == ("returned", "planned", "in_progress", "principal")
+
+
+def test_a_task_move_outside_the_table_is_refused_and_changes_nothing(ctx, demo):
+    optout = db.session.get(OptOut, demo.ids["optouts"]["withdrawn"])
+    [task] = [t for t in optout.tasks if t.status is TaskStatus.CLOSED][:1]
+    before = (task.status, task.planned_at, task.plan_option, task.closed_reason)
+    with pytest.raises(OptOutError, match="This task is closed; it cannot be moved to planned"):
+        ops._move_task(task, TaskStatus.PLANNED, actor=None, plan=("Camera off", ""))
+    assert (task.status, task.planned_at, task.plan_option, task.closed_reason) == before
