@@ -10,12 +10,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import String, Text, case, func, insert, literal, select
+from sqlalchemy import func, select
 
-from consent import available_locales
 from consent.audit.operations import record
 from consent.catalog.models import (
     APPROVED_STATUSES,
@@ -34,12 +31,9 @@ from consent.catalog.models import (
 from consent.catalog.queries import guardians_of_users
 from consent.core import clock
 from consent.core.errors import DomainError
-from consent.db import UTCDateTime
 from consent.extensions import db
-from consent.notifications.models import DeliveryStatus, Notification
-from consent.notifications.operations import absolute_url
+from consent.notifications.operations import notify_many
 from consent.optouts.models import ACTIVE_STATUSES, OptOut
-from consent.roster.models import Guardian
 
 log = logging.getLogger(__name__)
 
@@ -326,67 +320,14 @@ def update_tool(*, actor, tool: Tool, data: ToolData, today: date) -> EditResult
 
 
 def tell_families(notice: ToolChangeNotice, tool: Tool, today: date) -> int:
-    """Queue one message per guardian with FERPA rights of a child the tool reaches today.
-
-    Written set-based, one INSERT ... SELECT per language the service speaks: a district-wide
-    tool reaches a quarter of a million guardians, far too many for one ORM object each. The
-    message names no child, so one rendering per language serves every guardian."""
-    guardian_ids = guardians_of_users(tool.id, today)
-    locales = available_locales()
-    link = "/children"
-    now = clock.now()
-    has_address = func.coalesce(Guardian.email, "") != ""
-    table = Notification.__table__
-    columns = [
-        "created_at",
-        "kind",
-        "guardian_id",
-        "to_address",
-        "language",
-        "subject",
-        "body_text",
-        "body_html",
-        "link",
-        "delivery_status",
-        "attempts",
-        "next_attempt_at",
-    ]
-    total = 0
-    for locale in locales:
-        context = {"tool": tool, "notice": notice, "link": absolute_url(link)}
-        with force_locale(locale):
-            subject = render_template(f"emails/{NOTICE_TEMPLATE}.subject.txt", **context)
-            subject = " ".join(subject.split())[:255]  # one header line, within the column
-            body_text = render_template(f"emails/{NOTICE_TEMPLATE}.txt", **context)
-            body_html = render_template(f"emails/{NOTICE_TEMPLATE}.html", **context)
-        # Guardians whose language has no catalog yet read the default, as notify() does.
-        if locale == locales[0]:
-            speaks = Guardian.preferred_language.not_in(locales[1:]) if locales[1:] else None
-        else:
-            speaks = Guardian.preferred_language == locale
-        rows = select(
-            literal(now, UTCDateTime()),
-            literal(NOTICE_TEMPLATE, String()),
-            Guardian.id,
-            case((has_address, Guardian.email), else_=None),
-            Guardian.preferred_language,
-            literal(subject, String()),
-            literal(body_text, Text()),
-            literal(body_html, Text()),
-            literal(link, String()),
-            case(
-                (has_address, DeliveryStatus.PENDING.value),
-                else_=DeliveryStatus.NO_ADDRESS.value,
-            ),
-            literal(0),
-            literal(now, UTCDateTime()),
-        ).where(Guardian.id.in_(guardian_ids))
-        if speaks is not None:
-            rows = rows.where(speaks)
-        # psycopg reports no row count for an INSERT unless asked to keep it.
-        statement = insert(table).from_select(columns, rows)
-        result = db.session.execute(statement.execution_options(preserve_rowcount=True))
-        total += max(result.rowcount or 0, 0)
+    """Queue one message per guardian with FERPA rights of a child the tool reaches today, in
+    their language. The message names no child, so it is written set-based (notify_many)."""
+    total = notify_many(
+        template=NOTICE_TEMPLATE,
+        guardian_ids=guardians_of_users(tool.id, today),
+        link="/children",
+        context={"tool": tool, "notice": notice},
+    )
     log.info("tool %s change notice %s queued for %s guardians", tool.id, notice.id, total)
     return total
 

@@ -4,13 +4,12 @@ rows in the caller's transaction and flushes; the caller commits once."""
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from flask import render_template
-from flask_babel import force_locale, format_date
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import case, exists, func, insert, literal, not_, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
-from consent import available_locales, district_language
+from consent import district_language
 from consent.access.forms import may_manage_forms
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
@@ -41,8 +40,8 @@ from consent.consentforms.rules import (
 )
 from consent.core import clock
 from consent.extensions import db
-from consent.notifications.models import DeliveryStatus, Notification
-from consent.notifications.operations import absolute_url, notify
+from consent.notifications.models import Notification
+from consent.notifications.operations import notify, notify_many
 from consent.optouts import operations as optouts
 from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutRequester
 from consent.optouts.rules import OptOutError
@@ -173,86 +172,40 @@ def publish_form(*, actor: Account, form: ConsentForm, now: datetime | None = No
 
 
 def notify_guardians_in_scope(form: ConsentForm, *, now: datetime | None = None) -> int:
-    """One INSERT ... SELECT per language: the message is rendered once per language and
-    written for every guardian in scope who has not had it, whatever the district's size."""
+    """Tell every guardian with FERPA rights of a student in scope who has not been told of
+    this form yet, each in their language, set-based whatever the district's size."""
     if form.status is not FormStatus.PUBLISHED:
         raise ConsentFormError(_l("Publish the form before telling families about it."))
-    now = now or clock.now()
     link = form_link(form)
-    locales = available_locales()
-    told = 0
-    for locale in locales:
-        with force_locale(locale):
-            context = {"form": form, "recipient": None, "link": absolute_url(link)}
-            subject = render_template(f"emails/{PUBLISHED_KIND}.subject.txt", **context).strip()
-            body_text = render_template(f"emails/{PUBLISHED_KIND}.txt", **context)
-            body_html = render_template(f"emails/{PUBLISHED_KIND}.html", **context)
-        speaks = (
-            Guardian.preferred_language == locale
-            if locale != locales[0]
-            else not_(Guardian.preferred_language.in_(locales[1:]))
-            if len(locales) > 1
-            else literal(True)
+    has_child_in_scope = (
+        exists()
+        .where(
+            GuardianLink.guardian_id == Guardian.id,
+            GuardianLink.active.is_(True),
+            GuardianLink.has_rights.is_(True),
+            GuardianLink.student_id == Student.id,
+            in_scope(form.id),
         )
-        has_child_in_scope = (
-            exists()
-            .where(
-                GuardianLink.guardian_id == Guardian.id,
-                GuardianLink.active.is_(True),
-                GuardianLink.has_rights.is_(True),
-                GuardianLink.student_id == Student.id,
-                in_scope(form.id),
-            )
-            .correlate(Guardian)
+        .correlate(Guardian)
+    )
+    already_told = (
+        exists()
+        .where(
+            Notification.guardian_id == Guardian.id,
+            Notification.kind == PUBLISHED_KIND,
+            Notification.link == link,
         )
-        already = (
-            exists()
-            .where(
-                Notification.guardian_id == Guardian.id,
-                Notification.kind == PUBLISHED_KIND,
-                Notification.link == link,
-            )
-            .correlate(Guardian)
-        )
-        rows = select(
-            literal(now, Notification.created_at.type),
-            literal(PUBLISHED_KIND),
-            Guardian.id,
-            Guardian.email,
-            Guardian.preferred_language,
-            literal(subject),
-            literal(body_text),
-            literal(body_html),
-            literal(link),
-            case(
-                (func.coalesce(Guardian.email, "") == "", DeliveryStatus.NO_ADDRESS.value),
-                else_=DeliveryStatus.PENDING.value,
-            ),
-            literal(0),
-            literal(now, Notification.next_attempt_at.type),
-        ).where(Guardian.active.is_(True), speaks, has_child_in_scope, ~already)
-        result = db.session.execute(
-            insert(Notification)
-            .from_select(
-                [
-                    "created_at",
-                    "kind",
-                    "guardian_id",
-                    "to_address",
-                    "language",
-                    "subject",
-                    "body_text",
-                    "body_html",
-                    "link",
-                    "delivery_status",
-                    "attempts",
-                    "next_attempt_at",
-                ],
-                rows,
-            )
-            .execution_options(preserve_rowcount=True)  # PostgreSQL reports -1 otherwise
-        )
-        told += max(result.rowcount or 0, 0)
+        .correlate(Guardian)
+    )
+    told = notify_many(
+        template=PUBLISHED_KIND,
+        guardian_ids=select(Guardian.id).where(
+            Guardian.active.is_(True), has_child_in_scope, ~already_told
+        ),
+        link=link,
+        context={"form": form},
+        now=now,
+    )
     db.session.flush()
     return told
 

@@ -12,10 +12,17 @@ from sqlalchemy import and_, or_, select
 
 from consent.extensions import db
 from consent.notifications.operations import notify
-from consent.optouts import operations
-from consent.optouts.models import Event, OptOut, OptOutStatus, TaskStatus
+from consent.optouts import events, operations
+from consent.optouts.models import Event, EventKind, OptOut, OptOutStatus, TaskStatus
 from consent.roster.models import Staff, StaffRole
 from consent.schoolcalendar.operations import add_school_days, closures_from
+
+#: Each deadline step, its timeline line, and the report's count of it (named like the kind).
+STEPS = {
+    EventKind.REMINDED: events.reminded,
+    EventKind.PRINCIPAL_TOLD: events.principal_told,
+    EventKind.ESCALATED: events.escalated,
+}
 
 
 @dataclass
@@ -25,18 +32,21 @@ class EscalationReport:
     escalated: int = 0
 
 
-def _steps(optout: OptOut, today: date, closures: set[date]) -> list[tuple[str, date]]:
+def _steps(optout: OptOut, today: date, closures: set[date]) -> list[tuple[EventKind, date]]:
     """The steps due today for this request, each with the deadline it belongs to."""
     if optout.status in (OptOutStatus.SUBMITTED, OptOutStatus.IN_PROGRESS):
         due = optout.plan_due_on
         schedule = [
-            ("reminded", due),
-            ("principal_told", add_school_days(due, 1, closures)),
-            ("escalated", add_school_days(due, 2, closures)),
+            (EventKind.REMINDED, due),
+            (EventKind.PRINCIPAL_TOLD, add_school_days(due, 1, closures)),
+            (EventKind.ESCALATED, add_school_days(due, 2, closures)),
         ]
     elif optout.status is OptOutStatus.PLANNED:
         due = optout.confirm_due_on
-        schedule = [("reminded", due), ("escalated", add_school_days(due, 2, closures))]
+        schedule = [
+            (EventKind.REMINDED, due),
+            (EventKind.ESCALATED, add_school_days(due, 2, closures)),
+        ]
     else:
         return []
     return [(kind, due) for kind, when in schedule if today >= when]
@@ -65,7 +75,7 @@ def escalate(*, today: date) -> EscalationReport:
         for row in db.session.execute(
             select(Event.optout_id, Event.kind, Event.note).where(
                 Event.optout_id.in_([o.id for o in candidates]),
-                Event.kind.in_(["reminded", "principal_told", "escalated"]),
+                Event.kind.in_(list(STEPS)),
             )
         )
     }
@@ -77,18 +87,17 @@ def escalate(*, today: date) -> EscalationReport:
     )
     for optout in candidates:
         for kind, due in _steps(optout, today, closures):
-            note = f"due {due.isoformat()}"
-            if (optout.id, kind, note) not in taken:
+            if (optout.id, kind, events.due_note(due)) not in taken:
                 _take(kind, optout, due, officers)
-                operations.add_event(optout, actor=None, kind=kind, note=note)
-                setattr(report, kind, getattr(report, kind) + 1)
+                STEPS[kind](optout, due=due)
+                setattr(report, kind.value, getattr(report, kind.value) + 1)
     db.session.flush()
     return report
 
 
-def _take(kind: str, optout: OptOut, due: date, officers: list[Staff]) -> None:
+def _take(kind: EventKind, optout: OptOut, due: date, officers: list[Staff]) -> None:
     """Send one step's messages: teachers who still owe a plan, the principals, or the office."""
-    if kind == "reminded" and optout.status is not OptOutStatus.PLANNED:
+    if kind is EventKind.REMINDED and optout.status is not OptOutStatus.PLANNED:
         for task in optout.tasks:
             if task.status in (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED):
                 notify(
@@ -99,7 +108,7 @@ def _take(kind: str, optout: OptOut, due: date, officers: list[Staff]) -> None:
                     optout=optout,
                     due=due,
                 )
-    elif kind in ("reminded", "principal_told"):
+    elif kind in (EventKind.REMINDED, EventKind.PRINCIPAL_TOLD):
         operations.notify_principals(optout, "optouts/overdue_principal", due=due)
     else:
         for officer in officers:

@@ -65,11 +65,70 @@ TRANSITIONS: dict[OptOutStatus, frozenset[OptOutStatus]] = {
 _ACTIVE_SQL = "status IN ('submitted', 'in_progress', 'planned', 'confirmed')"
 
 
+#: What each status says about the request's timestamps; the database holds every row to it.
+_OPTOUT_TIMESTAMPS_SQL = (
+    "(status IN ('submitted', 'in_progress', 'planned')"
+    " AND resolved_at IS NULL AND ended_at IS NULL)"
+    " OR (status = 'confirmed' AND resolved_at IS NOT NULL AND ended_at IS NULL)"
+    " OR (status IN ('withdrawn', 'closed') AND ended_at IS NOT NULL)"
+)
+
+
 class TaskStatus(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
     PLANNED = "planned"
     CLOSED = "closed"
+
+
+#: A teacher's task: every allowed (from, to) move. Anything else is refused.
+TASK_TRANSITIONS: dict[TaskStatus, frozenset[TaskStatus]] = {
+    TaskStatus.OPEN: frozenset({TaskStatus.ACKNOWLEDGED, TaskStatus.CLOSED}),
+    TaskStatus.ACKNOWLEDGED: frozenset({TaskStatus.PLANNED, TaskStatus.CLOSED}),
+    TaskStatus.PLANNED: frozenset(
+        {
+            TaskStatus.PLANNED,  # the teacher revises the plan while the request is open
+            TaskStatus.ACKNOWLEDGED,  # the principal returned the plan
+            TaskStatus.CLOSED,
+        }
+    ),
+    # Routed again: the student is back in the teacher's class, or the tool's use there is.
+    TaskStatus.CLOSED: frozenset({TaskStatus.OPEN}),
+}
+
+#: An open task reopened by routing keeps the acknowledgement and plan it had before (shown as
+#: the teacher's last plan), so only the later statuses are tied to their timestamps.
+_TASK_TIMESTAMPS_SQL = (
+    "(status <> 'acknowledged' OR acknowledged_at IS NOT NULL)"
+    " AND (status <> 'planned'"
+    " OR (acknowledged_at IS NOT NULL AND planned_at IS NOT NULL AND plan_option IS NOT NULL))"
+    " AND (status <> 'closed' OR closed_reason <> '')"
+)
+
+
+class EventKind(enum.StrEnum):
+    """What a line of a request's timeline says happened; stored as its value."""
+
+    FILED = "filed"
+    JOINED = "joined"
+    ACKNOWLEDGED = "acknowledged"
+    PLAN_RECORDED = "plan_recorded"
+    PLANNED = "planned"
+    CONFIRMED = "confirmed"
+    RETURNED = "returned"
+    WITHDRAWN = "withdrawn"
+    WITHDRAWAL_DECLINED = "withdrawal_declined"
+    CLOSED = "closed"
+    TEACHER_ADDED = "teacher_added"
+    TEACHER_LEFT = "teacher_left"
+    USE_STARTED = "use_started"
+    USE_ENDED = "use_ended"
+    SCHOOL_CHANGED = "school_changed"
+    REROUTED = "rerouted"
+    REMINDED = "reminded"
+    PRINCIPAL_TOLD = "principal_told"
+    ESCALATED = "escalated"
+    DUE_MOVED = "due_moved"
 
 
 class OptOut(Base):
@@ -86,6 +145,7 @@ class OptOut(Base):
             postgresql_where=text(_ACTIVE_SQL),
         ),
         CheckConstraint("confirm_due_on >= plan_due_on", name="due_dates_in_order"),
+        CheckConstraint(_OPTOUT_TIMESTAMPS_SQL, name="status_timestamps"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -140,7 +200,10 @@ class Task(Base):
     """One routed teacher's share of an opt-out: acknowledge it, then record the plan."""
 
     __tablename__ = "task"
-    __table_args__ = (UniqueConstraint("optout_id", "teacher_id"),)
+    __table_args__ = (
+        UniqueConstraint("optout_id", "teacher_id"),
+        CheckConstraint(_TASK_TIMESTAMPS_SQL, name="status_timestamps"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     optout_id: Mapped[int] = mapped_column(ForeignKey("optout.id"), index=True)
@@ -172,7 +235,7 @@ class Event(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     optout_id: Mapped[int] = mapped_column(ForeignKey("optout.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[EventKind] = mapped_column(enum_column(EventKind, "event_kind"))
     actor_role: Mapped[str] = mapped_column(String(32))
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     actor_name: Mapped[str] = mapped_column(String(255), default="")

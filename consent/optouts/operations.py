@@ -19,6 +19,7 @@ from consent.core import clock
 from consent.db import chunks
 from consent.extensions import db
 from consent.notifications.operations import notify
+from consent.optouts import events
 from consent.optouts.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
@@ -29,7 +30,12 @@ from consent.optouts.models import (
     Task,
     TaskStatus,
 )
-from consent.optouts.rules import OptOutError, check_transition, due_dates
+from consent.optouts.rules import (
+    OptOutError,
+    check_task_transition,
+    check_transition,
+    due_dates,
+)
 from consent.roster.models import (
     Enrollment,
     Guardian,
@@ -46,26 +52,44 @@ def _link(optout: OptOut) -> str:
     return f"/requests/{optout.id}"
 
 
-def add_event(optout, *, actor: Account | None, kind: str, to=None, note: str = "", frm=None):
-    event = Event(
-        optout_id=optout.id,
-        kind=kind,
-        actor_role=actor.role.value if actor else "system",
-        actor_account_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else "",
-        from_status=(frm.value if frm else None),
-        to_status=(to.value if to else None),
-        note=note,
-        at=clock.now(),
-    )
-    db.session.add(event)
-    return event
-
-
-def _move(optout: OptOut, target: OptOutStatus, *, actor, kind: str, note: str = "") -> None:
+def _move(optout: OptOut, target: OptOutStatus, *, actor, event, **details) -> None:
+    """Move the request along TRANSITIONS, stamp the time that goes with the new status, and
+    write `event` (a function of consent.optouts.events) with the move on the timeline."""
     check_transition(optout.status, target)
-    add_event(optout, actor=actor, kind=kind, frm=optout.status, to=target, note=note)
-    optout.status = target
+    moved_from, optout.status = optout.status, target
+    if target is OptOutStatus.CONFIRMED:
+        optout.resolved_at = clock.now()
+    elif target in (OptOutStatus.WITHDRAWN, OptOutStatus.CLOSED):
+        optout.ended_at = clock.now()
+    event(optout, actor=actor, moved_from=moved_from, **details)
+
+
+def _move_task(
+    task: Task,
+    target: TaskStatus,
+    *,
+    actor,
+    event=None,
+    plan: tuple[str, str] | None = None,
+    closed_reason: str = "",
+    **details,
+) -> None:
+    """Move a teacher's task along TASK_TRANSITIONS, set what goes with the new status (the
+    time acknowledged or planned, the plan, why it closed), and write `event` when the move
+    is a line of its own on the timeline (a first acknowledgement shares the request's line)."""
+    check_task_transition(task.status, target)
+    if target is TaskStatus.ACKNOWLEDGED and task.status is TaskStatus.OPEN:
+        task.acknowledged_at = clock.now()
+    elif target is TaskStatus.PLANNED:
+        task.planned_at = clock.now()
+        task.plan_option, task.plan_note = plan
+    elif target is TaskStatus.CLOSED:
+        task.closed_reason = closed_reason
+    elif target is TaskStatus.OPEN:
+        task.closed_reason = ""
+    task.status = target
+    if event is not None:
+        event(task, actor=actor, **details)
 
 
 def routed_teachers(student: Student, tool_id: int, today: date) -> list[Staff]:
@@ -199,7 +223,7 @@ def _join(optout: OptOut, *, actor: Account) -> Filing:
     )
     if already is None:
         db.session.add(OptOutRequester(optout_id=optout.id, guardian_id=actor.guardian_id))
-        add_event(optout, actor=actor, kind="joined")
+        events.joined(optout, actor=actor)
         record(actor, "optout.join", student_id=optout.student_id, target=f"optout:{optout.id}")
         notify(
             template="optouts/joined",
@@ -262,7 +286,7 @@ def file_optout(
     )
     for teacher in routed_teachers(student, tool.id, today):
         db.session.add(Task(optout_id=optout.id, teacher_id=teacher.id, created_at=now))
-    add_event(optout, actor=actor, kind="filed", to=OptOutStatus.SUBMITTED, note=optout.reason)
+    events.filed(optout, actor=actor)
     record(actor, "optout.file", student_id=student.id, target=f"optout:{optout.id}")
     db.session.flush()
     db.session.refresh(optout, ["tasks"])
@@ -288,14 +312,13 @@ def acknowledge_task(*, actor: Account, task: Task) -> None:
         raise OptOutError(_l("This request is no longer waiting for teachers."))
     if task.status is not TaskStatus.OPEN:
         raise OptOutError(_l("You have already acknowledged this request."))
-    task.status = TaskStatus.ACKNOWLEDGED
-    task.acknowledged_at = clock.now()
+    _move_task(task, TaskStatus.ACKNOWLEDGED, actor=actor)
     record(actor, "task.acknowledge", student_id=optout.student_id, target=f"task:{task.id}")
     if optout.status is OptOutStatus.SUBMITTED:
-        _move(optout, OptOutStatus.IN_PROGRESS, actor=actor, kind="acknowledged")
+        _move(optout, OptOutStatus.IN_PROGRESS, actor=actor, event=events.acknowledged)
         _notify_guardians(optout, "optouts/work_started")
     else:
-        add_event(optout, actor=actor, kind="acknowledged")
+        events.acknowledged(optout, actor=actor)
     db.session.flush()
 
 
@@ -313,16 +336,18 @@ def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> N
         raise OptOutError(_l("This task is closed."))
     if task.status is TaskStatus.OPEN:
         acknowledge_task(actor=actor, task=task)
-    task.status = TaskStatus.PLANNED
-    task.planned_at = clock.now()
-    task.plan_option = option
-    task.plan_note = note.strip()
+    _move_task(
+        task,
+        TaskStatus.PLANNED,
+        actor=actor,
+        event=events.plan_recorded,
+        plan=(option, note.strip()),
+    )
     record(actor, "task.plan", student_id=optout.student_id, target=f"task:{task.id}")
-    add_event(optout, actor=actor, kind="plan_recorded", note=f"{option}. {task.plan_note}".strip())
     if optout.status is OptOutStatus.IN_PROGRESS and all(
         t.status is TaskStatus.PLANNED for t in _open_tasks(optout)
     ):
-        _move(optout, OptOutStatus.PLANNED, actor=actor, kind="planned")
+        _move(optout, OptOutStatus.PLANNED, actor=actor, event=events.planned)
         notify_principals(optout, "optouts/ready_to_confirm")
     db.session.flush()
 
@@ -358,8 +383,7 @@ def _require_school_lead(actor: Account) -> None:
 def confirm(*, actor: Account, optout: OptOut) -> None:
     """The principal confirms the plan: the request is resolved and in effect."""
     _require_school_lead(actor)
-    _move(optout, OptOutStatus.CONFIRMED, actor=actor, kind="confirmed")
-    optout.resolved_at = clock.now()
+    _move(optout, OptOutStatus.CONFIRMED, actor=actor, event=events.confirmed)
     record(actor, "optout.confirm", student_id=optout.student_id, target=f"optout:{optout.id}")
     _notify_guardians(optout, "optouts/confirmed")
     _notify_teachers(optout, "optouts/confirmed_teacher")
@@ -371,9 +395,10 @@ def return_plan(*, actor: Account, optout: OptOut, note: str) -> None:
     _require_school_lead(actor)
     if not note.strip():
         raise OptOutError(_l("Say what the teacher should change."))
-    _move(optout, OptOutStatus.IN_PROGRESS, actor=actor, kind="returned", note=note.strip())
+    _move(optout, OptOutStatus.IN_PROGRESS, actor=actor, event=events.returned, note=note.strip())
     for task in _open_tasks(optout):
-        task.status = TaskStatus.ACKNOWLEDGED
+        if task.status is TaskStatus.PLANNED:  # a planned request's open tasks all are
+            _move_task(task, TaskStatus.ACKNOWLEDGED, actor=actor)
     record(actor, "optout.return", student_id=optout.student_id, target=f"optout:{optout.id}")
     _notify_teachers(optout, "optouts/returned", note=note.strip())
     db.session.flush()
@@ -386,11 +411,9 @@ def close(*, actor: Account, optout: OptOut, reason: str) -> None:
     if not reason.strip():
         raise OptOutError(_l("Give the reason for closing this request."))
     _notify_teachers(optout, "optouts/closed_teacher", reason=reason.strip())
-    _move(optout, OptOutStatus.CLOSED, actor=actor, kind="closed", note=reason.strip())
-    optout.ended_at = clock.now()
+    _move(optout, OptOutStatus.CLOSED, actor=actor, event=events.closed, reason=reason.strip())
     for task in _open_tasks(optout):
-        task.status = TaskStatus.CLOSED
-        task.closed_reason = "request closed"
+        _move_task(task, TaskStatus.CLOSED, actor=actor, closed_reason="request closed")
     record(actor, "optout.close", student_id=optout.student_id, target=f"optout:{optout.id}")
     _notify_guardians(optout, "optouts/closed", reason=reason.strip())
     db.session.flush()
@@ -416,20 +439,17 @@ def withdraw(*, actor: Account, optout: OptOut, along=(), note: str = "") -> boo
                 OptOutRequester.guardian_id.in_(leaving),
             )
         )
-        add_event(
+        events.withdrawal_declined(
             optout,
             actor=actor,
-            kind="withdrawal_declined",
             note=" ".join(filter(None, [note, "Another guardian asked for it."])),
         )
         db.session.flush()
         return False
     _notify_teachers(optout, "optouts/withdrawn_teacher")
-    _move(optout, OptOutStatus.WITHDRAWN, actor=actor, kind="withdrawn", note=note)
-    optout.ended_at = clock.now()
+    _move(optout, OptOutStatus.WITHDRAWN, actor=actor, event=events.withdrawn, note=note)
     for task in _open_tasks(optout):
-        task.status = TaskStatus.CLOSED
-        task.closed_reason = "request withdrawn"
+        _move_task(task, TaskStatus.CLOSED, actor=actor, closed_reason="request withdrawn")
     _notify_guardians(optout, "optouts/withdrawn")
     db.session.flush()
     return True
@@ -468,7 +488,7 @@ def move_due_dates(*, actor: Account, days) -> int:
     last = max(filed for _, filed in covering)
     # The same window filing loads (`closures_from(filed day)`), for every request at once.
     closures = closures_from(first, (last - first).days + 120)
-    moves, events, now = [], [], clock.now()
+    moves, lines, now = [], [], clock.now()
     for row, filed in covering:
         plan, confirm = due_dates(filed, closures)
         if row.plan_due_on < today:
@@ -484,17 +504,7 @@ def move_due_dates(*, actor: Account, days) -> int:
             confirm=format_date(confirm, "medium"),
             old_confirm=format_date(row.confirm_due_on, "medium"),
         )
-        events.append(
-            {
-                "optout_id": row.id,
-                "kind": "due_moved",
-                "actor_role": actor.role.value,
-                "actor_account_id": actor.id,
-                "actor_name": actor.display_name,
-                "note": str(note),
-                "at": now,
-            }
-        )
+        lines.append(events.due_moved_row(row.id, actor=actor, note=str(note), at=now))
     table = OptOut.__table__
     moving = (
         table.update()
@@ -503,7 +513,7 @@ def move_due_dates(*, actor: Account, days) -> int:
     )
     for batch in chunks(moves, 1000):
         db.session.execute(moving, batch)
-    for batch in chunks(events, 1000):
+    for batch in chunks(lines, 1000):
         db.session.execute(insert(Event), batch)
     moved = {m["b_id"] for m in moves}
     for obj in list(db.session.identity_map.values()):  # requests already loaded see the move
@@ -612,19 +622,19 @@ def follow_roster(
     opt-outs are routed, and their timelines say the tool's use changed, not the roster."""
     _take_routing_turn()
     report = FollowReport()
-    added, left = ("use_started", "use_ended") if tool_id else ("teacher_added", "teacher_left")
-
-    def who(teacher) -> str:
-        return f"{use_place} · {teacher.full_name}" if use_place else teacher.full_name
+    if tool_id:
+        added, left = events.use_started, events.use_ended
+    else:
+        added, left = events.teacher_added, events.teacher_left
 
     reason_left = _l("The student left the district.")
     for optout in _active_optouts_of(departed_student_ids):
         _notify_teachers(optout, "optouts/closed_teacher", reason=str(reason_left))
-        _move(optout, OptOutStatus.CLOSED, actor=None, kind="closed", note=str(reason_left))
-        optout.ended_at = clock.now()
+        _move(optout, OptOutStatus.CLOSED, actor=None, event=events.closed, reason=str(reason_left))
         for task in _open_tasks(optout):
-            task.status = TaskStatus.CLOSED
-            task.closed_reason = "student left the district"
+            _move_task(
+                task, TaskStatus.CLOSED, actor=None, closed_reason="student left the district"
+            )
         # Lazy, so each guardian's email says it in their language.
         _notify_guardians(optout, "optouts/closed", reason=reason_left)
         report.requests_closed += 1
@@ -651,25 +661,28 @@ def follow_roster(
     for pair, task in open_tasks.items():
         if pair in expected:
             continue
-        task.status = TaskStatus.CLOSED
-        task.closed_reason = "tool use ended" if tool_id else "student left the section"
-        optout = task.optout
-        touched[optout.id] = optout
-        add_event(optout, actor=None, kind=left, note=who(task.teacher))
+        _move_task(
+            task,
+            TaskStatus.CLOSED,
+            actor=None,
+            event=left,
+            closed_reason="tool use ended" if tool_id else "student left the section",
+            place=use_place,
+        )
+        touched[task.optout_id] = task.optout
         report.tasks_closed += 1
     for optout_id, teacher_id in sorted(expected - set(open_tasks)):
         task_id = all_tasks.get((optout_id, teacher_id))
         if task_id is not None:  # a teacher who had the student before and has them again
             task = db.session.get(Task, task_id)
-            task.status = TaskStatus.OPEN
-            task.closed_reason = ""
+            _move_task(task, TaskStatus.OPEN, actor=None, event=added, place=use_place)
         else:
             task = Task(optout_id=optout_id, teacher_id=teacher_id, created_at=clock.now())
             db.session.add(task)
             db.session.flush()
+            added(task, place=use_place)
         optout = db.session.get(OptOut, optout_id)
         touched[optout.id] = optout
-        add_event(optout, actor=None, kind=added, note=who(task.teacher))
         notify(
             template="optouts/task_assigned",
             link=f"/tasks/{task.id}",
@@ -685,7 +698,7 @@ def follow_roster(
         _settle_after_rerouting(optout)
 
     for optout in _active_optouts_of(moved_student_ids):
-        add_event(optout, actor=None, kind="school_changed", note=optout.student.school.name)
+        events.school_changed(optout)
         notify_principals(optout, "optouts/filed_principal")
         report.school_moves += 1
     db.session.flush()
@@ -698,7 +711,7 @@ def _settle_after_rerouting(optout: OptOut) -> None:
     tasks = _open_tasks(optout)
     all_planned = bool(tasks) and all(t.status is TaskStatus.PLANNED for t in tasks)
     if optout.status is OptOutStatus.PLANNED and tasks and not all_planned:
-        _move(optout, OptOutStatus.IN_PROGRESS, actor=None, kind="rerouted")
+        _move(optout, OptOutStatus.IN_PROGRESS, actor=None, event=events.rerouted)
     elif optout.status is OptOutStatus.IN_PROGRESS and all_planned:
-        _move(optout, OptOutStatus.PLANNED, actor=None, kind="planned")
+        _move(optout, OptOutStatus.PLANNED, actor=None, event=events.planned)
         notify_principals(optout, "optouts/ready_to_confirm")

@@ -6,7 +6,13 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 
 from consent.core.errors import DomainError
-from consent.optouts.models import TRANSITIONS, OptOut, OptOutStatus
+from consent.optouts.models import (
+    TASK_TRANSITIONS,
+    TRANSITIONS,
+    OptOut,
+    OptOutStatus,
+    TaskStatus,
+)
 from consent.schoolcalendar.operations import add_school_days
 
 PLAN_WITHIN_SCHOOL_DAYS = 3
@@ -24,6 +30,17 @@ def check_transition(current: OptOutStatus, target: OptOutStatus) -> None:
                 "This request is %(current)s; it cannot be moved to %(target)s.",
                 current=current.value.replace("_", " "),
                 target=target.value.replace("_", " "),
+            )
+        )
+
+
+def check_task_transition(current: TaskStatus, target: TaskStatus) -> None:
+    if target not in TASK_TRANSITIONS[current]:
+        raise OptOutError(
+            _l(
+                "This task is %(current)s; it cannot be moved to %(target)s.",
+                current=current.value,
+                target=target.value,
             )
         )
 

@@ -16,6 +16,7 @@ from consent.catalog.models import (
 from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
+from consent.notifications import operations as notifications
 from consent.notifications.operations import deliver_due
 from consent.roster.models import Guardian
 from tests.catalog.helpers import data_of, form_of
@@ -246,7 +247,7 @@ def test_an_edit_after_the_end_date_before_the_check_still_tells(app, demo):
 
 
 def test_a_district_wide_tool_is_told_in_one_statement_per_language(app, demo, monkeypatch):
-    monkeypatch.setattr(operations, "available_locales", lambda: ["en", "es"])
+    monkeypatch.setattr(notifications, "available_locales", lambda: ["en", "es"])
     categories = with_category("classroom", app, demo, "Assessment", "quiz scores")
     with count_queries(app) as statements:
         edit(app, demo, "classroom", categories=categories)

@@ -4,8 +4,8 @@ from datetime import date
 
 import pytest
 
-from consent.optouts.models import TRANSITIONS, OptOutStatus
-from consent.optouts.rules import OptOutError, check_transition, due_dates
+from consent.optouts.models import TASK_TRANSITIONS, TRANSITIONS, OptOutStatus, TaskStatus
+from consent.optouts.rules import OptOutError, check_task_transition, check_transition, due_dates
 from consent.schoolcalendar.operations import add_school_days
 
 
@@ -26,6 +26,39 @@ def test_the_workflow_reaches_confirmed_and_ends_in_withdrawn_or_closed():
     assert OptOutStatus.IN_PROGRESS in TRANSITIONS[OptOutStatus.PLANNED]  # returned
     assert not TRANSITIONS[OptOutStatus.WITHDRAWN]
     assert not TRANSITIONS[OptOutStatus.CLOSED]
+
+
+LEGAL_TASK_MOVES = {
+    (TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED),
+    (TaskStatus.OPEN, TaskStatus.CLOSED),
+    (TaskStatus.ACKNOWLEDGED, TaskStatus.PLANNED),
+    (TaskStatus.ACKNOWLEDGED, TaskStatus.CLOSED),
+    (TaskStatus.PLANNED, TaskStatus.PLANNED),  # the teacher revises the plan
+    (TaskStatus.PLANNED, TaskStatus.ACKNOWLEDGED),  # the principal returned it
+    (TaskStatus.PLANNED, TaskStatus.CLOSED),
+    (TaskStatus.CLOSED, TaskStatus.OPEN),  # routed to the teacher again
+}
+
+
+@pytest.mark.parametrize("current, target", sorted(LEGAL_TASK_MOVES))
+def test_every_legal_task_move_is_allowed(current, target):
+    assert target in TASK_TRANSITIONS[current]
+    check_task_transition(current, target)
+
+
+@pytest.mark.parametrize(
+    "current, target",
+    sorted((c, t) for c in TaskStatus for t in TaskStatus if (c, t) not in LEGAL_TASK_MOVES),
+)
+def test_every_other_task_move_is_refused_with_a_clear_message(current, target):
+    with pytest.raises(OptOutError) as refused:
+        check_task_transition(current, target)
+    assert str(refused.value) == f"This task is {current}; it cannot be moved to {target}."
+
+
+def test_a_task_is_planned_only_after_it_was_acknowledged_and_never_reopened_as_planned():
+    assert TaskStatus.PLANNED not in TASK_TRANSITIONS[TaskStatus.OPEN]
+    assert TASK_TRANSITIONS[TaskStatus.CLOSED] == {TaskStatus.OPEN}
 
 
 def test_school_days_skip_weekends():
