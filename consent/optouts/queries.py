@@ -6,13 +6,13 @@ from sqlalchemy import Select, and_, case, exists, or_, select
 from sqlalchemy.orm import contains_eager
 
 from consent.access import visible_optouts, visible_student_ids
-from consent.access.policy import current_enrollment
 from consent.accounts.models import Account
 from consent.catalog.models import ToolUse, UseScope
-from consent.catalog.queries import use_is_current
+from consent.catalog.reach import use_is_current
 from consent.extensions import db
 from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutStatus, Task, TaskStatus
 from consent.optouts.rules import overdue_condition
+from consent.roster.conditions import current_enrollment
 from consent.roster.models import Enrollment, Section, Student
 
 

@@ -32,9 +32,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
-from consent.access.policy import current_enrollment
 from consent.catalog.models import AgreementStatus, Tool, ToolUse, UseScope
-from consent.catalog.queries import use_is_current
+from consent.catalog.reach import use_is_current
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
 from consent.consentforms.queries import home_language
 from consent.consentforms.queries import in_scope as form_in_scope
@@ -49,6 +48,7 @@ from consent.reports.sql import (
     percentile_cont_portable,
     school_calendar,
 )
+from consent.roster.conditions import current_enrollment
 from consent.roster.models import (
     Enrollment,
     Guardian,
