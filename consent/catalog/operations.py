@@ -15,7 +15,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import String, Text, case, func, insert, literal, select
 
-from consent import available_locales
 from consent.audit.operations import record
 from consent.catalog.models import (
     APPROVED_STATUSES,
@@ -34,6 +33,7 @@ from consent.catalog.models import (
 from consent.catalog.queries import guardians_of_users
 from consent.core import clock
 from consent.core.errors import DomainError
+from consent.core.i18n import available_locales
 from consent.db import UTCDateTime
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification

@@ -41,12 +41,14 @@ def _in_section(use, section_id):
     return and_(use.scope == UseScope.SECTION, use.section_id == section_id)
 
 
-def reach(today: date, *, students: Students = None, tool_id: int | None = None) -> CompoundSelect:
-    """(student_id, tool_id, scope, section_id) for each current use reaching an active student;
-    section_id is the class a section use reaches them through, None for a wider use. One row
-    per use: a tool used in two of the child's classes and school-wide gives three rows."""
+def reach_parts(
+    today: date, *, students: Students = None, tool_id: int | None = None
+) -> tuple[Select, Select, Select]:
+    """The rows of `reach` by the way the tool arrives: district-wide, school-wide, in a class
+    (for aggregates that count each way on its own)."""
     columns = (
         Student.id.label("student_id"),
+        Student.school_id.label("school_id"),
         ToolUse.tool_id.label("tool_id"),
         ToolUse.scope.label("scope"),
         ToolUse.section_id.label("section_id"),
@@ -67,7 +69,15 @@ def reach(today: date, *, students: Students = None, tool_id: int | None = None)
         .join(Enrollment, and_(Enrollment.student_id == Student.id, current_enrollment(today)))
         .join(ToolUse, _in_section(ToolUse, Enrollment.section_id))
     )
-    return union_all(narrowed(district), narrowed(school), narrowed(section))
+    return narrowed(district), narrowed(school), narrowed(section)
+
+
+def reach(today: date, *, students: Students = None, tool_id: int | None = None) -> CompoundSelect:
+    """(student_id, school_id, tool_id, scope, section_id) for each current use reaching an
+    active student; section_id is the class a section use reaches them through, None for a
+    wider use. One row per use: a tool used in two of the child's classes and school-wide
+    gives three rows."""
+    return union_all(*reach_parts(today, students=students, tool_id=tool_id))
 
 
 def students_reached(tool_id: int, today: date) -> Select:

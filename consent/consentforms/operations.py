@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, exists, func, insert, literal, not_, select
 from sqlalchemy.exc import IntegrityError
 
-from consent import available_locales, district_language
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.catalog.models import Tool
@@ -39,6 +38,7 @@ from consent.consentforms.rules import (
     check_window,
 )
 from consent.core import clock
+from consent.core.i18n import available_locales, district_language
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import absolute_url, notify

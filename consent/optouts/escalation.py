@@ -15,7 +15,7 @@ from consent.notifications.operations import notify
 from consent.optouts import operations
 from consent.optouts.models import Event, OptOut, OptOutStatus, TaskStatus
 from consent.roster.models import Staff, StaffRole
-from consent.schoolcalendar.operations import add_school_days, closures_from
+from consent.schoolcalendar.days import add_school_days, closures_from
 
 
 @dataclass

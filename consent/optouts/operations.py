@@ -36,7 +36,7 @@ from consent.roster.models import (
     StaffRole,
     Student,
 )
-from consent.schoolcalendar.operations import closures_from
+from consent.schoolcalendar.days import closures_from
 
 
 def _link(optout: OptOut) -> str:

@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_
 
 from consent.core.errors import DomainError
 from consent.optouts.models import TRANSITIONS, OptOut, OptOutStatus
-from consent.schoolcalendar.operations import add_school_days
+from consent.schoolcalendar.days import add_school_days
 
 PLAN_WITHIN_SCHOOL_DAYS = 3
 CONFIRM_WITHIN_SCHOOL_DAYS = 2
