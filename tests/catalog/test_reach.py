@@ -3,6 +3,7 @@ teacher's class list and in the reports (consent.catalog.reach).
 
 Each test here shows a place where the copies of the rule used to disagree."""
 
+import re
 from datetime import date, timedelta
 
 from sqlalchemy import select, true
@@ -162,3 +163,36 @@ def test_routing_and_follow_the_child_name_the_same_teachers(ctx, demo):
     assert sorted(t.teacher.family_name for t in filing.optout.tasks) == ["Johnson", "Kim"]
     report = ops.follow_roster(today=today)
     assert report.rerouted == 0
+
+
+def _still_in_use(browser, student_id: int) -> set[str]:
+    """The tools the data-sharing page shows as "(still in use)"."""
+    page = browser.get(f"/students/{student_id}/data-sharing").get_data(as_text=True)
+    rows = re.findall(r"<tr>(.*?)</tr>", page, re.S)
+    return {
+        re.search(r'href="/tools/\d+">([^<]+)</a>', row).group(1)
+        for row in rows
+        if "(still in use)" in row
+    }
+
+
+def test_who_has_my_childs_data_says_still_in_use_for_the_tools_on_the_childs_page(ctx, demo, as_):
+    """Between two terms (her classes ended yesterday) Sofia still attends Oakwood, where Seesaw
+    is used school-wide: her page lists it, and "who has my child's data" used to say its use
+    had ended. Once she leaves the district, no tool is still in use for her."""
+    maria = as_("maria")
+    today = clock.today()
+    sofia = db.session.get(Student, demo.students["sofia"])
+    for enrollment in db.session.scalars(
+        select(Enrollment).where(Enrollment.student_id == sofia.id)
+    ):
+        enrollment.end_date = today - timedelta(days=1)
+    db.session.commit()
+    on_page = {u.tool.name for u in tools_for_student(sofia, [], today)}
+    db.session.commit()
+    assert on_page == {"Google Classroom", "Seesaw"}
+    assert _still_in_use(maria, sofia.id) == on_page
+
+    sofia.active = False
+    db.session.commit()
+    assert _still_in_use(maria, sofia.id) == set()
