@@ -2,38 +2,15 @@
 
 import logging
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from pathlib import Path
 
-from flask import Flask, current_app, g, has_request_context, request
-from flask_babel import force_locale
+from flask import Flask, g, has_request_context, request
 from flask_login import current_user
 
+from consent.core.i18n import available_locales
 from consent.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
-
-
-def available_locales() -> list[str]:
-    """Languages we can show whole: the default plus those with a translation catalog.
-
-    A guardian who prefers Spanish sees English until the Spanish catalog exists, rather than
-    a page that mixes languages (and announces the wrong one to screen readers). Only the
-    languages the district offers (LANGUAGES) count. The district's default comes first: it is
-    what a visitor gets when nothing else matches (Flask-Babel lists it last).
-    """
-    default = current_app.config["BABEL_DEFAULT_LOCALE"]
-    offered = set(current_app.config["LANGUAGES"])
-    found = {str(locale) for locale in babel.list_translations()} & offered
-    return [default, *sorted(found - {default})]
-
-
-def district_language():
-    """For text stored for everyone to read later (a request's reason, a timeline note): it is
-    written in the district's language, not in that of the person whose action caused it."""
-    return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def _select_locale() -> str:
@@ -130,7 +107,7 @@ def _configure_sqlite(app: Flask) -> None:
     from sqlalchemy import event
 
     from consent.core.downloads import streaming_reads_only
-    from consent.core.transaction import request_takes_write_lock
+    from consent.core.transaction import immediate_requested, request_takes_write_lock
 
     busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
     with app.app_context():
@@ -156,23 +133,9 @@ def _configure_sqlite(app: Flask) -> None:
                 immediate = not streaming_reads_only() and request_takes_write_lock()
                 g.sqlite_reading = not immediate
             else:
-                immediate = _immediate.get()
+                immediate = immediate_requested()
             # Transaction control on the driver's connection: not a statement for the listeners
             # that count queries.
             connection.connection.dbapi_connection.execute(
                 "BEGIN IMMEDIATE" if immediate else "BEGIN"
             )
-
-
-_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
-
-
-@contextmanager
-def immediate_transactions() -> Iterator[None]:
-    """Outside a request (the notification worker, CLI writes): on SQLite every transaction
-    started inside takes the write lock at BEGIN. No effect on PostgreSQL."""
-    token = _immediate.set(True)
-    try:
-        yield
-    finally:
-        _immediate.reset(token)

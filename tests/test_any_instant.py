@@ -19,8 +19,8 @@ from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.optouts.models import OptOut, OptOutStatus, Task
 from consent.roster.models import Student
+from consent.schoolcalendar.days import add_school_days, is_school_day
 from consent.schoolcalendar.models import Closure
-from consent.schoolcalendar.operations import add_school_days, is_school_day
 from tests.support import Browser, wipe
 
 ZONE = ZoneInfo("America/New_York")

@@ -3,13 +3,14 @@
 from datetime import date
 
 from flask import abort
-from sqlalchemy import Select, and_, exists, false, or_, select, true
+from sqlalchemy import Select, exists, false, select, true
 
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record, record_denied
 from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import OptOut, Task
+from consent.roster.conditions import current_enrollment
 from consent.roster.models import (
     Enrollment,
     GuardianLink,
@@ -17,14 +18,6 @@ from consent.roster.models import (
     Student,
     section_teacher,
 )
-
-
-def current_enrollment(today: date):
-    """SQL condition: the enrollment covers `today`."""
-    return and_(
-        Enrollment.begin_date <= today,
-        or_(Enrollment.end_date.is_(None), Enrollment.end_date >= today),
-    )
 
 
 def visible_student_ids(actor: Account, today: date | None = None) -> Select:

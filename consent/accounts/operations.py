@@ -19,12 +19,12 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
-from consent import available_locales
 from consent.accounts import sessions
 from consent.accounts.models import Account, SignInFailure, new_session_token
 from consent.accounts.passwords import hash_password, needs_rehash, verify_password
 from consent.audit.operations import record
 from consent.core import clock
+from consent.core.i18n import available_locales
 from consent.extensions import db
 from consent.notifications.operations import notify
 

@@ -13,7 +13,6 @@ from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from consent import available_locales
 from consent.accounts import invitations, operations, sessions
 from consent.accounts.forms import (
     ChangePasswordForm,
@@ -27,6 +26,7 @@ from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.core.downloads import stream_download
 from consent.core.gates import roles_required
+from consent.core.i18n import available_locales
 from consent.core.transaction import remember_reads_write, run
 from consent.core.urls import safe_next
 from consent.extensions import limiter

@@ -1,13 +1,12 @@
-"""Which tools reach which student: district-wide, at the student's school, or in a section."""
+"""The catalog's lists, and the tools each student meets (from `consent.catalog.reach`)."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, distinct, exists, func, or_, select
 from sqlalchemy.orm import lazyload
 
-from consent.access.policy import current_enrollment
 from consent.catalog.models import (
     APPROVED_STATUSES,
     AgreementStatus,
@@ -15,20 +14,15 @@ from consent.catalog.models import (
     ToolChangeNotice,
     ToolDataCategory,
     ToolRevision,
-    ToolUse,
     UseScope,
     VettingStatus,
 )
+from consent.catalog.reach import reach, students_reached
 from consent.extensions import db
+from consent.roster.conditions import current_enrollment
 from consent.roster.models import Enrollment, Guardian, GuardianLink, Section, Student
 
 EXPIRING_DAYS = 90
-
-
-def use_is_current(today: date):
-    return and_(
-        ToolUse.starts_on <= today, or_(ToolUse.ends_on.is_(None), ToolUse.ends_on >= today)
-    )
 
 
 def current_sections_by_student(student_ids: list[int], today: date) -> dict[int, list[Section]]:
@@ -64,65 +58,51 @@ class ToolInUse:
         return self.district or self.school
 
 
+def tool_counts(student_ids: list[int], today: date) -> dict[int, int]:
+    """How many tools reach each student today: one query of plain numbers, whatever the
+    number of tools, uses and classes (the guardian's start page)."""
+    if not student_ids:
+        return {}
+    reached = reach(today, students=student_ids).subquery("reach")
+    rows = db.session.execute(
+        select(reached.c.student_id, func.count(distinct(reached.c.tool_id))).group_by(
+            reached.c.student_id
+        )
+    )
+    return {student_id: count for student_id, count in rows}
+
+
 def tools_by_student(
     students: list[Student], sections_by_student: dict[int, list[Section]], today: date
 ) -> dict[int, list[ToolInUse]]:
-    """Every tool each student uses today, from one query over the uses that reach them."""
-    school_ids = {s.school_id for s in students}
-    section_ids = {sec.id for secs in sections_by_student.values() for sec in secs}
-    uses = list(
-        db.session.scalars(
-            select(ToolUse)
-            .where(
-                use_is_current(today),
-                or_(
-                    ToolUse.scope == UseScope.DISTRICT,
-                    and_(ToolUse.scope == UseScope.SCHOOL, ToolUse.school_id.in_(school_ids)),
-                    and_(ToolUse.scope == UseScope.SECTION, ToolUse.section_id.in_(section_ids)),
-                ),
-            )
-            .order_by(ToolUse.id)
-        ).unique()
-    )
+    """Every tool each student uses today, from one query over the uses that reach them
+    (`consent.catalog.reach`), each tool loaded once."""
+    reached = reach(today, students=[s.id for s in students]).subquery("reach")
+    rows = db.session.execute(
+        select(reached.c.student_id, reached.c.scope, reached.c.section_id, Tool).join(
+            Tool, Tool.id == reached.c.tool_id
+        )
+    ).all()
     result: dict[int, list[ToolInUse]] = {}
     for student in students:
         own_sections = {sec.id: sec for sec in sections_by_student.get(student.id, [])}
         by_tool: dict[int, ToolInUse] = {}
-        for use in uses:
-            if use.scope is UseScope.SCHOOL and use.school_id != student.school_id:
+        for row in rows:
+            if row.student_id != student.id:
                 continue
-            if use.scope is UseScope.SECTION and use.section_id not in own_sections:
-                continue
-            entry = by_tool.setdefault(use.tool_id, ToolInUse(tool=use.tool))
-            if use.scope is UseScope.DISTRICT:
+            entry = by_tool.setdefault(row.Tool.id, ToolInUse(tool=row.Tool))
+            if row.scope is UseScope.DISTRICT:
                 entry.district = True
-            elif use.scope is UseScope.SCHOOL:
+            elif row.scope is UseScope.SCHOOL:
                 entry.school = True
-            elif own_sections[use.section_id] not in entry.sections:
-                entry.sections.append(own_sections[use.section_id])
+            elif (section := own_sections.get(row.section_id)) and section not in entry.sections:
+                entry.sections.append(section)
         result[student.id] = sorted(by_tool.values(), key=lambda e: e.tool.name.lower())
     return result
 
 
 def tools_for_student(student: Student, sections: list[Section], today: date) -> list[ToolInUse]:
     return tools_by_student([student], {student.id: sections}, today)[student.id]
-
-
-def students_using_tool(tool_id: int, today: date) -> Select:
-    """A SELECT of the ids of active students a tool reaches today: through a district-wide use,
-    a use at their school, or a use in a section they are enrolled in now."""
-    current = and_(ToolUse.tool_id == tool_id, use_is_current(today))
-    district = exists().where(current, ToolUse.scope == UseScope.DISTRICT)
-    schools = select(ToolUse.school_id).where(current, ToolUse.scope == UseScope.SCHOOL)
-    sections = (
-        select(Enrollment.student_id)
-        .join(ToolUse, ToolUse.section_id == Enrollment.section_id)
-        .where(current, ToolUse.scope == UseScope.SECTION, current_enrollment(today))
-    )
-    return select(Student.id).where(
-        Student.active.is_(True),
-        or_(district, Student.school_id.in_(schools), Student.id.in_(sections)),
-    )
 
 
 def guardians_of_users(tool_id: int, today: date) -> Select:
@@ -134,7 +114,7 @@ def guardians_of_users(tool_id: int, today: date) -> Select:
             GuardianLink.active.is_(True),
             GuardianLink.has_rights.is_(True),
             Guardian.active.is_(True),
-            GuardianLink.student_id.in_(students_using_tool(tool_id, today)),
+            GuardianLink.student_id.in_(students_reached(tool_id, today)),
         )
         .distinct()
     )

@@ -9,7 +9,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
-from consent import district_language
 from consent.access.forms import may_manage_forms
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
@@ -39,6 +38,7 @@ from consent.consentforms.rules import (
     check_window,
 )
 from consent.core import clock
+from consent.core.i18n import district_language
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.notifications.operations import notify, notify_many

@@ -14,7 +14,9 @@ transaction.
 """
 
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -133,3 +135,22 @@ def init_app(app: Flask) -> None:
 def remember_reads_write(is_staff: bool) -> None:
     """At sign-in: staff pages write an audit row for every student they show."""
     session[READS_WRITE] = is_staff
+
+
+_immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)
+
+
+@contextmanager
+def immediate_transactions() -> Iterator[None]:
+    """Outside a request (the notification worker, CLI writes): on SQLite every transaction
+    started inside takes the write lock at BEGIN. No effect on PostgreSQL."""
+    token = _immediate.set(True)
+    try:
+        yield
+    finally:
+        _immediate.reset(token)
+
+
+def immediate_requested() -> bool:
+    """Whether the code running now asked for `immediate_transactions` (read at BEGIN)."""
+    return _immediate.get()

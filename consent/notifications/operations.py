@@ -19,8 +19,9 @@ from flask_babel import force_locale
 from flask_mail import Connection, Message
 from sqlalchemy import Select, case, func, insert, literal, select, update
 
-from consent import available_locales, immediate_transactions
 from consent.core import clock
+from consent.core.i18n import available_locales
+from consent.core.transaction import immediate_transactions
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.roster.models import Guardian, Staff

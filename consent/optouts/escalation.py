@@ -15,7 +15,7 @@ from consent.notifications.operations import notify
 from consent.optouts import events, operations
 from consent.optouts.models import Event, EventKind, OptOut, OptOutStatus, TaskStatus
 from consent.roster.models import Staff, StaffRole
-from consent.schoolcalendar.operations import add_school_days, closures_from
+from consent.schoolcalendar.days import add_school_days, closures_from
 
 #: Each deadline step, its timeline line, and the report's count of it (named like the kind).
 STEPS = {

@@ -7,14 +7,13 @@ from datetime import date, datetime
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, bindparam, exists, func, insert, or_, select
+from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
-from consent.access.policy import current_enrollment
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
-from consent.catalog.models import Tool, ToolUse, UseScope
-from consent.catalog.queries import current_sections, tools_for_student, use_is_current
+from consent.catalog.models import Tool
+from consent.catalog.reach import reaches_student, teachers_reached
 from consent.core import clock
 from consent.db import chunks
 from consent.extensions import db
@@ -37,15 +36,13 @@ from consent.optouts.rules import (
     due_dates,
 )
 from consent.roster.models import (
-    Enrollment,
     Guardian,
     GuardianLink,
     Staff,
     StaffRole,
     Student,
-    section_teacher,
 )
-from consent.schoolcalendar.operations import closures_from
+from consent.schoolcalendar.days import closures_from
 
 
 def _link(optout: OptOut) -> str:
@@ -94,20 +91,15 @@ def _move_task(
 
 def routed_teachers(student: Student, tool_id: int, today: date) -> list[Staff]:
     """Teachers of the student's current sections that use the tool; for a district- or
-    school-wide tool, every teacher of the student."""
-    sections = current_sections(student.id, today)
-    use = next(
-        (u for u in tools_for_student(student, sections, today) if u.tool.id == tool_id), None
+    school-wide tool, every teacher of the student (`consent.catalog.reach`)."""
+    reached = teachers_reached(today, students=[student.id], tool_id=tool_id).subquery()
+    return list(
+        db.session.scalars(
+            select(Staff)
+            .where(Staff.id.in_(select(reached.c.staff_id)))
+            .order_by(Staff.family_name, Staff.given_name, Staff.id)
+        )
     )
-    if use is None:
-        return []
-    reached = sections if use.everywhere else use.sections
-    teachers: dict[int, Staff] = {}
-    for section in reached:
-        for teacher in section.teachers:
-            if teacher.active:
-                teachers.setdefault(teacher.id, teacher)
-    return list(teachers.values())
 
 
 def principals_of(school_id: int) -> list[Staff]:
@@ -192,8 +184,7 @@ class Filing:
 
 
 def _validate_choice(student: Student, tool: Tool, feature: str, accommodation: str, today: date):
-    sections = current_sections(student.id, today)
-    if all(u.tool.id != tool.id for u in tools_for_student(student, sections, today)):
+    if not reaches_student(student.id, tool.id, today):
         raise OptOutError(
             _l("%(tool)s is not in use for %(name)s.", tool=tool.name, name=student.given_name)
         )
@@ -545,40 +536,20 @@ def _active(tool_id: int | None):
 
 
 def _expected_routes(today: date, tool_id: int | None = None) -> set[tuple[int, int]]:
-    """(opt-out id, teacher id) for every active opt-out, from the roster as it is now: teachers
-    of the student's current sections that use the tool, or all of them for a district- or
-    school-wide tool. Two set-based queries, whatever the district's size."""
-    current = current_enrollment(today)
-    use_now = use_is_current(today)
-    base = (
-        select(OptOut.id, section_teacher.c.staff_id)
-        .join(Enrollment, and_(Enrollment.student_id == OptOut.student_id, current))
-        .join(section_teacher, section_teacher.c.section_id == Enrollment.section_id)
-        .join(Staff, and_(Staff.id == section_teacher.c.staff_id, Staff.active.is_(True)))
+    """(opt-out id, teacher id) for every active opt-out, from the roster as it is now (the
+    teachers `consent.catalog.reach` says act on the tool for the student). One set-based
+    query, whatever the district's size."""
+    students = select(OptOut.student_id).where(_active(tool_id))
+    routes = teachers_reached(today, students=students, tool_id=tool_id).subquery("routes")
+    query = (
+        select(OptOut.id, routes.c.staff_id)
+        .join(
+            routes,
+            and_(routes.c.student_id == OptOut.student_id, routes.c.tool_id == OptOut.tool_id),
+        )
         .where(_active(tool_id))
     )
-    wide = base.join(Student, Student.id == OptOut.student_id).where(
-        exists().where(
-            ToolUse.tool_id == OptOut.tool_id,
-            use_now,
-            or_(
-                ToolUse.scope == UseScope.DISTRICT,
-                and_(ToolUse.scope == UseScope.SCHOOL, ToolUse.school_id == Student.school_id),
-            ),
-        )
-    )
-    in_section = base.where(
-        exists().where(
-            ToolUse.tool_id == OptOut.tool_id,
-            use_now,
-            ToolUse.scope == UseScope.SECTION,
-            ToolUse.section_id == Enrollment.section_id,
-        )
-    )
-    pairs: set[tuple[int, int]] = set()
-    for query in (wide, in_section):
-        pairs.update((optout_id, staff_id) for optout_id, staff_id in db.session.execute(query))
-    return pairs
+    return {(optout_id, staff_id) for optout_id, staff_id in db.session.execute(query)}
 
 
 def _active_optouts_of(student_ids) -> list[OptOut]:

@@ -2,17 +2,16 @@
 
 from datetime import date
 
-from sqlalchemy import Select, and_, case, exists, or_, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.orm import contains_eager
 
 from consent.access import visible_optouts, visible_student_ids
-from consent.access.policy import current_enrollment
 from consent.accounts.models import Account
-from consent.catalog.models import ToolUse, UseScope
-from consent.catalog.queries import use_is_current
+from consent.catalog.reach import reaches
 from consent.extensions import db
 from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutStatus, Task, TaskStatus
 from consent.optouts.rules import overdue_condition
+from consent.roster.conditions import current_enrollment
 from consent.roster.models import Enrollment, Section, Student
 
 
@@ -60,19 +59,15 @@ def teacher_tasks(actor: Account, *, today: date) -> Select:
 
 
 def section_optouts(section: Section, *, today: date) -> list[OptOut]:
-    """Active opt-outs of the section's current students, for tools used in this section
-    (or district- or school-wide): the list a teacher checks before a live lesson."""
+    """Active opt-outs of the section's current students, for tools that reach them in this
+    section or district- or school-wide (`consent.catalog.reach`): the list a teacher checks
+    before a live lesson."""
     students_now = select(Enrollment.student_id).where(
         Enrollment.section_id == section.id, current_enrollment(today)
     )
-    reaches_section = exists().where(
-        ToolUse.tool_id == OptOut.tool_id,
-        use_is_current(today),
-        or_(
-            ToolUse.scope == UseScope.DISTRICT,
-            and_(ToolUse.scope == UseScope.SCHOOL, ToolUse.school_id == section.school_id),
-            and_(ToolUse.scope == UseScope.SECTION, ToolUse.section_id == section.id),
-        ),
+    # Through this class, or district- or school-wide (the teachers routing gives a task to).
+    reaches_section = reaches(
+        today, student_id=OptOut.student_id, tool_id=OptOut.tool_id, section_id=section.id
     )
     return list(
         db.session.scalars(

@@ -13,7 +13,7 @@ from consent.optouts.models import (
     OptOutStatus,
     TaskStatus,
 )
-from consent.schoolcalendar.operations import add_school_days
+from consent.schoolcalendar.days import add_school_days
 
 PLAN_WITHIN_SCHOOL_DAYS = 3
 CONFIRM_WITHIN_SCHOOL_DAYS = 2

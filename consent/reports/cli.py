@@ -3,8 +3,8 @@
 import click
 from flask.cli import AppGroup
 
-from consent import immediate_transactions
 from consent.core import clock
+from consent.core.transaction import immediate_transactions
 from consent.extensions import db
 from consent.reports.snapshots import refresh
 

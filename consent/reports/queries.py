@@ -30,11 +30,9 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.orm import aliased
 
-from consent.access.policy import current_enrollment
 from consent.catalog.models import AgreementStatus, Tool, ToolUse, UseScope
-from consent.catalog.queries import use_is_current
+from consent.catalog.reach import reach_parts, reaches, use_is_current
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
 from consent.consentforms.queries import home_language
 from consent.consentforms.queries import in_scope as form_in_scope
@@ -50,7 +48,6 @@ from consent.reports.sql import (
     school_calendar,
 )
 from consent.roster.models import (
-    Enrollment,
     Guardian,
     GuardianLink,
     School,
@@ -290,10 +287,11 @@ def time_to_confirmation(scope: ReportScope, *, native: bool | None = None) -> S
 def optout_rate(scope: ReportScope) -> Select:
     """Per tool: students who use it today, students with an active opt-out of it, the rate.
 
-    "Uses it": every active student in scope for a district-wide use; the active students of a
-    school with a school-wide use; the students currently enrolled in a section that uses it
-    (each counted once, and not again when their school uses the tool school-wide). The opted
-    out are those of them with a request in effect (submitted to confirmed)."""
+    "Uses it" is `consent.catalog.reach`: every active student in scope for a district-wide
+    use; the active students of a school with a school-wide use; the active students currently
+    enrolled in a section that uses it (each counted once, and not again when their own school
+    uses the tool school-wide). The opted out are those of them with a request in effect
+    (submitted to confirmed)."""
     today = scope.today
     per_school = (
         select(Student.school_id, func.count(Student.id).label("n"))
@@ -321,49 +319,20 @@ def optout_rate(scope: ReportScope) -> Select:
         .group_by(school_uses.c.tool_id)
         .cte("school_users")
     )
-    section_use = aliased(ToolUse, name="section_use")
+    # Students a use in one of their classes reaches (`consent.catalog.reach`), counted once,
+    # and not again when their own school uses the tool school-wide.
+    in_class = reach_parts(today)[2].where(*scope.students()).subquery("in_class")
     school_wide = exists().where(
-        school_uses.c.tool_id == section_use.tool_id,
-        school_uses.c.school_id == Section.school_id,
+        school_uses.c.tool_id == in_class.c.tool_id,
+        school_uses.c.school_id == in_class.c.school_id,
     )
     section_users = (
-        select(
-            section_use.tool_id.label("tool_id"),
-            func.count(distinct(Enrollment.student_id)).label("n"),
-        )
-        .select_from(section_use)
-        .join(Section, Section.id == section_use.section_id)
-        .join(Enrollment, Enrollment.section_id == section_use.section_id)
-        .where(
-            section_use.scope == UseScope.SECTION,
-            section_use.starts_on <= today,
-            or_(section_use.ends_on.is_(None), section_use.ends_on >= today),
-            current_enrollment(today),
-            *([Section.school_id == scope.school_id] if scope.school else []),
-            ~school_wide,
-        )
-        .group_by(section_use.tool_id)
+        select(in_class.c.tool_id, func.count(distinct(in_class.c.student_id)).label("n"))
+        .where(~school_wide)
+        .group_by(in_class.c.tool_id)
         .cte("section_users")
     )
-    in_section_using_it = (
-        select(Enrollment.id)
-        .join(ToolUse, ToolUse.section_id == Enrollment.section_id)
-        .where(
-            Enrollment.student_id == OptOut.student_id,
-            current_enrollment(today),
-            ToolUse.tool_id == OptOut.tool_id,
-            ToolUse.scope == UseScope.SECTION,
-            use_is_current(today),
-        )
-        .exists()
-    )
-    uses_it = or_(
-        OptOut.tool_id.in_(district_tools),
-        exists().where(
-            school_uses.c.tool_id == OptOut.tool_id, school_uses.c.school_id == Student.school_id
-        ),
-        in_section_using_it,
-    )
+    uses_it = reaches(today, student_id=OptOut.student_id, tool_id=OptOut.tool_id)
     opted = (
         select(OptOut.tool_id, func.count(distinct(OptOut.student_id)).label("n"))
         .join(Student, Student.id == OptOut.student_id)

@@ -5,8 +5,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from consent import immediate_transactions
 from consent.core import clock
+from consent.core.transaction import immediate_transactions
 from consent.extensions import db
 from consent.roster.jobs import IMPORT_STEPS
 

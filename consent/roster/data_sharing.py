@@ -6,7 +6,7 @@ school the child attended, in a section the child was enrolled in, while both ra
 catalog. The staff come from the audit log's reads of this student."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -18,6 +18,7 @@ from consent.access import data_sharing_student_or_404, may_see_data_sharing
 from consent.accounts.models import Role
 from consent.audit.queries import staff_views_page
 from consent.catalog.models import Tool, ToolUse, UseScope
+from consent.catalog.reach import reach
 from consent.core import clock
 from consent.core.urls import bounded_int
 from consent.extensions import db
@@ -105,23 +106,27 @@ def disclosures_for(student: Student, today: date) -> list[Disclosure]:
     ).all()
     school_ids = {student.school_id} | {e.school_id for e in enrollments}
     section_ids = {e.section_id for e in enrollments}
-    uses = db.session.scalars(
-        select(ToolUse)
-        .where(
-            ToolUse.starts_on <= today,
-            or_(
-                ToolUse.scope == UseScope.DISTRICT,
-                and_(ToolUse.scope == UseScope.SCHOOL, ToolUse.school_id.in_(school_ids)),
-                and_(ToolUse.scope == UseScope.SECTION, ToolUse.section_id.in_(section_ids)),
-            ),
+    uses = (
+        db.session.scalars(
+            select(ToolUse)
+            .where(
+                ToolUse.starts_on <= today,
+                or_(
+                    ToolUse.scope == UseScope.DISTRICT,
+                    and_(ToolUse.scope == UseScope.SCHOOL, ToolUse.school_id.in_(school_ids)),
+                    and_(ToolUse.scope == UseScope.SECTION, ToolUse.section_id.in_(section_ids)),
+                ),
+            )
+            .order_by(ToolUse.id)
+            # The page shows what each tool collects, not its features or opt-out choices.
+            .options(
+                defaultload(ToolUse.tool).lazyload(Tool.features),
+                defaultload(ToolUse.tool).lazyload(Tool.optout_options),
+            )
         )
-        .order_by(ToolUse.id)
-        # The page shows what each tool collects, not its features or opt-out choices.
-        .options(
-            defaultload(ToolUse.tool).lazyload(Tool.features),
-            defaultload(ToolUse.tool).lazyload(Tool.optout_options),
-        )
-    ).unique()
+        .unique()
+        .all()
+    )
     first_day = min((e.begin_date for e in enrollments), default=None)
     by_tool: dict[int, Disclosure] = {}
     for use in uses:
@@ -163,7 +168,41 @@ def disclosures_for(student: Student, today: date) -> list[Disclosure]:
             title = next(e.title for e in enrollments if e.section_id == use.section_id)
             if title not in entry.sections:
                 entry.sections.append(title)
+    _agree_with_reach_today(student, today, by_tool, uses)
     return sorted(by_tool.values(), key=lambda d: (d.tool.vendor.lower(), d.tool.name.lower()))
+
+
+def _agree_with_reach_today(
+    student: Student, today: date, by_tool: dict[int, Disclosure], uses: list[ToolUse]
+) -> None:
+    """Still in use means what the child's page means (`consent.catalog.reach`): a tool the
+    history above shows as running on, but that no longer reaches the child (who left the
+    district, say), ended yesterday; one that still reaches the child (at their own school
+    between two terms) runs on from its last period, or from the use's start."""
+    reaching = db.session.execute(reach(today, students=[student.id])).all()
+    now = {row.tool_id for row in reaching}
+    for row in reaching:
+        if row.tool_id not in by_tool:
+            use = next(u for u in uses if u.tool_id == row.tool_id and u.scope is row.scope)
+            by_tool[row.tool_id] = Disclosure(
+                tool=use.tool,
+                periods=[Period(use.starts_on, None)],
+                district=row.scope is UseScope.DISTRICT,
+                school=row.scope is UseScope.SCHOOL,
+            )
+    for tool_id, entry in list(by_tool.items()):
+        if tool_id in now and not entry.current:
+            latest = max(entry.periods, key=lambda p: p.since)
+            latest.until = None
+        elif tool_id not in now and entry.current:
+            yesterday = today - timedelta(days=1)
+            entry.periods = [
+                p if p.until is not None else Period(p.since, yesterday)
+                for p in entry.periods
+                if p.until is not None or p.since <= yesterday
+            ]
+            if not entry.periods:
+                del by_tool[tool_id]
 
 
 @bp.get("/students/<int:student_id>/data-sharing")

@@ -11,9 +11,9 @@ from pathlib import Path
 
 from flask import Flask
 
-from consent import immediate_transactions
 from consent.audit.operations import record
 from consent.core import clock
+from consent.core.transaction import immediate_transactions
 from consent.extensions import db
 from consent.roster.models import RosterImport
 

@@ -16,7 +16,7 @@ from consent.access import (
 )
 from consent.accounts.models import Role
 from consent.catalog.models import Tool
-from consent.catalog.queries import current_sections_by_student, tools_by_student
+from consent.catalog.queries import current_sections_by_student, tool_counts, tools_by_student
 from consent.core import clock
 from consent.core.gates import STAFF, roles_required
 from consent.core.transaction import run
@@ -42,11 +42,10 @@ def children():
         ).unique()
     )
     ids = [s.id for s in students]
-    tools = tools_by_student(students, current_sections_by_student(ids, today), today)
     return render_template(
         "roster/children.html",
         students=students,
-        tools=tools,
+        tool_counts=tool_counts(ids, today),
         open_counts=open_request_counts(ids),
     )
 

@@ -1,4 +1,6 @@
-"""Counting school days, the unit every opt-out deadline is measured in."""
+"""The privacy office's changes to the district calendar; open requests' due dates follow.
+
+Counting school days is in `consent.schoolcalendar.days`."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -11,33 +13,8 @@ from sqlalchemy.exc import IntegrityError
 from consent.audit.operations import record
 from consent.core.errors import DomainError
 from consent.extensions import db
+from consent.optouts.operations import move_due_dates
 from consent.schoolcalendar.models import Closure
-
-
-def is_school_day(day: date, closures: set[date]) -> bool:
-    return day.weekday() < 5 and day not in closures
-
-
-def add_school_days(start: date, count: int, closures: set[date]) -> date:
-    """The date `count` school days after `start` (the start day itself is not counted)."""
-    day = start
-    remaining = count
-    while remaining > 0:
-        day += timedelta(days=1)
-        if is_school_day(day, closures):
-            remaining -= 1
-    return day
-
-
-def closures_from(start: date, days: int = 120) -> set[date]:
-    """Closures in a window wide enough for any deadline we compute, loaded in one query."""
-    rows = db.session.scalars(
-        select(Closure.day).where(Closure.day >= start, Closure.day <= start + timedelta(days=days))
-    )
-    return set(rows)
-
-
-# --- the privacy office's changes to the calendar ------------------------------------------
 
 MAX_CLOSURE_DAYS = 366
 
@@ -50,13 +27,6 @@ class CalendarError(DomainError):
 class CalendarChange:
     closures: list[Closure]
     moved: int  # open requests whose due dates moved
-
-
-def _move_due_dates(actor, days) -> int:
-    # Imported here: the opt-outs count school days with this module.
-    from consent.optouts.operations import move_due_dates
-
-    return move_due_dates(actor=actor, days=days)
 
 
 def add_closures(*, actor, first_day: date, last_day: date | None, reason: str) -> CalendarChange:
@@ -92,7 +62,7 @@ def add_closures(*, actor, first_day: date, last_day: date | None, reason: str) 
         raise CalendarError(_l("One of these days was closed meanwhile. Try again.")) from error
     record(actor, "calendar.closure_add", target=f"closure:{days[0]}..{days[-1]}")
     db.session.flush()
-    return CalendarChange(closures=closures, moved=_move_due_dates(actor, days))
+    return CalendarChange(closures=closures, moved=move_due_dates(actor=actor, days=days))
 
 
 def remove_closure(*, actor, closure: Closure) -> int:
@@ -102,4 +72,4 @@ def remove_closure(*, actor, closure: Closure) -> int:
     record(actor, "calendar.closure_remove", target=f"closure:{day}")
     db.session.delete(closure)
     db.session.flush()
-    return _move_due_dates(actor, [day])
+    return move_due_dates(actor=actor, days=[day])

@@ -9,7 +9,8 @@ from sqlalchemy.orm import contains_eager, joinedload, lazyload
 from consent.access import visible_sections
 from consent.accounts.models import Account
 from consent.catalog.models import Tool, ToolUse, UseScope
-from consent.catalog.queries import says_what_it_collects, use_is_current
+from consent.catalog.queries import says_what_it_collects
+from consent.catalog.reach import use_is_current
 from consent.extensions import db
 from consent.roster.models import Section
 from consent.vetting.models import USABLE_STATUSES, RequestStatus, VettingRequest

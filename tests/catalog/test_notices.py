@@ -15,8 +15,8 @@ from consent.catalog.models import (
 )
 from consent.core import clock
 from consent.extensions import db
-from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications import operations as notifications
+from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due
 from consent.roster.models import Guardian
 from tests.catalog.helpers import data_of, form_of

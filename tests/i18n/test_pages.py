@@ -4,8 +4,8 @@ signed out gets their browser's language; a guardian can change their language."
 import pytest
 from sqlalchemy import select
 
-from consent import available_locales
 from consent.audit.models import AuditEvent
+from consent.core.i18n import available_locales
 from consent.extensions import db
 from consent.roster.models import Guardian
 from tests.i18n.support import english_leaks, html_lang, text_of

@@ -8,8 +8,8 @@ from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts.escalation import escalate
 from consent.optouts.models import Event, OptOut
+from consent.schoolcalendar.days import add_school_days, closures_from
 from consent.schoolcalendar.models import Closure
-from consent.schoolcalendar.operations import add_school_days, closures_from
 
 
 def sent(optout_id: int, template: str) -> list[str]:

@@ -6,7 +6,7 @@ import pytest
 
 from consent.optouts.models import TASK_TRANSITIONS, TRANSITIONS, OptOutStatus, TaskStatus
 from consent.optouts.rules import OptOutError, check_task_transition, check_transition, due_dates
-from consent.schoolcalendar.operations import add_school_days
+from consent.schoolcalendar.days import add_school_days
 
 
 @pytest.mark.parametrize("current", list(OptOutStatus))

@@ -13,8 +13,8 @@ from consent.extensions import db
 from consent.optouts import operations as ops
 from consent.optouts.rules import due_dates
 from consent.roster.models import Student
+from consent.schoolcalendar.days import closures_from
 from consent.schoolcalendar.models import Closure
-from consent.schoolcalendar.operations import closures_from
 from tests.support import count_queries
 
 BUDGET = 12

@@ -12,8 +12,9 @@ from consent.extensions import db
 from consent.optouts.escalation import escalate
 from consent.optouts.models import OPEN_STATUSES, Event, OptOut
 from consent.optouts.rules import due_dates
+from consent.schoolcalendar.days import closures_from
 from consent.schoolcalendar.models import Closure
-from consent.schoolcalendar.operations import add_closures, closures_from, remove_closure
+from consent.schoolcalendar.operations import add_closures, remove_closure
 from tests.schoolcalendar.test_calendar import add, next_open_weekday, today
 from tests.support import count_queries
 

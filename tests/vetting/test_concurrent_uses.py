@@ -12,10 +12,10 @@ from datetime import timedelta
 
 from sqlalchemy import delete, select
 
-from consent import immediate_transactions
 from consent.accounts.models import Account
 from consent.catalog.models import Tool, ToolUse
 from consent.core import clock
+from consent.core.transaction import immediate_transactions
 from consent.extensions import db
 from consent.optouts.models import Task
 from consent.roster.models import Section

@@ -1,0 +1,138 @@
+"""Which tools reach which student today: the one definition every page, routing, report and
+notice uses.
+
+A current use of a tool (started, not yet ended) reaches an active student when it is
+district-wide, school-wide at the student's school, or in a section the student is enrolled
+in today. The rule comes in two shapes built from the same pieces: `reach`, a set of rows for
+many students at once, and `reaches`, a condition on one row of an outer query.
+
+Plain reads: this module imports only models, the roster's conditions and the database layer,
+never access or an operation, so every layer above may use it."""
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, or_, select, union_all
+from sqlalchemy.orm import aliased
+
+from consent.catalog.models import ToolUse, UseScope
+from consent.extensions import db
+from consent.roster.conditions import current_enrollment
+from consent.roster.models import Enrollment, Staff, Student, section_teacher
+
+#: Which students: ids, a SELECT of ids, or None for every student.
+Students = Iterable[int] | Select | None
+
+
+def use_is_current(today: date, use=ToolUse):
+    """SQL condition: the use (or an alias of the table) runs on `today`."""
+    return and_(use.starts_on <= today, or_(use.ends_on.is_(None), use.ends_on >= today))
+
+
+def _district(use):
+    return use.scope == UseScope.DISTRICT
+
+
+def _at_school(use, school_id):
+    return and_(use.scope == UseScope.SCHOOL, use.school_id == school_id)
+
+
+def _in_section(use, section_id):
+    return and_(use.scope == UseScope.SECTION, use.section_id == section_id)
+
+
+def reach_parts(
+    today: date, *, students: Students = None, tool_id: int | None = None
+) -> tuple[Select, Select, Select]:
+    """The rows of `reach` by the way the tool arrives: district-wide, school-wide, in a class
+    (for aggregates that count each way on its own)."""
+    columns = (
+        Student.id.label("student_id"),
+        Student.school_id.label("school_id"),
+        ToolUse.tool_id.label("tool_id"),
+        ToolUse.scope.label("scope"),
+        ToolUse.section_id.label("section_id"),
+    )
+
+    def narrowed(query: Select) -> Select:
+        query = query.where(Student.active.is_(True), use_is_current(today))
+        if students is not None:
+            query = query.where(Student.id.in_(students))
+        if tool_id is not None:
+            query = query.where(ToolUse.tool_id == tool_id)
+        return query
+
+    district = select(*columns).join(ToolUse, _district(ToolUse))
+    school = select(*columns).join(ToolUse, _at_school(ToolUse, Student.school_id))
+    section = (
+        select(*columns)
+        .join(Enrollment, and_(Enrollment.student_id == Student.id, current_enrollment(today)))
+        .join(ToolUse, _in_section(ToolUse, Enrollment.section_id))
+    )
+    return narrowed(district), narrowed(school), narrowed(section)
+
+
+def reach(today: date, *, students: Students = None, tool_id: int | None = None) -> CompoundSelect:
+    """(student_id, school_id, tool_id, scope, section_id) for each current use reaching an
+    active student; section_id is the class a section use reaches them through, None for a
+    wider use. One row per use: a tool used in two of the child's classes and school-wide
+    gives three rows."""
+    return union_all(*reach_parts(today, students=students, tool_id=tool_id))
+
+
+def students_reached(tool_id: int, today: date) -> Select:
+    """A SELECT of the ids of the active students a tool reaches today."""
+    reached = reach(today, tool_id=tool_id).subquery("reach")
+    return select(reached.c.student_id)
+
+
+def reaches(
+    today: date, *, student_id: ColumnElement, tool_id: ColumnElement, section_id=None
+) -> ColumnElement[bool]:
+    """SQL condition on an outer query's columns: a current use of the tool reaches the student.
+    With `section_id`, only through that section or a wider use (what its teachers act on)."""
+    student = aliased(Student, name="reached_student")
+    use = aliased(ToolUse, name="reaching_use")
+    enrollment = aliased(Enrollment, name="reaching_enrollment")
+    in_class = exists().where(
+        enrollment.student_id == student.id,
+        current_enrollment(today, enrollment),
+        _in_section(use, enrollment.section_id),
+        *([enrollment.section_id == section_id] if section_id is not None else []),
+    )
+    return exists().where(
+        student.id == student_id,
+        student.active.is_(True),
+        use.tool_id == tool_id,
+        use_is_current(today, use),
+        or_(_district(use), _at_school(use, student.school_id), in_class),
+    )
+
+
+def teachers_reached(
+    today: date, *, students: Students = None, tool_id: int | None = None
+) -> Select:
+    """(student_id, tool_id, staff_id): the active teachers who act on a tool for a student — of
+    the sections that use it, or of every current section for a district- or school-wide use."""
+    reached = reach(today, students=students, tool_id=tool_id).subquery("reach")
+    return (
+        select(reached.c.student_id, reached.c.tool_id, Staff.id.label("staff_id"))
+        .select_from(reached)
+        .join(
+            Enrollment,
+            and_(
+                Enrollment.student_id == reached.c.student_id,
+                current_enrollment(today),
+                or_(reached.c.section_id.is_(None), Enrollment.section_id == reached.c.section_id),
+            ),
+        )
+        .join(section_teacher, section_teacher.c.section_id == Enrollment.section_id)
+        .join(Staff, and_(Staff.id == section_teacher.c.staff_id, Staff.active.is_(True)))
+        .distinct()
+    )
+
+
+def reaches_student(student_id: int, tool_id: int, today: date) -> bool:
+    """Whether a current use of the tool reaches the student today (one query)."""
+    reached = reach(today, students=[student_id], tool_id=tool_id).subquery("reach")
+    return db.session.scalar(select(exists().where(reached.c.student_id == student_id))) or False
