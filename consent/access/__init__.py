@@ -6,6 +6,13 @@ scopes, single records through the `*_or_404` loaders, which answer a forbidden 
 like a missing one and write staff reads to the audit log.
 """
 
+from consent.access.families import (
+    deciding_guardians,
+    deciding_students,
+    may_decide_for,
+    may_record_for,
+    recording_student_or_404,
+)
 from consent.access.policy import (
     can_file_for,
     can_see_student,
@@ -25,8 +32,13 @@ from consent.access.policy import (
 __all__ = [
     "can_file_for",
     "can_see_student",
+    "deciding_guardians",
+    "deciding_students",
     "deny",
+    "may_decide_for",
+    "may_record_for",
     "optout_or_404",
+    "recording_student_or_404",
     "rights_holder_student_or_404",
     "role_or_404",
     "section_or_404",
