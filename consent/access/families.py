@@ -50,11 +50,13 @@ def may_record_for(actor: Account, student_id: int) -> bool:
     return actor.role in RECORDING_ROLES and can_see_student(actor, student_id)
 
 
-def recording_student_or_404(actor: Account, student_id: int) -> Student:
+def recording_student_or_404(
+    actor: Account, student_id: int, *, action: str | None = "student.view"
+) -> Student:
     """The student a staff member records a family's request for; anyone else meets a 404."""
     if actor.role not in RECORDING_ROLES:
         deny(actor, f"student:{student_id}:record")
-    return student_or_404(actor, student_id)
+    return student_or_404(actor, student_id, action=action)
 
 
 def deciding_students(actor: Account) -> Select:

@@ -6,7 +6,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defaultload, lazyload
 
-from consent.access import student_or_404, visible_sections, visible_students
+from consent.access import (
+    can_file_for,
+    deciding_guardians,
+    student_or_404,
+    visible_sections,
+    visible_students,
+)
 from consent.accounts.models import Role
 from consent.audit.operations import record
 from consent.catalog.models import Tool
@@ -67,6 +73,9 @@ def student(student_id: int):
             )
         ).unique()
     )
+    # A relative sees the child's tools but decides nothing: the page names who can.
+    may_decide = can_file_for(current_user, student.id)
+    is_relative = current_user.role is Role.GUARDIAN and not may_decide
     return render_template(
         "roster/student.html",
         student=student,
@@ -74,6 +83,9 @@ def student(student_id: int):
         tools=tools,
         optouts=optouts,
         today=today,
+        may_decide=may_decide,
+        deciders=deciding_guardians(student.id) if is_relative else [],
+        is_relative=is_relative,
     )
 
 
