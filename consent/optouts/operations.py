@@ -222,6 +222,7 @@ class Asking:
 
     def timeline_note(self) -> str:
         """How and when it reached the school, in the district's language, with the staff note."""
+        # The template labels import this package's models; loaded here, not at import time.
         from consent.core.templating import LABELS
 
         with district_language():
