@@ -18,6 +18,7 @@ from consent.audit.operations import record
 from consent.catalog.models import Tool, ToolUse, UseScope
 from consent.catalog.queries import current_sections, tools_for_student, use_is_current
 from consent.core import clock
+from consent.core.templating import LABELS
 from consent.db import chunks
 from consent.extensions import db
 from consent.notifications.operations import notify
@@ -222,9 +223,6 @@ class Asking:
 
     def timeline_note(self) -> str:
         """How and when it reached the school, in the district's language, with the staff note."""
-        # The template labels import this package's models; loaded here, not at import time.
-        from consent.core.templating import LABELS
-
         with district_language():
             how = str(
                 _l(
