@@ -7,7 +7,8 @@ like a missing one and write staff reads to the audit log.
 
 Students, requests, tasks and sections are decided in `policy`; the catalog, tool uses, vetting
 requests and the privacy office's own pages in `catalog`; consent forms and their answers in
-`forms`; report scopes and the family's data-sharing page in `reports`.
+`forms`; report scopes and the family's data-sharing page in `reports`; who may record a
+request for a family in `families`.
 """
 
 from consent.access.catalog import (
@@ -29,6 +30,13 @@ from consent.access.catalog import (
     tool_use_or_404,
     vetting_request_or_404,
     visible_vetting_requests,
+)
+from consent.access.families import (
+    deciding_guardians,
+    deciding_students,
+    may_decide_for,
+    may_record_for,
+    recording_student_or_404,
 )
 from consent.access.forms import (
     answerable_form_or_404,
@@ -76,12 +84,15 @@ __all__ = [
     "can_see_student",
     "closure_or_404",
     "data_sharing_student_or_404",
+    "deciding_guardians",
+    "deciding_students",
     "deny",
     "form_reaches",
     "form_student_or_404",
     "may_ask_for_vetting",
     "may_change_use",
     "may_choose_report_school",
+    "may_decide_for",
     "may_decide_vetting",
     "may_declare_for_section",
     "may_declare_wide_use",
@@ -92,11 +103,13 @@ __all__ = [
     "may_keep_calendar",
     "may_manage_forms",
     "may_read_audit_log",
+    "may_record_for",
     "may_see_data_sharing",
     "may_see_form",
     "may_see_reports",
     "may_watch_outbox",
     "optout_or_404",
+    "recording_student_or_404",
     "report_form_or_404",
     "report_school_or_404",
     "rights_holder_student_or_404",

@@ -19,6 +19,8 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(64), index=True)
     student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), index=True)
     target: Mapped[str] = mapped_column(String(64), default="")
+    # The guardian a staff member acted for, when staff record a family's request.
+    on_behalf_of_guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardian.id"))
     request_id: Mapped[str] = mapped_column(String(64), default="")
     path: Mapped[str] = mapped_column(String(512), default="")
 

@@ -18,8 +18,16 @@ def _request_fields() -> dict[str, str]:
     return {"request_id": getattr(g, "request_id", ""), "path": path[:512]}
 
 
-def record(actor, action: str, *, student_id: int | None = None, target: str = "") -> AuditEvent:
-    """Add an audit row to the current transaction, so it commits or rolls back with the change."""
+def record(
+    actor,
+    action: str,
+    *,
+    student_id: int | None = None,
+    target: str = "",
+    on_behalf_of=None,
+) -> AuditEvent:
+    """Add an audit row to the current transaction, so it commits or rolls back with the change.
+    `on_behalf_of`: the guardian a staff member acted for."""
     need_write_lock()
     event = AuditEvent(
         actor_account_id=actor.id if actor is not None else None,
@@ -27,6 +35,7 @@ def record(actor, action: str, *, student_id: int | None = None, target: str = "
         action=action,
         student_id=student_id,
         target=target,
+        on_behalf_of_guardian_id=on_behalf_of.id if on_behalf_of is not None else None,
         **_request_fields(),
     )
     db.session.add(event)

@@ -43,7 +43,7 @@ from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.notifications.operations import notify, notify_many
 from consent.optouts import operations as optouts
-from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutRequester
+from consent.optouts.models import ACTIVE_STATUSES, Channel, OptOut, OptOutRequester
 from consent.optouts.rules import OptOutError
 from consent.roster.models import Guardian, GuardianLink, School, Student
 
@@ -214,24 +214,6 @@ def notify_guardians_in_scope(form: ConsentForm, *, now: datetime | None = None)
 
 
 @dataclass
-class _OnBehalf:
-    """A guardian with no account whose paper or phone refusal must still open an opt-out."""
-
-    guardian: Guardian
-    id: int | None = None
-    role: Role = Role.GUARDIAN
-    is_staff: bool = False
-
-    @property
-    def guardian_id(self) -> int:
-        return self.guardian.id
-
-    @property
-    def display_name(self) -> str:
-        return self.guardian.full_name
-
-
-@dataclass
 class Outcome:
     answer: ConsentAnswer  # the answer in force after this one
     given: ConsentAnswerEvent  # what was just answered
@@ -350,9 +332,17 @@ def answer_form(
     opened = withdrawn = None
     if form.kind is FormKind.TOOL_CONSENT:
         if answer is Answer.REFUSED:
-            opened = _open_optout(form, student, guardian, now)
+            opened = _open_optout(
+                form,
+                student,
+                guardian,
+                now,
+                actor=actor,
+                method=method,
+                received_on=received_on if entered_by is not None else None,
+            )
         elif in_force is Answer.GRANTED:
-            withdrawn = _withdraw_optout(form, student, guardian, latest)
+            withdrawn = _withdraw_optout(form, student, guardian, latest, actor=actor)
     db.session.flush()
     return Outcome(
         answer=current,
@@ -439,9 +429,19 @@ def _in_force_row(form_id: int, student_id: int) -> ConsentAnswer | None:
     )
 
 
-def _open_optout(form: ConsentForm, student: Student, guardian: Guardian, now: datetime):
+def _open_optout(
+    form: ConsentForm,
+    student: Student,
+    guardian: Guardian,
+    now: datetime,
+    *,
+    actor: Account,
+    method: AnswerMethod,
+    received_on: date | None,
+):
     """A refused tool consent is acted on: when the child uses the tool, an opt-out request is
-    filed (or joined) and routed to the teachers and principal as usual."""
+    filed (or joined) and routed to the teachers and principal as usual. A refusal staff
+    entered from paper or phone opens it as staff recording it for the guardian."""
     tool = form.tool
     today = clock.today(now)
     uses = tools_for_student(student, current_sections(student.id, today), today)
@@ -456,7 +456,8 @@ def _open_optout(form: ConsentForm, student: Student, guardian: Guardian, now: d
         reason = str(_l("Consent refused on the form “%(title)s”.", title=form.title))
     try:
         filing = optouts.file_optout(
-            actor=_acting_as(guardian),
+            actor=actor,
+            **_for_guardian(actor, guardian, method, received_on),
             student=student,
             tool=tool,
             feature="",
@@ -469,14 +470,22 @@ def _open_optout(form: ConsentForm, student: Student, guardian: Guardian, now: d
     return filing.optout
 
 
-def _acting_as(guardian: Guardian):
-    """The guardian as the opt-outs see them: their account, or on their behalf without one."""
-    account = db.session.scalar(select(Account).where(Account.guardian_id == guardian.id))
-    return account if account is not None else _OnBehalf(guardian=guardian)
+def _for_guardian(
+    actor: Account, guardian: Guardian, method: AnswerMethod, received_on: date | None
+) -> dict:
+    """A guardian answering on the web acts for themselves; staff act on the guardian's behalf,
+    by the channel the answer came in."""
+    if actor.role is Role.GUARDIAN:
+        return {}
+    return {
+        "on_behalf_of": guardian,
+        "channel": Channel(method.value),
+        "received_on": received_on,
+    }
 
 
 def _withdraw_optout(
-    form: ConsentForm, student: Student, guardian: Guardian, latest: dict
+    form: ConsentForm, student: Student, guardian: Guardian, latest: dict, *, actor: Account
 ) -> OptOut | None:
     """The answer in force became consent: the child's whole-tool opt-out (the one a refusal
     opened, or one the consenting guardians filed themselves) is withdrawn through the opt-outs'
@@ -517,7 +526,8 @@ def _withdraw_optout(
     with district_language():
         note = str(_l("Consent given on the form “%(title)s”.", title=form.title))
     ended = optouts.withdraw(
-        actor=_acting_as(leader),
+        actor=actor,
+        on_behalf_of=None if actor.role is Role.GUARDIAN else leader,
         optout=optout,
         along=[g.id for g in consenting],
         note=note,

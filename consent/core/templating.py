@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from consent.catalog.models import AgreementStatus, LegalBasis, UseScope, VettingStatus
 from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode, FormStatus
-from consent.optouts.models import OptOutStatus, TaskStatus
+from consent.optouts.models import Channel, OptOutStatus, TaskStatus
 from consent.vetting.models import RequestStatus
 
 # Keyed by enum class first: OptOutStatus.PLANNED and TaskStatus.PLANNED are equal strings.
@@ -70,6 +70,13 @@ LABELS = {
         AnswerMethod.WEB: _l("Online"),
         AnswerMethod.PAPER: _l("On paper"),
         AnswerMethod.PHONE: _l("By phone"),
+    },
+    Channel: {
+        Channel.WEB: _l("Online"),
+        Channel.PHONE: _l("By phone"),
+        Channel.PAPER: _l("On paper"),
+        Channel.EMAIL: _l("By email"),
+        Channel.IN_PERSON: _l("In person"),
     },
     RequestStatus: {
         RequestStatus.SUBMITTED: _l("Waiting for review"),

@@ -13,6 +13,7 @@ from consent.accounts.models import Account
 from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import Event, EventKind, OptOut, OptOutStatus, Task
+from consent.roster.models import Guardian
 
 
 def _actor_columns(actor: Account | None) -> dict:
@@ -31,10 +32,14 @@ def _add(
     note: str = "",
     moved_from: OptOutStatus | None = None,
     to: OptOutStatus | None = None,
+    on_behalf_of: Guardian | None = None,
 ) -> Event:
+    """`on_behalf_of`: the guardian staff acted for (a request told by phone, on paper...)."""
     event = Event(
         optout_id=optout_id,
         kind=kind,
+        on_behalf_of_guardian_id=on_behalf_of.id if on_behalf_of else None,
+        on_behalf_of_name=on_behalf_of.full_name if on_behalf_of else "",
         from_status=moved_from.value if moved_from else None,
         to_status=to.value if to else None,
         note=note,
@@ -45,9 +50,19 @@ def _add(
     return event
 
 
-def _moved(optout: OptOut, kind: EventKind, *, actor, moved_from, note: str = "") -> Event:
+def _moved(
+    optout: OptOut, kind: EventKind, *, actor, moved_from, note: str = "", on_behalf_of=None
+) -> Event:
     to = optout.status if moved_from is not None else None
-    return _add(optout.id, kind, actor=actor, note=note, moved_from=moved_from, to=to)
+    return _add(
+        optout.id,
+        kind,
+        actor=actor,
+        note=note,
+        moved_from=moved_from,
+        to=to,
+        on_behalf_of=on_behalf_of,
+    )
 
 
 def _teacher(task: Task, place: str) -> str:
@@ -58,22 +73,47 @@ def _teacher(task: Task, place: str) -> str:
 # --- the guardian -------------------------------------------------------------------------
 
 
-def filed(optout: OptOut, *, actor: Account) -> Event:
+def filed(optout: OptOut, *, actor: Account, note: str | None = None, on_behalf_of=None) -> Event:
     return _add(
-        optout.id, EventKind.FILED, actor=actor, to=OptOutStatus.SUBMITTED, note=optout.reason
+        optout.id,
+        EventKind.FILED,
+        actor=actor,
+        to=OptOutStatus.SUBMITTED,
+        note=optout.reason if note is None else note,
+        on_behalf_of=on_behalf_of,
     )
 
 
-def joined(optout: OptOut, *, actor: Account) -> Event:
-    return _add(optout.id, EventKind.JOINED, actor=actor)
+def joined(optout: OptOut, *, actor: Account, note: str = "", on_behalf_of=None) -> Event:
+    return _add(optout.id, EventKind.JOINED, actor=actor, note=note, on_behalf_of=on_behalf_of)
 
 
-def withdrawn(optout: OptOut, *, actor: Account, moved_from: OptOutStatus, note: str = "") -> Event:
-    return _moved(optout, EventKind.WITHDRAWN, actor=actor, moved_from=moved_from, note=note)
+def withdrawn(
+    optout: OptOut,
+    *,
+    actor: Account,
+    moved_from: OptOutStatus,
+    note: str = "",
+    on_behalf_of=None,
+) -> Event:
+    return _moved(
+        optout,
+        EventKind.WITHDRAWN,
+        actor=actor,
+        moved_from=moved_from,
+        note=note,
+        on_behalf_of=on_behalf_of,
+    )
 
 
-def withdrawal_declined(optout: OptOut, *, actor: Account, note: str) -> Event:
-    return _add(optout.id, EventKind.WITHDRAWAL_DECLINED, actor=actor, note=note)
+def withdrawal_declined(optout: OptOut, *, actor: Account, note: str, on_behalf_of=None) -> Event:
+    return _add(
+        optout.id,
+        EventKind.WITHDRAWAL_DECLINED,
+        actor=actor,
+        note=note,
+        on_behalf_of=on_behalf_of,
+    )
 
 
 # --- teachers -----------------------------------------------------------------------------

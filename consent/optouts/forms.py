@@ -1,9 +1,21 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, SelectChoice, SelectField, SubmitField, TextAreaField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from consent.catalog.models import Tool
+from consent.core import clock
+from consent.core.templating import LABELS
+from consent.optouts.models import STAFF_CHANNELS, Channel
+from consent.optouts.rules import OptOutError, check_received
 
 REASON_MAX = 2000
 NOTE_MAX = 2000
@@ -96,3 +108,67 @@ class RequestFilterForm(FlaskForm):
         default="",
     )
     page = HiddenField()
+
+
+class RecordOptOutForm(FlaskForm):
+    """Staff record an opt-out a guardian asked for by phone, on paper, by email or in person."""
+
+    guardian = RadioField(
+        _l("Who asked"),
+        description=_l("Only a parent or guardian with rights for the child can ask."),
+        validators=[InputRequired(message=_l("Choose the parent or guardian who asked."))],
+        validate_choice=False,  # checked below, with a message in plain words
+    )
+    channel = RadioField(
+        _l("How they asked"),
+        validators=[InputRequired(message=_l("Say how the request reached you."))],
+        validate_choice=False,
+    )
+    received_on = DateField(
+        _l("Date received"),
+        validators=[InputRequired(message=_l("Give the date the request reached you."))],
+        description=_l("The day the call came or the note or email reached you."),
+    )
+    feature = SelectField(_l("What to opt out of"), validate_choice=False)
+    accommodation = RadioField(
+        _l("What should happen instead"),
+        validators=[InputRequired(message=_l("Choose what should happen instead."))],
+        validate_choice=False,
+    )
+    note = TextAreaField(
+        _l("Note (optional)"),
+        validators=[Length(max=NOTE_MAX)],
+        description=_l("For example, what the parent said. The family and teachers will read it."),
+    )
+    submit = SubmitField(_l("Record the opt-out"))
+
+    def for_family(self, tool: Tool, guardians) -> "RecordOptOutForm":
+        self.guardian.choices = [SelectChoice(str(g.id), g.full_name) for g in guardians]
+        self.channel.choices = [SelectChoice(c.value, LABELS[Channel][c]) for c in STAFF_CHANNELS]
+        self.feature.choices = [SelectChoice("", _l("All of %(tool)s", tool=tool.name))] + [
+            SelectChoice(f.key, f.label) for f in tool.features
+        ]
+        self.accommodation.choices = [SelectChoice(o.label) for o in tool.optout_options]
+        return self
+
+    def _check_choice(self, field, message) -> None:
+        if field.data not in {choice.value for choice in field.choices}:
+            raise ValidationError(message)
+
+    def validate_guardian(self, field) -> None:
+        self._check_choice(field, _l("Choose a parent or guardian with rights for this child."))
+
+    def validate_channel(self, field) -> None:
+        self._check_choice(field, _l("Say how the request reached you."))
+
+    def validate_feature(self, field) -> None:
+        self._check_choice(field, _l("Choose one of the parts of the tool listed."))
+
+    def validate_accommodation(self, field) -> None:
+        self._check_choice(field, _l("Choose one of the accommodations listed for this tool."))
+
+    def validate_received_on(self, field) -> None:
+        try:
+            check_received(field.data, clock.today())
+        except OptOutError as error:
+            raise ValidationError(str(error)) from error

@@ -74,6 +74,20 @@ _OPTOUT_TIMESTAMPS_SQL = (
 )
 
 
+class Channel(enum.StrEnum):
+    """How a request reached the district: filed on the web, or told to staff who recorded it."""
+
+    WEB = "web"
+    PHONE = "phone"
+    PAPER = "paper"
+    EMAIL = "email"
+    IN_PERSON = "in_person"
+
+
+#: The channels staff record a family's request from (everything but the web).
+STAFF_CHANNELS = (Channel.PHONE, Channel.PAPER, Channel.EMAIL, Channel.IN_PERSON)
+
+
 class TaskStatus(enum.StrEnum):
     OPEN = "open"
     ACKNOWLEDGED = "acknowledged"
@@ -160,6 +174,13 @@ class OptOut(Base):
     )
     filed_by_guardian_id: Mapped[int] = mapped_column(ForeignKey("guardian.id"))
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now, index=True)
+    channel: Mapped[Channel] = mapped_column(
+        enum_column(Channel, "optout_channel"), default=Channel.WEB, server_default="web"
+    )
+    # The day the family asked (due dates count from it); staff may record it days later.
+    received_on: Mapped[date | None] = mapped_column(Date)
+    # The staff member who typed in a request a guardian made by phone, paper, email or in person.
+    recorded_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     plan_due_on: Mapped[date] = mapped_column(Date)
     confirm_due_on: Mapped[date] = mapped_column(Date)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -194,6 +215,10 @@ class OptOutRequester(Base):
     optout_id: Mapped[int] = mapped_column(ForeignKey("optout.id"), index=True)
     guardian_id: Mapped[int] = mapped_column(ForeignKey("guardian.id"), index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    channel: Mapped[Channel] = mapped_column(
+        enum_column(Channel, "optout_requester_channel"), default=Channel.WEB, server_default="web"
+    )
+    recorded_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
 
 
 class Task(Base):
@@ -239,6 +264,9 @@ class Event(Base):
     actor_role: Mapped[str] = mapped_column(String(32))
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     actor_name: Mapped[str] = mapped_column(String(255), default="")
+    # The guardian a staff member acted for (a request told by phone, on paper, ...).
+    on_behalf_of_guardian_id: Mapped[int | None] = mapped_column(ForeignKey("guardian.id"))
+    on_behalf_of_name: Mapped[str] = mapped_column(String(255), default="", server_default="")
     from_status: Mapped[str | None] = mapped_column(String(32))
     to_status: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")

@@ -10,11 +10,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from consent.access.families import may_decide_for, may_record_for
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.catalog.models import Tool
 from consent.catalog.reach import reaches_student, teachers_reached
 from consent.core import clock
+from consent.core.i18n import district_language
+from consent.core.templating import LABELS
 from consent.db import chunks
 from consent.extensions import db
 from consent.notifications.operations import notify
@@ -22,6 +25,8 @@ from consent.optouts import events
 from consent.optouts.models import (
     ACTIVE_STATUSES,
     OPEN_STATUSES,
+    STAFF_CHANNELS,
+    Channel,
     Event,
     OptOut,
     OptOutRequester,
@@ -31,6 +36,7 @@ from consent.optouts.models import (
 )
 from consent.optouts.rules import (
     OptOutError,
+    check_received,
     check_task_transition,
     check_transition,
     due_dates,
@@ -205,25 +211,134 @@ def _find_active(student_id: int, tool_id: int, feature: str) -> OptOut | None:
     )
 
 
-def _join(optout: OptOut, *, actor: Account) -> Filing:
+@dataclass(frozen=True)
+class Asking:
+    """Who asked for a request and how: the guardian, the channel, the day, and a staff note."""
+
+    guardian: Guardian
+    channel: Channel = Channel.WEB
+    received_on: date | None = None
+    note: str = ""
+
+    @property
+    def recorded(self) -> bool:
+        """Told to staff, who typed it in for the guardian."""
+        return self.channel is not Channel.WEB
+
+    def timeline_note(self) -> str:
+        """How and when it reached the school, in the district's language, with the staff note."""
+        with district_language():
+            how = str(
+                _l(
+                    "%(channel)s, received on %(day)s.",
+                    channel=LABELS[Channel][self.channel],
+                    day=format_date(self.received_on, "long"),
+                )
+            )
+        return f"{how} {self.note}".strip()
+
+
+def _asking(
+    actor: Account,
+    student: Student,
+    on_behalf_of: Guardian | None,
+    channel: Channel,
+    received_on: date | None,
+    note: str,
+    today: date,
+) -> Asking:
+    """A guardian with FERPA rights files for themselves on the web; staff who may see the
+    student record a request that guardian made by phone, on paper, by email or in person."""
+    if on_behalf_of is None:
+        if actor.role is not Role.GUARDIAN:
+            raise OptOutError(_l("Only a parent or guardian can file an opt-out."))
+        if not may_decide_for(actor.guardian_id, student.id):
+            raise OptOutError(
+                _l("Only a parent or guardian with rights for this child can ask for an opt-out.")
+            )
+        return Asking(guardian=actor.guardian, received_on=today)
+    if not may_record_for(actor, student.id):
+        raise OptOutError(
+            _l(
+                "You can record a request only for a student you teach, a student of your "
+                "school, or, for the privacy office, any student."
+            )
+        )
+    if not may_decide_for(on_behalf_of.id, student.id):
+        raise OptOutError(
+            _l(
+                "%(name)s does not hold the rights to decide for %(student)s. Only a parent "
+                "or guardian with rights can ask for an opt-out.",
+                name=on_behalf_of.full_name,
+                student=student.given_name,
+            )
+        )
+    channel = Channel(channel)
+    if channel not in STAFF_CHANNELS:
+        raise OptOutError(_l("Say how the request reached you: phone, paper, email or in person."))
+    received_on = received_on or today
+    check_received(received_on, today)
+    return Asking(
+        guardian=on_behalf_of,
+        channel=channel,
+        received_on=received_on,
+        note=(note or "").strip(),
+    )
+
+
+def _join(optout: OptOut, *, actor: Account, asking: Asking, now: datetime) -> Filing:
+    """A second guardian's identical request (or a double submit) joins the active one."""
+    guardian = asking.guardian
     already = db.session.scalar(
         select(OptOutRequester).where(
             OptOutRequester.optout_id == optout.id,
-            OptOutRequester.guardian_id == actor.guardian_id,
+            OptOutRequester.guardian_id == guardian.id,
         )
     )
-    if already is None:
-        db.session.add(OptOutRequester(optout_id=optout.id, guardian_id=actor.guardian_id))
-        events.joined(optout, actor=actor)
-        record(actor, "optout.join", student_id=optout.student_id, target=f"optout:{optout.id}")
-        notify(
-            template="optouts/joined",
-            link=_link(optout),
-            guardian=actor.guardian,
+    if already is not None:
+        if asking.recorded:
+            raise OptOutError(
+                _l(
+                    "%(name)s already asked for this, and the request is open (number "
+                    "%(id)s). There is nothing new to record.",
+                    name=guardian.full_name,
+                    id=optout.id,
+                )
+            )
+        return Filing(optout=optout, joined=True)
+    on_behalf_of = guardian if asking.recorded else None
+    db.session.add(
+        OptOutRequester(
             optout_id=optout.id,
-            optout=optout,
+            guardian_id=guardian.id,
+            joined_at=now,
+            channel=asking.channel,
+            recorded_by_account_id=actor.id if asking.recorded else None,
         )
-        db.session.flush()
+    )
+    events.joined(
+        optout,
+        actor=actor,
+        on_behalf_of=on_behalf_of,
+        note=asking.timeline_note() if asking.recorded else "",
+    )
+    record(
+        actor,
+        "optout.join",
+        student_id=optout.student_id,
+        target=f"optout:{optout.id}",
+        on_behalf_of=on_behalf_of,
+    )
+    notify(
+        template="optouts/recorded" if asking.recorded else "optouts/joined",
+        link=_link(optout),
+        guardian=guardian,
+        optout_id=optout.id,
+        optout=optout,
+        asking=asking,
+        recorded_by=actor,
+    )
+    db.session.flush()
     return Filing(optout=optout, joined=True)
 
 
@@ -235,20 +350,29 @@ def file_optout(
     feature: str,
     accommodation: str,
     reason: str = "",
+    on_behalf_of: Guardian | None = None,
+    channel: Channel = Channel.WEB,
+    received_on: date | None = None,
+    note: str = "",
     now: datetime | None = None,
 ) -> Filing:
-    """File a guardian's opt-out and route it; an identical active request is joined instead."""
-    if actor.role is not Role.GUARDIAN:
-        raise OptOutError(_l("Only a parent or guardian can file an opt-out."))
+    """File an opt-out and route it; an identical active request is joined instead.
+
+    A guardian files for themselves on the web. Staff record a request a guardian made by
+    phone, on paper, by email or in person: `actor` is the staff member who typed it,
+    `on_behalf_of` the guardian who asked, and due dates count from `received_on`."""
     now = now or clock.now()
     today = clock.today(now)
+    asking = _asking(actor, student, on_behalf_of, channel, received_on, note, today)
     _validate_choice(student, tool, feature, accommodation, today)
 
     existing = _find_active(student.id, tool.id, feature)
     if existing is not None:
-        return _join(existing, actor=actor)
+        return _join(existing, actor=actor, asking=asking, now=now)
 
-    plan_due, confirm_due = due_dates(today, closures_from(today))
+    guardian = asking.guardian
+    on_behalf_of = guardian if asking.recorded else None
+    plan_due, confirm_due = due_dates(asking.received_on, closures_from(asking.received_on))
     optout = OptOut(
         student_id=student.id,
         tool_id=tool.id,
@@ -256,8 +380,11 @@ def file_optout(
         accommodation=accommodation,
         reason=reason.strip(),
         status=OptOutStatus.SUBMITTED,
-        filed_by_guardian_id=actor.guardian_id,
+        filed_by_guardian_id=guardian.id,
         filed_at=now,
+        channel=asking.channel,
+        received_on=asking.received_on,
+        recorded_by_account_id=actor.id if asking.recorded else None,
         plan_due_on=plan_due,
         confirm_due_on=confirm_due,
     )
@@ -270,24 +397,41 @@ def file_optout(
         existing = _find_active(student.id, tool.id, feature)
         if existing is None:
             raise
-        return _join(existing, actor=actor)
+        return _join(existing, actor=actor, asking=asking, now=now)
 
     db.session.add(
-        OptOutRequester(optout_id=optout.id, guardian_id=actor.guardian_id, joined_at=now)
+        OptOutRequester(
+            optout_id=optout.id,
+            guardian_id=guardian.id,
+            joined_at=now,
+            channel=asking.channel,
+            recorded_by_account_id=optout.recorded_by_account_id,
+        )
     )
     for teacher in routed_teachers(student, tool.id, today):
         db.session.add(Task(optout_id=optout.id, teacher_id=teacher.id, created_at=now))
-    events.filed(optout, actor=actor)
-    record(actor, "optout.file", student_id=student.id, target=f"optout:{optout.id}")
+    timeline = optout.reason
+    if asking.recorded:
+        timeline = " ".join(filter(None, [asking.timeline_note(), optout.reason]))
+    events.filed(optout, actor=actor, note=timeline, on_behalf_of=on_behalf_of)
+    record(
+        actor,
+        "optout.file",
+        student_id=student.id,
+        target=f"optout:{optout.id}",
+        on_behalf_of=on_behalf_of,
+    )
     db.session.flush()
     db.session.refresh(optout, ["tasks"])
 
     notify(
-        template="optouts/receipt",
+        template="optouts/recorded" if asking.recorded else "optouts/receipt",
         link=_link(optout),
-        guardian=actor.guardian,
+        guardian=guardian,
         optout_id=optout.id,
         optout=optout,
+        asking=asking,
+        recorded_by=actor,
     )
     _notify_teachers(optout, "optouts/task_assigned")
     notify_principals(optout, "optouts/filed_principal")
@@ -410,20 +554,40 @@ def close(*, actor: Account, optout: OptOut, reason: str) -> None:
     db.session.flush()
 
 
-def withdraw(*, actor: Account, optout: OptOut, along=(), note: str = "") -> bool:
-    """A guardian withdraws. If another guardian also asked for it, the request stands (the
-    more protective choice) and both are told; returns True when the request ended.
-    `along`: ids of guardians withdrawing together with the actor (all gave consent on a
+def withdraw(
+    *,
+    actor: Account,
+    optout: OptOut,
+    on_behalf_of: Guardian | None = None,
+    along=(),
+    note: str = "",
+) -> bool:
+    """A guardian withdraws (or staff record a guardian's withdrawal, `on_behalf_of`). If
+    another guardian also asked for it, the request stands (the more protective choice) and
+    both are told; returns True when the request ended.
+    `along`: ids of guardians withdrawing together with the guardian (all gave consent on a
     form), so they do not count as disagreeing; `note` says why, on the timeline."""
-    if actor.role is not Role.GUARDIAN:
+    if on_behalf_of is None:
+        if actor.role is not Role.GUARDIAN:
+            raise OptOutError(_l("Only a parent or guardian can withdraw a request."))
+        guardian = actor.guardian
+    elif may_record_for(actor, optout.student_id):
+        guardian = on_behalf_of
+    else:
         raise OptOutError(_l("Only a parent or guardian can withdraw a request."))
     if optout.status not in ACTIVE_STATUSES:
         raise OptOutError(_l("This request has already ended."))
-    leaving = {actor.guardian_id, *along}
+    leaving = {guardian.id, *along}
     others = [g for g in requesting_guardians(optout) if g.id not in leaving]
-    record(actor, "optout.withdraw", student_id=optout.student_id, target=f"optout:{optout.id}")
+    record(
+        actor,
+        "optout.withdraw",
+        student_id=optout.student_id,
+        target=f"optout:{optout.id}",
+        on_behalf_of=on_behalf_of,
+    )
     if others:
-        _notify_guardians(optout, "optouts/disagreement", withdrawn_by=actor.guardian)
+        _notify_guardians(optout, "optouts/disagreement", withdrawn_by=guardian)
         db.session.execute(
             OptOutRequester.__table__.delete().where(
                 OptOutRequester.optout_id == optout.id,
@@ -434,11 +598,19 @@ def withdraw(*, actor: Account, optout: OptOut, along=(), note: str = "") -> boo
             optout,
             actor=actor,
             note=" ".join(filter(None, [note, "Another guardian asked for it."])),
+            on_behalf_of=on_behalf_of,
         )
         db.session.flush()
         return False
     _notify_teachers(optout, "optouts/withdrawn_teacher")
-    _move(optout, OptOutStatus.WITHDRAWN, actor=actor, event=events.withdrawn, note=note)
+    _move(
+        optout,
+        OptOutStatus.WITHDRAWN,
+        actor=actor,
+        event=events.withdrawn,
+        note=note,
+        on_behalf_of=on_behalf_of,
+    )
     for task in _open_tasks(optout):
         _move_task(task, TaskStatus.CLOSED, actor=actor, closed_reason="request withdrawn")
     _notify_guardians(optout, "optouts/withdrawn")
@@ -461,7 +633,13 @@ def move_due_dates(*, actor: Account, days) -> int:
         return 0
     today = clock.today()
     rows = db.session.execute(
-        select(OptOut.id, OptOut.filed_at, OptOut.plan_due_on, OptOut.confirm_due_on).where(
+        select(
+            OptOut.id,
+            OptOut.filed_at,
+            OptOut.received_on,
+            OptOut.plan_due_on,
+            OptOut.confirm_due_on,
+        ).where(
             OptOut.status.in_(OPEN_STATUSES),
             OptOut.confirm_due_on >= max(days[0], today),
             OptOut.filed_at < clock.day_start(days[-1]),  # filed before the last day changed
@@ -469,7 +647,7 @@ def move_due_dates(*, actor: Account, days) -> int:
     ).all()
     covering = []
     for row in rows:
-        filed = clock.today(row.filed_at)
+        filed = row.received_on or clock.today(row.filed_at)  # due dates count from it
         after = bisect_right(days, filed)  # the first changed day after the filing day
         if after < len(days) and days[after] <= row.confirm_due_on:
             covering.append((row, filed))

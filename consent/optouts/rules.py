@@ -2,6 +2,7 @@
 
 from datetime import date
 
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 
@@ -68,3 +69,22 @@ def overdue_condition(today: date):
         ),
         and_(OptOut.status == OptOutStatus.PLANNED, OptOut.confirm_due_on < today),
     )
+
+
+def school_year_start(today: date) -> date:
+    """School years run from 1 August."""
+    return date(today.year if today.month >= 8 else today.year - 1, 8, 1)
+
+
+def check_received(received_on: date, today: date) -> None:
+    """Staff record a request on the day the family asked: not a day to come, not last year."""
+    if received_on > today:
+        raise OptOutError(_l("The date received cannot be in the future."))
+    start = school_year_start(today)
+    if received_on < start:
+        raise OptOutError(
+            _l(
+                "The date received must be in this school year, on or after %(day)s.",
+                day=format_date(start, "long"),
+            )
+        )

@@ -12,15 +12,18 @@ from wtforms import SelectChoice
 
 from consent.access import (
     can_file_for,
+    deciding_guardians,
+    deciding_students,
     deny,
     optout_or_404,
+    recording_student_or_404,
     section_or_404,
     student_or_404,
     task_or_404,
     visible_students,
 )
 from consent.accounts.forms import EmptyForm
-from consent.accounts.models import Role
+from consent.accounts.models import Account, Role
 from consent.audit.operations import record_many
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
@@ -30,12 +33,20 @@ from consent.core.templating import LABELS
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
+from consent.notifications.operations import absolute_url
 from consent.optouts import operations
-from consent.optouts.forms import CloseForm, OptOutForm, PlanForm, RequestFilterForm, ReturnForm
-from consent.optouts.models import ACTIVE_STATUSES, OptOutStatus, TaskStatus
+from consent.optouts.forms import (
+    CloseForm,
+    OptOutForm,
+    PlanForm,
+    RecordOptOutForm,
+    RequestFilterForm,
+    ReturnForm,
+)
+from consent.optouts.models import ACTIVE_STATUSES, Channel, OptOutStatus, TaskStatus
 from consent.optouts.queries import request_list, section_optouts, teacher_tasks
 from consent.optouts.rules import is_overdue
-from consent.roster.models import School, Student
+from consent.roster.models import Guardian, School, Student
 
 bp = Blueprint("optouts", __name__)
 
@@ -46,10 +57,19 @@ bp = Blueprint("optouts", __name__)
 @bp.get("/optouts/new")
 @roles_required(Role.GUARDIAN)
 def choose_child():
+    """Only the children this guardian may file for; a relative is told who can decide."""
     students = list(
-        db.session.scalars(visible_students(current_user).order_by(Student.given_name)).unique()
+        db.session.scalars(deciding_students(current_user).order_by(Student.given_name)).unique()
     )
-    return render_template("optouts/choose_child.html", students=students)
+    deciding = {s.id for s in students}
+    others = [
+        s
+        for s in db.session.scalars(
+            visible_students(current_user).order_by(Student.given_name)
+        ).unique()
+        if s.id not in deciding
+    ]
+    return render_template("optouts/choose_child.html", students=students, others=others)
 
 
 @bp.route("/students/<int:student_id>/optouts/new", methods=["GET", "POST"])
@@ -303,6 +323,83 @@ def close(optout_id: int):
             flash(_("The request is closed. The family and teachers have been told."), "success")
             return redirect(url_for("optouts.detail", optout_id=optout.id))
     return render_template("optouts/close.html", optout=optout, form=form)
+
+
+# --- staff record a family's request --------------------------------------------------------
+
+
+@bp.route("/students/<int:student_id>/optouts/record", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def record(student_id: int):
+    """A teacher, the principal or the privacy office records an opt-out a guardian asked for
+    by phone, on paper, by email or in person: pick the tool, then who asked and how."""
+    student = recording_student_or_404(
+        current_user, student_id, action=_read_action("student.view")
+    )
+    today = clock.today()
+    tools = tools_for_student(student, current_sections(student.id, today), today)
+    tool_id = request.args.get("tool", type=bounded_int)
+    if tool_id is None:
+        return render_template("optouts/record_tool.html", student=student, tools=tools)
+    tool = next((entry.tool for entry in tools if entry.tool.id == tool_id), None)
+    if tool is None:
+        deny(current_user, f"tool:{tool_id}", student.id)
+    guardians = deciding_guardians(student.id)
+    form = RecordOptOutForm().for_family(tool, guardians)
+    if request.method == "GET":
+        form.received_on.data = today
+    if guardians and form.validate_on_submit():
+        guardian = next(g for g in guardians if str(g.id) == form.guardian.data)
+        filed = run(
+            operations.file_optout,
+            show_on=form.guardian,
+            student=student,
+            tool=tool,
+            feature=form.feature.data,
+            accommodation=form.accommodation.data,
+            on_behalf_of=guardian,
+            channel=Channel(form.channel.data),
+            received_on=form.received_on.data,
+            note=form.note.data or "",
+        )
+        if filed:
+            optout = filed.value.optout
+            if filed.value.joined:
+                flash(
+                    _("A request like this was already open. The guardian has joined it."), "info"
+                )
+            else:
+                flash(
+                    _("The opt-out is recorded and sent to the teachers and principal."), "success"
+                )
+            if not _reached_online(guardian):
+                return redirect(url_for("optouts.printable", optout_id=optout.id))
+            return redirect(url_for("optouts.detail", optout_id=optout.id))
+    return render_template(
+        "optouts/record.html", student=student, tool=tool, form=form, guardians=guardians
+    )
+
+
+@bp.get("/requests/<int:optout_id>/printable")
+@roles_required(*STAFF)
+def printable(optout_id: int):
+    """A receipt to print and send home, for a guardian with no email address or no account."""
+    optout = optout_or_404(current_user, optout_id)
+    return render_template(
+        "optouts/printable.html",
+        optout=optout,
+        requesters=operations.requesting_guardians(optout),
+        recorded_by=db.session.get(Account, optout.recorded_by_account_id)
+        if optout.recorded_by_account_id
+        else None,
+        link=absolute_url(f"/requests/{optout.id}"),
+    )
+
+
+def _reached_online(guardian: Guardian) -> bool:
+    """Told at once only by email and the inbox: without both, staff print the receipt."""
+    has_account = db.session.scalar(select(Account.id).where(Account.guardian_id == guardian.id))
+    return bool(guardian.email) and has_account is not None
 
 
 # --- helpers -------------------------------------------------------------------------------

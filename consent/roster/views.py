@@ -8,6 +8,8 @@ from sqlalchemy.orm import defaultload, lazyload
 
 from consent.access import (
     allowed_or_404,
+    can_file_for,
+    deciding_guardians,
     may_import_roster,
     roster_import_or_404,
     student_or_404,
@@ -73,6 +75,9 @@ def student(student_id: int):
             )
         ).unique()
     )
+    # A relative sees the child's tools but decides nothing: the page names who can.
+    may_decide = can_file_for(current_user, student.id)
+    is_relative = current_user.role is Role.GUARDIAN and not may_decide
     return render_template(
         "roster/student.html",
         student=student,
@@ -80,6 +85,9 @@ def student(student_id: int):
         tools=tools,
         optouts=optouts,
         today=today,
+        may_decide=may_decide,
+        deciders=deciding_guardians(student.id) if is_relative else [],
+        is_relative=is_relative,
     )
 
 

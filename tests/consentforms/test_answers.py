@@ -324,7 +324,11 @@ def test_office_records_a_phone_refusal_for_a_parent_without_an_account(app, dem
         told = db.session.scalars(
             select(Notification.kind).where(Notification.guardian_id == demo.guardians["robert"])
         ).all()
-        assert "consentform_recorded" in told and "optouts/receipt" in told
+        # Staff recorded it for him: he is told who recorded what, not sent a web receipt.
+        assert "consentform_recorded" in told and "optouts/recorded" in told
+        assert "optouts/receipt" not in told
+        assert optout.channel == "phone"
+        assert optout.recorded_by_account_id == demo.accounts["lee"]
 
 
 def test_staff_entry_received_after_the_window_and_for_another_school_is_refused(
