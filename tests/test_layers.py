@@ -38,8 +38,6 @@ EXPLICIT = {
     "consent.core.gates": ACCESS,
     "consent.core.views": VIEWS,
     "consent.roster.data_sharing": VIEWS,  # a blueprint: the family's "who has the data" page
-    "consent.demo.operations": VIEWS,  # builds the demo district through every domain's writes
-    "consent.vetting.demo": VIEWS,
     "consent": APP,
 }
 PLAIN_READS = {"models", "conditions", "reach", "days"}

@@ -42,10 +42,15 @@ def _in_section(use, section_id):
 
 
 def reach_parts(
-    today: date, *, students: Students = None, tool_id: int | None = None
+    today: date,
+    *,
+    students: Students = None,
+    tool_id: int | None = None,
+    pairs: Select | None = None,
 ) -> tuple[Select, Select, Select]:
     """The rows of `reach` by the way the tool arrives: district-wide, school-wide, in a class
     (for aggregates that count each way on its own)."""
+    asked = pairs.subquery("asked") if pairs is not None else None
     columns = (
         Student.id.label("student_id"),
         Student.school_id.label("school_id"),
@@ -60,6 +65,11 @@ def reach_parts(
             query = query.where(Student.id.in_(students))
         if tool_id is not None:
             query = query.where(ToolUse.tool_id == tool_id)
+        if asked is not None:
+            query = query.join(
+                asked,
+                and_(asked.c.student_id == Student.id, asked.c.tool_id == ToolUse.tool_id),
+            )
         return query
 
     district = select(*columns).join(ToolUse, _district(ToolUse))
@@ -72,12 +82,19 @@ def reach_parts(
     return narrowed(district), narrowed(school), narrowed(section)
 
 
-def reach(today: date, *, students: Students = None, tool_id: int | None = None) -> CompoundSelect:
+def reach(
+    today: date,
+    *,
+    students: Students = None,
+    tool_id: int | None = None,
+    pairs: Select | None = None,
+) -> CompoundSelect:
     """(student_id, school_id, tool_id, scope, section_id) for each current use reaching an
     active student; section_id is the class a section use reaches them through, None for a
     wider use. One row per use: a tool used in two of the child's classes and school-wide
-    gives three rows."""
-    return union_all(*reach_parts(today, students=students, tool_id=tool_id))
+    gives three rows. Narrowed to some students, one tool, or `pairs`, a SELECT of
+    (student_id, tool_id) such as the active opt-outs."""
+    return union_all(*reach_parts(today, students=students, tool_id=tool_id, pairs=pairs))
 
 
 def students_reached(tool_id: int, today: date) -> Select:
@@ -110,11 +127,15 @@ def reaches(
 
 
 def teachers_reached(
-    today: date, *, students: Students = None, tool_id: int | None = None
+    today: date,
+    *,
+    students: Students = None,
+    tool_id: int | None = None,
+    pairs: Select | None = None,
 ) -> Select:
     """(student_id, tool_id, staff_id): the active teachers who act on a tool for a student — of
     the sections that use it, or of every current section for a district- or school-wide use."""
-    reached = reach(today, students=students, tool_id=tool_id).subquery("reach")
+    reached = reach(today, students=students, tool_id=tool_id, pairs=pairs).subquery("reach")
     return (
         select(reached.c.student_id, reached.c.tool_id, Staff.id.label("staff_id"))
         .select_from(reached)

@@ -717,8 +717,9 @@ def _expected_routes(today: date, tool_id: int | None = None) -> set[tuple[int, 
     """(opt-out id, teacher id) for every active opt-out, from the roster as it is now (the
     teachers `consent.catalog.reach` says act on the tool for the student). One set-based
     query, whatever the district's size."""
-    students = select(OptOut.student_id).where(_active(tool_id))
-    routes = teachers_reached(today, students=students, tool_id=tool_id).subquery("routes")
+    # Only the tools the requests name: a child's other tools would multiply the rows.
+    asked = select(OptOut.student_id, OptOut.tool_id).where(_active(tool_id))
+    routes = teachers_reached(today, tool_id=tool_id, pairs=asked).subquery("routes")
     query = (
         select(OptOut.id, routes.c.staff_id)
         .join(
