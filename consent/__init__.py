@@ -90,6 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
         demo,
         notifications,
         optouts,
+        records,
         reports,
         rights,
         roster,
@@ -113,6 +114,7 @@ def create_app(config: dict | None = None) -> Flask:
         audit,
         schoolcalendar,
         reports,
+        records,
     ):
         module.init_app(app)
     security.init_app(app)
