@@ -82,9 +82,14 @@ def office_kinds(records_request_id):
     ).all()
 
 
-def sent(template):
+def sent(records_request_id, template):
     return sorted(
-        db.session.scalars(select(Notification.to_address).where(Notification.kind == template))
+        db.session.scalars(
+            select(Notification.to_address).where(
+                Notification.kind == template,
+                Notification.link == f"/records-requests/{records_request_id}",
+            )
+        )
     )
 
 
@@ -97,11 +102,11 @@ def test_reminder_near_the_due_date_then_one_escalation(filed_on):
     escalate(today=due)
     assert office_kinds(rr.id) == [("reminded", f"due {due.isoformat()}")]
     office = ["angela.brooks@demo.consent.example", "privacy@demo.consent.example"]
-    assert sent("records/due_soon") == office
+    assert sent(rr.id, "records/due_soon") == office
     escalate(today=due + timedelta(days=1))
     escalate(today=due + timedelta(days=9))
     assert [k for k, _ in office_kinds(rr.id)] == ["reminded", "escalated"]
-    assert sent("records/overdue") == office
+    assert sent(rr.id, "records/overdue") == office
 
 
 def test_a_hearing_asked_for_starts_its_own_deadline(filed_on, demo):
@@ -123,16 +128,18 @@ def test_the_cli_command_escalates_and_commits(app, demo):
         clock.freeze(datetime(2027, 3, 3, 14, tzinfo=UTC))
         try:
             james = db.session.get(Account, demo.accounts["james"])
-            ops.file_records_request(
+            rr_id = ops.file_records_request(
                 actor=james,
                 student=db.session.get(Student, demo.students["ava"]),
                 kind=RequestKind.INSPECT,
                 records_sought="All",
-            )
+            ).id
             db.session.commit()
             clock.freeze(datetime(2027, 5, 1, 14, tzinfo=UTC))
             result = app.test_cli_runner().invoke(args=["records", "escalate"])
         finally:
             clock.reset()
-        assert "escalated 1" in result.output
+        assert result.exit_code == 0 and "escalated" in result.output
+        db.session.remove()
+        assert [kind for kind, _note in office_kinds(rr_id)] == ["escalated"]
         db.session.remove()
