@@ -13,7 +13,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from consent.records.models import AvailableHow, DisclosureBasis, RecordsStatus, RequestKind
+from consent.records.models import (
+    AvailableHow,
+    DisclosureBasis,
+    RecordsStatus,
+    RequestKind,
+    RestrictionScope,
+)
 from consent.records.operations import TEXT_MAX
 
 
@@ -229,3 +235,26 @@ class DisclosureForm(FlaskForm):
     )
     hidden_from_family = BooleanField(_l("The order forbids telling the family"))
     submit = SubmitField(_l("Record the disclosure"))
+
+
+class RestrictionForm(FlaskForm):
+    reference = StringField(
+        _l("The order's reference"),
+        validators=[DataRequired(message=_l("Give the order's reference.")), Length(max=255)],
+        description=_l("For example: the court's case number."),
+    )
+    ordered_on = DateField(
+        _l("Date of the order"), validators=[InputRequired(message=_l("Give the date."))]
+    )
+    removes = RadioField(
+        _l("What the order removes"),
+        choices=[
+            SelectChoice(RestrictionScope.ALL_RIGHTS.value, _l("All rights: no access at all")),
+            SelectChoice(
+                RestrictionScope.DECISIONS.value, _l("Decisions only: may still see the child")
+            ),
+        ],
+        validators=[InputRequired(message=_l("Choose what the order removes."))],
+    )
+    tell_other_guardians = BooleanField(_l("Tell the child's other parents that rights changed"))
+    submit = SubmitField(_l("Record the order"))

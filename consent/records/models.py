@@ -213,3 +213,31 @@ class Disclosure(Base):
 
     def __repr__(self) -> str:
         return f"<Disclosure {self.id} {self.basis}>"
+
+
+class RestrictionScope(enum.StrEnum):
+    ALL_RIGHTS = "all_rights"  # the guardian no longer sees the child or acts for them
+    DECISIONS = "decisions"  # the guardian still sees the child but can no longer decide
+
+
+class LinkRestriction(Base):
+    """A court order or other legally binding document (99.4) that restricts what one guardian
+    may do for a child. The link is changed at once; this row says why, and since when."""
+
+    __tablename__ = "link_restriction"
+    __table_args__ = (CheckConstraint("reference <> ''", name="has_reference"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    guardian_link_id: Mapped[int] = mapped_column(ForeignKey("guardian_link.id"), unique=True)
+    student_id: Mapped[int] = mapped_column(ForeignKey("student.id"), index=True)
+    reference: Mapped[str] = mapped_column(String(255))
+    ordered_on: Mapped[date] = mapped_column(Date)
+    removes: Mapped[RestrictionScope] = mapped_column(
+        enum_column(RestrictionScope, "restriction_scope")
+    )
+    other_guardians_told: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+
+    def __repr__(self) -> str:
+        return f"<LinkRestriction {self.id} {self.removes}>"

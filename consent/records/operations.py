@@ -5,6 +5,7 @@ The caller commits once."""
 from datetime import date
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
 
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
@@ -17,13 +18,15 @@ from consent.records.models import (
     DisagreementStatement,
     Disclosure,
     DisclosureBasis,
+    LinkRestriction,
     RecordsRequest,
     RecordsRequestEvent,
     RecordsStatus,
     RequestKind,
+    RestrictionScope,
 )
 from consent.records.rules import RecordsError, allowed_days, check_transition, due_on
-from consent.roster.models import Student
+from consent.roster.models import Guardian, GuardianLink, Student
 from consent.schoolcalendar.operations import closures_from
 
 TEXT_MAX = 4000
@@ -435,3 +438,112 @@ def record_disclosure(
     record(actor, "disclosure.record", student_id=student.id, target=f"disclosure:{disclosure.id}")
     db.session.flush()
     return disclosure
+
+
+# --- court orders and custody (99.4) ---------------------------------------------------------
+
+NO_LONGER_APPLIES = _l("The request no longer applies.")
+
+
+def restrict_link(
+    *,
+    actor: Account,
+    link: GuardianLink,
+    reference: str,
+    ordered_on: date,
+    removes: RestrictionScope,
+    tell_other_guardians: bool = False,
+) -> LinkRestriction:
+    """A court order or other legally binding document restricts one guardian's link: access
+    (all rights) or decisions end at once, the open requests only that guardian filed for the
+    child are closed without naming the order, and the other guardians hear nothing unless the
+    office chooses to tell them."""
+    if actor.role is not Role.PRIVACY_OFFICER:
+        raise RecordsError(_l("Only the privacy office records a court order."))
+    if db.session.scalar(
+        select(LinkRestriction.id).where(LinkRestriction.guardian_link_id == link.id)
+    ):
+        raise RecordsError(_l("A court order is already recorded for this parent and child."))
+    if ordered_on > clock.today():
+        raise RecordsError(_l("Give the date of the order, not a later one."))
+    removes = RestrictionScope(removes)
+    restriction = LinkRestriction(
+        guardian_link_id=link.id,
+        student_id=link.student_id,
+        reference=_text(reference, required=_l("Give the order's reference."))[:255],
+        ordered_on=ordered_on,
+        removes=removes,
+        other_guardians_told=tell_other_guardians,
+        recorded_by_account_id=actor.id,
+        recorded_at=clock.now(),
+    )
+    db.session.add(restriction)
+    link.has_rights = False
+    if removes is RestrictionScope.ALL_RIGHTS:
+        link.active = False
+    db.session.flush()
+    record(
+        actor,
+        "guardian_link.restrict",
+        student_id=link.student_id,
+        target=f"guardian_link:{link.id}",
+    )
+    _close_requests_filed_only_by(actor, link)
+    if tell_other_guardians:
+        for other in _other_rights_holders(link):
+            notify(
+                template="records/link_restricted",
+                link=f"/students/{link.student_id}",
+                guardian=other,
+                student=link.student,
+                restriction=restriction,
+            )
+    db.session.flush()
+    return restriction
+
+
+def _close_requests_filed_only_by(actor: Account, link: GuardianLink) -> None:
+    from consent.optouts import operations as optouts
+    from consent.optouts.models import OPEN_STATUSES as OPTOUT_OPEN
+    from consent.optouts.models import OptOut, OptOutRequester
+
+    reason = str(NO_LONGER_APPLIES)
+    for records_request in db.session.scalars(
+        select(RecordsRequest).where(
+            RecordsRequest.student_id == link.student_id,
+            RecordsRequest.filed_by_guardian_id == link.guardian_id,
+            RecordsRequest.status.in_(
+                [RecordsStatus.SUBMITTED, RecordsStatus.REFUSED, RecordsStatus.HEARING_REQUESTED]
+            ),
+        )
+    ):
+        close(actor=actor, records_request=records_request, reason=reason)
+    others = select(OptOutRequester.id).where(
+        OptOutRequester.optout_id == OptOut.id,
+        OptOutRequester.guardian_id != link.guardian_id,
+    )
+    for optout in db.session.scalars(
+        select(OptOut).where(
+            OptOut.student_id == link.student_id,
+            OptOut.filed_by_guardian_id == link.guardian_id,
+            OptOut.status.in_(OPTOUT_OPEN),
+            ~others.exists(),
+        )
+    ).unique():
+        optouts.close(actor=actor, optout=optout, reason=reason)
+
+
+def _other_rights_holders(link: GuardianLink) -> list[Guardian]:
+    return list(
+        db.session.scalars(
+            select(Guardian)
+            .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
+            .where(
+                GuardianLink.student_id == link.student_id,
+                GuardianLink.id != link.id,
+                GuardianLink.active.is_(True),
+                GuardianLink.has_rights.is_(True),
+            )
+            .order_by(Guardian.id)
+        )
+    )

@@ -10,6 +10,7 @@ from consent.extensions import db
 from consent.records.models import (
     DisagreementStatement,
     Disclosure,
+    LinkRestriction,
     RecordsRequest,
     RecordsStatus,
     RequestKind,
@@ -118,4 +119,16 @@ def filer_if_rights_holder(records_request: RecordsRequest) -> Guardian | None:
             GuardianLink.active.is_(True),
             GuardianLink.has_rights.is_(True),
         )
+    )
+
+
+def links_with_restrictions(student_id: int) -> list[tuple[GuardianLink, LinkRestriction | None]]:
+    """The child's guardian links, each with the court order restricting it, if any."""
+    return list(
+        db.session.execute(
+            select(GuardianLink, LinkRestriction)
+            .outerjoin(LinkRestriction, LinkRestriction.guardian_link_id == GuardianLink.id)
+            .where(GuardianLink.student_id == student_id)
+            .order_by(GuardianLink.id)
+        ).all()
     )

@@ -38,6 +38,7 @@ from consent.records.forms import (
     OutcomeForm,
     RecordsRequestForm,
     RequestFilterForm,
+    RestrictionForm,
     StatementForm,
 )
 from consent.records.models import (
@@ -47,7 +48,7 @@ from consent.records.models import (
     RequestKind,
 )
 from consent.records.rules import is_overdue
-from consent.roster.models import School, Student
+from consent.roster.models import GuardianLink, School, Student
 
 bp = Blueprint("records", __name__)
 
@@ -394,6 +395,47 @@ def disclosure(disclosure_id: int):
         disclosure=found,
         statements=queries.statements_for(found.student_id),
     )
+
+
+# --- court orders (99.4) ---------------------------------------------------------------------
+
+
+@bp.route(
+    "/students/<int:student_id>/guardian-links/<int:guardian_link_id>/restrict",
+    methods=["GET", "POST"],
+)
+@roles_required(Role.PRIVACY_OFFICER)
+def restrict(student_id: int, guardian_link_id: int):
+    """The office records a court order restricting one parent's rights for the child."""
+    student = student_or_404(current_user, student_id, action=_read_action("student.view"))
+    link = db.session.scalar(
+        select(GuardianLink).where(
+            GuardianLink.id == guardian_link_id, GuardianLink.student_id == student.id
+        )
+    )
+    if link is None:
+        deny(current_user, f"guardian_link:{guardian_link_id}", student.id)
+    form = RestrictionForm()
+    if form.validate_on_submit() and run(
+        operations.restrict_link,
+        show_on=form.reference,
+        link=link,
+        reference=form.reference.data,
+        ordered_on=form.ordered_on.data,
+        removes=form.removes.data,
+        tell_other_guardians=form.tell_other_guardians.data,
+    ):
+        flash(_("The order is recorded. The parent's access changed at once."), "success")
+        return redirect(url_for("roster.student", student_id=student.id))
+    return render_template("records/restrict.html", student=student, link=link, form=form)
+
+
+@bp.app_template_global()
+def guardian_links_of(student_id: int) -> list:
+    """For the office on the student page: each parent's link and any order restricting it."""
+    if current_user.role is not Role.PRIVACY_OFFICER:
+        return []
+    return queries.links_with_restrictions(student_id)
 
 
 # --- helpers -----------------------------------------------------------------------------------
