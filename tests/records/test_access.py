@@ -69,6 +69,14 @@ def make_records(app, demo):
                 family_may_see=seen,
             )
             made[f"d-{student}"] = (found.id, student)
+        for student in ["sofia", "ava"]:
+            made[f"link-{student}"] = (
+                db.session.scalar(
+                    text("SELECT MIN(id) FROM guardian_link WHERE student_id = :s"),
+                    {"s": demo.students[student]},
+                ),
+                student,
+            )
         db.session.commit()
         db.session.remove()
     return made
@@ -144,6 +152,17 @@ def probes_for(persona, oracle: Oracle, demo, made) -> list[Probe]:
                 related=sees or student is None,
             )
         )
+    # Court orders: the office only; a link under another child's address is like a missing one.
+    for key, under in [("link-sofia", "sofia"), ("link-ava", "ava"), ("link-ava", "sofia")]:
+        link, student = made[key]
+        sid = demo.students[under]
+        allowed = oracle.sees(persona, student) and student == under
+        url = f"/students/{sid}/guardian-links/{link}/restrict"
+        office = frozenset({OFFICE})
+        out += [
+            Probe("GET", url, office, allowed, sid, "student.view"),
+            Probe("POST", url, office, allowed, sid, data={"reference": ""}),
+        ]
     return [p for p in out if role is None or role in p.roles or p.related]
 
 
