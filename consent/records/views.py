@@ -438,6 +438,12 @@ def guardian_links_of(student_id: int) -> list:
     return queries.links_with_restrictions(student_id)
 
 
+@bp.app_template_global()
+def disagreement_statements(student_id: int) -> list:
+    """Statements of disagreement, shown with the child's record to staff and family alike."""
+    return queries.statements_for(student_id)
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 

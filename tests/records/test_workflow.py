@@ -112,6 +112,9 @@ def test_amendment_refused_then_hearing_then_statement(app, as_, demo, smtp, no_
     assert html.escape(statement) in detail
     disclosing = lee.get(f"/students/{demo.students['ava']}/disclosures/new").get_data(as_text=True)
     assert html.escape(statement) in disclosing and "must go with these records" in disclosing
+    for persona in ("johnson", "brooks"):  # the child's page, for her teacher and principal
+        shown = as_(persona).get(f"/students/{demo.students['ava']}").get_data(as_text=True)
+        assert html.escape(statement) in shown, persona
 
     assert timeline(app, rr_id) == [
         "filed",
