@@ -32,6 +32,11 @@ class Config:
     PRIVACY_OFFICE_EMAIL = os.environ.get("PRIVACY_OFFICE_EMAIL", "privacy@example.org")
     PRIVACY_OFFICE_PHONE = os.environ.get("PRIVACY_OFFICE_PHONE", "")
     PRIVACY_OFFICE_ADDRESS = os.environ.get("PRIVACY_OFFICE_ADDRESS", "")
+    # Calendar days the district gives itself to answer a records request and to hold a hearing
+    # (34 CFR 99.10: at most 45 to make records available; a larger value counts as 45).
+    RECORDS_INSPECT_DAYS = int(os.environ.get("RECORDS_INSPECT_DAYS", "45"))
+    RECORDS_AMEND_DAYS = int(os.environ.get("RECORDS_AMEND_DAYS", "45"))
+    RECORDS_HEARING_DAYS = int(os.environ.get("RECORDS_HEARING_DAYS", "45"))
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     # "__Host-": this host only, HTTPS only (dropped automatically when cookies are not Secure).

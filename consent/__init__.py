@@ -67,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
         demo,
         notifications,
         optouts,
+        records,
         reports,
         rights,
         roster,
@@ -90,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
         audit,
         schoolcalendar,
         reports,
+        records,
     ):
         module.init_app(app)
     security.init_app(app)

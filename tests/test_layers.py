@@ -40,7 +40,7 @@ EXPLICIT = {
     "consent.roster.data_sharing": VIEWS,  # a blueprint: the family's "who has the data" page
     "consent": APP,
 }
-PLAIN_READS = {"models", "conditions", "reach", "days"}
+PLAIN_READS = {"models", "conditions", "reach", "days", "scope"}
 TOP = {"views", "cli"}
 
 

@@ -8,7 +8,7 @@ like a missing one and write staff reads to the audit log.
 Students, requests, tasks and sections are decided in `policy`; the catalog, tool uses, vetting
 requests and the privacy office's own pages in `catalog`; consent forms and their answers in
 `forms`; report scopes and the family's data-sharing page in `reports`; who may record a
-request for a family in `families`.
+request for a family in `families`; records requests and disclosures in `records`.
 """
 
 from consent.access.catalog import (
@@ -66,6 +66,13 @@ from consent.access.policy import (
     visible_student_ids,
     visible_students,
 )
+from consent.access.records import (
+    disclosure_or_404,
+    may_act_for_family,
+    records_request_or_404,
+    visible_disclosures,
+    visible_records_requests,
+)
 from consent.access.reports import (
     data_sharing_student_or_404,
     may_choose_report_school,
@@ -87,8 +94,10 @@ __all__ = [
     "deciding_guardians",
     "deciding_students",
     "deny",
+    "disclosure_or_404",
     "form_reaches",
     "form_student_or_404",
+    "may_act_for_family",
     "may_ask_for_vetting",
     "may_change_use",
     "may_choose_report_school",
@@ -110,6 +119,7 @@ __all__ = [
     "may_watch_outbox",
     "optout_or_404",
     "recording_student_or_404",
+    "records_request_or_404",
     "report_form_or_404",
     "report_school_or_404",
     "rights_holder_student_or_404",
@@ -122,9 +132,11 @@ __all__ = [
     "tool_or_404",
     "tool_use_or_404",
     "vetting_request_or_404",
+    "visible_disclosures",
     "visible_form_students",
     "visible_forms",
     "visible_optouts",
+    "visible_records_requests",
     "visible_sections",
     "visible_student_ids",
     "visible_students",

@@ -11,7 +11,7 @@ from sqlalchemy import Select, select
 from consent.access.policy import deny, student_or_404, visible_student_ids
 from consent.accounts.models import Account, Role
 from consent.consentforms.models import ConsentForm, FormStatus
-from consent.consentforms.queries import student_in_scope, students_in_scope
+from consent.consentforms.scope import student_in_scope, students_in_scope
 from consent.extensions import db
 from consent.roster.models import Student
 

@@ -27,7 +27,6 @@ from consent.consentforms.models import (
     FormMode,
     FormStatus,
 )
-from consent.consentforms.queries import in_scope, student_in_scope
 from consent.consentforms.rules import (
     ConsentFormError,
     answer_in_force,
@@ -37,6 +36,7 @@ from consent.consentforms.rules import (
     check_text,
     check_window,
 )
+from consent.consentforms.scope import in_scope, student_in_scope
 from consent.core import clock
 from consent.core.i18n import district_language
 from consent.extensions import db

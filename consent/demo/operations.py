@@ -25,6 +25,7 @@ from consent.core import clock
 from consent.extensions import db
 from consent.optouts import operations as optouts
 from consent.optouts.models import OptOut
+from consent.records.demo import file_demo_records
 from consent.roster.models import (
     Enrollment,
     Guardian,
@@ -459,6 +460,7 @@ def load_demo(today: date | None = None) -> DemoDistrict:
     _file_demo_requests(d, today)
     _publish_demo_form(d, today)
     file_demo_vetting_requests(d.accounts, _at(today))
+    file_demo_records(d.accounts, d.students, today)
     return d
 
 

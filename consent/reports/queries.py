@@ -35,7 +35,7 @@ from consent.catalog.models import AgreementStatus, Tool, ToolUse, UseScope
 from consent.catalog.reach import reach_parts, reaches, use_is_current
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
 from consent.consentforms.queries import home_language
-from consent.consentforms.queries import in_scope as form_in_scope
+from consent.consentforms.scope import in_scope as form_in_scope
 from consent.core.templating import LABELS
 from consent.extensions import db
 from consent.optouts.models import ACTIVE_STATUSES, OPEN_STATUSES, OptOut, OptOutStatus

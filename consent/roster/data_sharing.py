@@ -22,6 +22,7 @@ from consent.catalog.reach import reach
 from consent.core import clock
 from consent.core.urls import bounded_int
 from consent.extensions import db
+from consent.records.queries import disclosures_family_sees
 from consent.roster.models import Enrollment, Section, Student
 
 bp = Blueprint("data_sharing", __name__)
@@ -217,6 +218,7 @@ def page(student_id: int):
         "roster/data_sharing.html",
         student=student,
         disclosures=disclosures_for(student, clock.today()),
+        recorded=disclosures_family_sees(student.id),
         viewers=viewers,
         show_names=current_app.config["SHOW_STAFF_NAMES_TO_GUARDIANS"],
         role_label=ROLE_LABELS,
