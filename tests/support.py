@@ -130,13 +130,25 @@ def restore(rows: dict[str, list[dict]]) -> None:
                     )
 
 
+# The one reading of a form's CSRF token for every test (Flask-WTF's hidden input).
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def csrf_from(html: str) -> str:
+def find_csrf(html: str) -> str | None:
+    """The page's CSRF token, or None for a page without a form (an error page)."""
     match = CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
+    return match.group(1) if match else None
+
+
+def csrf_from(html: str) -> str:
+    token = find_csrf(html)
+    assert token, "page has no CSRF token"
+    return token
+
+
+def without_csrf(html: str) -> str:
+    """The page with its CSRF token blanked, to compare two answers that differ only there."""
+    return CSRF_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + '-"', html)
 
 
 class Browser:

@@ -40,13 +40,10 @@ def suite():
     return support
 
 
-TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
 def signed_in(app, email: str):
     """A test client signed in through the real form."""
     client = app.test_client()
-    token = TOKEN_RE.search(client.get("/signin").get_data(as_text=True)).group(1)
+    token = support.csrf_from(client.get("/signin").get_data(as_text=True))
     answer = client.post(
         "/signin", data={"csrf_token": token, "email": email, "password": DEMO_PASSWORD}
     )

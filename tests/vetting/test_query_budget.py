@@ -1,7 +1,6 @@
 """The vetting and tool-use pages answer from a bounded number of statements (at most 12), the
 same with 1 row in their list as with 50."""
 
-import re
 from datetime import timedelta
 
 import pytest
@@ -14,15 +13,14 @@ from consent.extensions import db
 from consent.roster.models import Section, section_teacher
 from consent.schoolcalendar.operations import district_today
 from consent.vetting.models import RequestStatus, VettingRequest
-from tests.support import PERSONAS, count_queries
+from tests.support import PERSONAS, count_queries, csrf_from
 
 BUDGET = 12
-TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def signed_in(app, persona: str):
     client = app.test_client()
-    token = TOKEN_RE.search(client.get("/signin").get_data(as_text=True)).group(1)
+    token = csrf_from(client.get("/signin").get_data(as_text=True))
     answer = client.post(
         "/signin",
         data={"csrf_token": token, "email": PERSONAS[persona], "password": DEMO_PASSWORD},
