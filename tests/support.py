@@ -1,6 +1,8 @@
 """Shared test helpers: personas, the app factory for tests, the database snapshot, the SMTP
 sink, the form-filling client and the query counter. Fixtures live in conftest.py."""
 
+import os
+import random
 import re
 import socket
 from contextlib import contextmanager
@@ -34,7 +36,32 @@ PERSONAS = {
 }
 
 
+# Under pytest-xdist each worker hands out ports from its own block, below the kernel's
+# ephemeral range (32768 and up): two workers never pick the same port, and no outgoing
+# connection (to PostgreSQL, to a server another test started) takes one before its server binds.
+PORT_BLOCK = 500
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_BLOCK_START = (
+    20_000 + int(_WORKER[2:]) * PORT_BLOCK
+    if re.fullmatch(r"gw\d+", _WORKER) and int(_WORKER[2:]) < 24
+    else None
+)
+_next_port = random.randrange(PORT_BLOCK)
+
+
 def free_port() -> int:
+    """A loopback port nothing listens on, for a server the test is about to start."""
+    global _next_port
+    if _BLOCK_START is not None:
+        for _ in range(PORT_BLOCK):  # in turn, so one test's servers never get the same port
+            port = _BLOCK_START + _next_port % PORT_BLOCK
+            _next_port += 1
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
