@@ -24,6 +24,7 @@ from tests.support import (
     PROBE_COUNTS,
     Browser,
     Demo,
+    Processes,
     SmtpSink,
     free_port,
     make_app,
@@ -270,6 +271,17 @@ def live_server(app):
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def processes():
+    """processes.start([...]) → a Popen that is ended, with anything it started, when the test
+    ends, whether it passed or failed (see Processes in tests/support.py)."""
+    started = Processes()
+    try:
+        yield started
+    finally:
+        started.stop_all()
 
 
 @pytest.fixture

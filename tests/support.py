@@ -1,10 +1,15 @@
 """Shared test helpers: personas, the app factory for tests, the database snapshot, the SMTP
-sink, the form-filling client and the query counter. Fixtures live in conftest.py."""
+sink, the CSRF token of a page, the form-filling client, the query counter and the processes a
+test starts. Fixtures live in conftest.py."""
 
+import contextlib
 import os
 import random
 import re
+import signal
 import socket
+import subprocess
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -232,3 +237,59 @@ def mark_backlog_sent(app) -> None:
         )
         db.session.commit()
         db.session.remove()
+
+
+class Processes:
+    """The processes a test starts (servers, notification workers), each in a process group of
+    its own so that stopping it also stops what it started (gunicorn's workers). The
+    `processes` fixture stops every one still running when the test ends, passed or failed."""
+
+    def __init__(self):
+        self.started: list[subprocess.Popen] = []
+
+    def start(self, command: list[str], **popen) -> subprocess.Popen:
+        process = subprocess.Popen(command, start_new_session=True, **popen)
+        self.started.append(process)
+        return process
+
+    @staticmethod
+    def alive(process: subprocess.Popen) -> bool:
+        """Still running. Unlike Popen.poll() this leaves an ended process unreaped, so its
+        group id cannot go to a new process before stop() has cleared the group."""
+        if process.returncode is not None:
+            return False
+        return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+
+    def _ended_within(self, process: subprocess.Popen, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while self.alive(process):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    @staticmethod
+    def _signal_group(process: subprocess.Popen, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+
+    def stop(self, process: subprocess.Popen, timeout: float = 60) -> int:
+        """SIGTERM to its group (a notification worker finishes its pass and exits 0), SIGKILL
+        after `timeout`; then whatever it left in its group is killed. Returns its exit code."""
+        if process.returncode is None:  # not reaped yet: its group id is still ours
+            if self.alive(process):
+                self._signal_group(process, signal.SIGTERM)
+                if not self._ended_within(process, timeout):
+                    self._signal_group(process, signal.SIGKILL)
+            self._signal_group(process, signal.SIGKILL)  # children it left behind
+        return process.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        problems = []
+        for process in reversed(self.started):
+            try:
+                self.stop(process)
+            except Exception as error:  # noqa: BLE001 - stop the others first, then report
+                problems.append(error)
+        if problems:
+            raise problems[0]

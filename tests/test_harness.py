@@ -1,12 +1,13 @@
-"""The test harness keeps its promises, with and without pytest-xdist workers: personal data in
-an app log line fails the whole run (the log scan runs inside each worker; the run's controller
-adds up what the workers found).
+"""The test harness keeps its promises, with and without pytest-xdist workers: a test that fails
+leaves no process it started behind, and personal data in an app log line fails the whole run
+(the log scan runs inside each worker; the run's controller adds up what the workers found).
 
 Each case runs a small suite in a pytest of its own, on this suite's conftest."""
 
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -28,6 +29,67 @@ def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=120,
     )
+
+
+# --- no process left behind ----------------------------------------------------------------
+
+# Started by the test: writes its own and its child's pid and start time, then both wait, the
+# way a gunicorn master and its worker, or a notification worker, wait for work.
+SERVER = """
+import os, subprocess, sys, time
+from pathlib import Path
+
+def started(pid):
+    return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+
+child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+me = os.getpid()
+scratch = Path(sys.argv[1] + ".tmp")
+scratch.write_text(f"{child.pid} {started(child.pid)}\\n{me} {started(me)}")
+scratch.replace(sys.argv[1])
+time.sleep(600)
+"""
+
+FAILING_TEST = f"""
+import sys, time
+from pathlib import Path
+
+SERVER = {SERVER!r}
+
+def test_fails_while_its_processes_run(processes):
+    pids = Path(__file__).with_name("pids")
+    processes.start([sys.executable, "-c", SERVER, str(pids)])
+    deadline = time.monotonic() + 60
+    while not pids.exists():
+        assert time.monotonic() < deadline, "the server never started"
+        time.sleep(0.05)
+    raise AssertionError("the test failed while its server ran")
+"""
+
+
+def _running(pid: str, started: str) -> bool:
+    """That very process (not a later one given the same pid) exists and is not a zombie."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return False
+    return fields[19] == started and fields[0] != "Z"
+
+
+@pytest.mark.parametrize("workers", [[], ["-n", "1"]], ids=["one process", "xdist worker"])
+def test_a_failing_test_leaves_no_process_behind(tmp_path, workers):
+    (tmp_path / "test_server.py").write_text(FAILING_TEST)
+    result = run_pytest(tmp_path, *workers)
+    assert result.returncode == 1, result.stdout[-3000:] + result.stderr[-3000:]
+    assert "1 failed" in result.stdout
+    assert "the test failed while its server ran" in result.stdout
+
+    pids = [line.split() for line in (tmp_path / "pids").read_text().splitlines()]
+    assert len(pids) == 2, "the server and the process it started"
+    deadline = time.monotonic() + 10  # SIGKILL is sent; the kernel finishes the job
+    while any(_running(pid, started) for pid, started in pids):
+        assert time.monotonic() < deadline, f"still running after the failed test: {pids}"
+        time.sleep(0.05)
 
 
 # --- the log scan fails the run ------------------------------------------------------------
