@@ -1,6 +1,6 @@
 """Shared test helpers: personas, the app factory for tests, the database snapshot, the SMTP
 sink, the CSRF token of a page, the form-filling client, the query counter and the processes a
-test starts. Fixtures live in conftest.py."""
+test starts. Fixtures live in conftest.py; rows a test needs beyond the demo in factories.py."""
 
 import contextlib
 import os

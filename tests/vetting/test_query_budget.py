@@ -6,13 +6,15 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import insert, select
 
+from consent.accounts.models import Account
 from consent.catalog.models import Tool, ToolUse, UseScope, VettingStatus
 from consent.db import utcnow
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
-from consent.roster.models import Section, section_teacher
+from consent.roster.models import School, Staff
 from consent.schoolcalendar.operations import district_today
 from consent.vetting.models import RequestStatus, VettingRequest
+from tests import factories
 from tests.support import PERSONAS, count_queries, csrf_from
 
 BUDGET = 12
@@ -64,25 +66,14 @@ def _requests(app, demo, first: int, n: int, *, decided: bool = False) -> None:
 
 
 def _kim_sections(app, demo, first: int, n: int) -> None:
+    """Classes of Mr. Kim's at Oakwood, each with Khan Academy declared by him."""
+    oakwood = db.session.get(School, demo.schools["oakwood"])
+    kim = db.session.get(Staff, demo.staff["kim"])
+    khan = db.session.get(Tool, demo.tools["khan"])
     for i in range(first, first + n):
-        section = Section(
-            sourced_id=f"budget-section-{i}",
-            title=f"Budget class {i:03}",
-            school_id=demo.schools["oakwood"],
-            term="2026-2027",
-        )
-        db.session.add(section)
-        db.session.flush()
-        db.session.execute(
-            insert(section_teacher), [{"section_id": section.id, "staff_id": demo.staff["kim"]}]
-        )
-        db.session.add(
-            ToolUse(
-                tool_id=demo.tools["khan"],
-                scope=UseScope.SECTION,
-                section_id=section.id,
-                starts_on=district_today(),
-            )
+        section = factories.section(school=oakwood, teachers=[kim], title=f"Budget class {i:03}")
+        factories.tool_use(
+            khan, section=section, actor=db.session.get(Account, demo.accounts["kim"])
         )
 
 
