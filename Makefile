@@ -1,6 +1,9 @@
 # The two commands a newcomer needs: `make demo` and `make test`.
 SHELL := /bin/bash
 PY := .venv/bin/python
+# Test processes (pytest-xdist): one per CPU by default; each has its own database.
+# `make pytest PYTEST_WORKERS=0` runs the suite in one process.
+PYTEST_WORKERS ?= auto
 
 .PHONY: demo test check pytest setup messages audit
 
@@ -17,7 +20,7 @@ check:
 	.venv/bin/ruff format --check .
 
 pytest:
-	.venv/bin/pytest
+	.venv/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal
 
 messages: ## extract every translatable string, and add the new ones (untranslated) to each language's .po
 	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o consent/translations/messages.pot .

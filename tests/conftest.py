@@ -1,6 +1,10 @@
 """Test set-up: a migrated database (SQLite file, or PostgreSQL from DATABASE_URL), the demo
 district restored fresh for every test, a real SMTP server on loopback, and sign-in through the
-real form with CSRF on. Helpers to import are in tests/support.py."""
+real form with CSRF on. Helpers to import are in tests/support.py.
+
+`make test` runs the suite in pytest-xdist workers; each worker has a database of its own (its
+own SQLite file; on PostgreSQL `<name>_gw0`, `<name>_gw1`, ... beside DATABASE_URL's). What is
+counted over the whole run (the log scan, the probe counts) is added up from the workers."""
 
 import logging
 import os
@@ -12,7 +16,7 @@ import pytest
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask_migrate import upgrade
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
 
 from consent.demo.operations import DEMO_PASSWORD, load_demo
 from consent.extensions import db
@@ -20,6 +24,7 @@ from tests.support import (
     PROBE_COUNTS,
     Browser,
     Demo,
+    Processes,
     SmtpSink,
     free_port,
     make_app,
@@ -87,10 +92,27 @@ def pytest_sessionstart(session):
         scratch.replace(mo)  # in one step: a run starting alongside never reads half a file
 
 
+LOG_LINES = "Logs: app log lines scanned for personal data and secrets"
+
+
 def pytest_sessionfinish(session, exitstatus):
+    PROBE_COUNTS[LOG_LINES] = PROBE_COUNTS.get(LOG_LINES, 0) + LOG_SCANNER.lines
+    worker_output = getattr(session.config, "workeroutput", None)
+    if worker_output is not None:  # an xdist worker: the controller reports for the whole run
+        worker_output["log_leaks"] = LOG_SCANNER.leaks
+        worker_output["probe_counts"] = PROBE_COUNTS
+        return
     if LOG_SCANNER.leaks:
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
-    PROBE_COUNTS["Logs: app log lines scanned for personal data and secrets"] = LOG_SCANNER.lines
+
+
+@pytest.hookimpl(optionalhook=True)  # pytest-xdist's hook: a run with -p no:xdist has none
+def pytest_testnodedown(node, error):
+    """An xdist worker finished: add its leaks and counts to the run's (in the controller)."""
+    output = getattr(node, "workeroutput", {})
+    LOG_SCANNER.leaks.extend(output.get("log_leaks", []))
+    for name, count in output.get("probe_counts", {}).items():
+        PROBE_COUNTS[name] = PROBE_COUNTS.get(name, 0) + count
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -104,12 +126,36 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(f"{name}: {count}")
 
 
+def worker_id(config) -> str | None:
+    """gw0, gw1, ... in a pytest-xdist worker; None in a run without workers."""
+    return getattr(config, "workerinput", {}).get("workerid")
+
+
+def worker_database(url: str, worker: str) -> str:
+    """This worker's own PostgreSQL database beside `url`'s (test -> test_gw0), created when
+    missing through the server's `postgres` database."""
+    own = make_url(url)
+    own = own.set(database=f"{own.database}_{worker}")
+    engine = create_engine(own.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            exists = conn.scalar(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": own.database}
+            )
+            if not exists:
+                conn.execute(text(f'CREATE DATABASE "{own.database}"'))
+    finally:
+        engine.dispose()
+    return own.render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory) -> str:
+def database_url(tmp_path_factory, pytestconfig) -> str:
     url = os.environ.get("DATABASE_URL")
     if url and url.startswith("postgresql"):
-        from sqlalchemy import create_engine
-
+        worker = worker_id(pytestconfig)
+        if worker:
+            url = worker_database(url, worker)
         engine = create_engine(url)
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
@@ -225,6 +271,17 @@ def live_server(app):
     yield f"http://127.0.0.1:{port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+@pytest.fixture
+def processes():
+    """processes.start([...]) → a Popen that is ended, with anything it started, when the test
+    ends, whether it passed or failed (see Processes in tests/support.py)."""
+    started = Processes()
+    try:
+        yield started
+    finally:
+        started.stop_all()
 
 
 @pytest.fixture

@@ -1,8 +1,15 @@
 """Shared test helpers: personas, the app factory for tests, the database snapshot, the SMTP
-sink, the form-filling client and the query counter. Fixtures live in conftest.py."""
+sink, the CSRF token of a page, the form-filling client, the query counter and the processes a
+test starts. Fixtures live in conftest.py; rows a test needs beyond the demo in factories.py."""
 
+import contextlib
+import os
+import random
 import re
+import signal
 import socket
+import subprocess
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
@@ -34,7 +41,32 @@ PERSONAS = {
 }
 
 
+# Under pytest-xdist each worker hands out ports from its own block, below the kernel's
+# ephemeral range (32768 and up): two workers never pick the same port, and no outgoing
+# connection (to PostgreSQL, to a server another test started) takes one before its server binds.
+PORT_BLOCK = 500
+_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+_BLOCK_START = (
+    20_000 + int(_WORKER[2:]) * PORT_BLOCK
+    if re.fullmatch(r"gw\d+", _WORKER) and int(_WORKER[2:]) < 24
+    else None
+)
+_next_port = random.randrange(PORT_BLOCK)
+
+
 def free_port() -> int:
+    """A loopback port nothing listens on, for a server the test is about to start."""
+    global _next_port
+    if _BLOCK_START is not None:
+        for _ in range(PORT_BLOCK):  # in turn, so one test's servers never get the same port
+            port = _BLOCK_START + _next_port % PORT_BLOCK
+            _next_port += 1
+            with socket.socket() as sock:
+                try:
+                    sock.bind(("127.0.0.1", port))
+                except OSError:
+                    continue
+                return port
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -130,13 +162,25 @@ def restore(rows: dict[str, list[dict]]) -> None:
                     )
 
 
+# The one reading of a form's CSRF token for every test (Flask-WTF's hidden input).
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
-def csrf_from(html: str) -> str:
+def find_csrf(html: str) -> str | None:
+    """The page's CSRF token, or None for a page without a form (an error page)."""
     match = CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
+    return match.group(1) if match else None
+
+
+def csrf_from(html: str) -> str:
+    token = find_csrf(html)
+    assert token, "page has no CSRF token"
+    return token
+
+
+def without_csrf(html: str) -> str:
+    """The page with its CSRF token blanked, to compare two answers that differ only there."""
+    return CSRF_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + '-"', html)
 
 
 class Browser:
@@ -193,3 +237,59 @@ def mark_backlog_sent(app) -> None:
         )
         db.session.commit()
         db.session.remove()
+
+
+class Processes:
+    """The processes a test starts (servers, notification workers), each in a process group of
+    its own so that stopping it also stops what it started (gunicorn's workers). The
+    `processes` fixture stops every one still running when the test ends, passed or failed."""
+
+    def __init__(self):
+        self.started: list[subprocess.Popen] = []
+
+    def start(self, command: list[str], **popen) -> subprocess.Popen:
+        process = subprocess.Popen(command, start_new_session=True, **popen)
+        self.started.append(process)
+        return process
+
+    @staticmethod
+    def alive(process: subprocess.Popen) -> bool:
+        """Still running. Unlike Popen.poll() this leaves an ended process unreaped, so its
+        group id cannot go to a new process before stop() has cleared the group."""
+        if process.returncode is not None:
+            return False
+        return os.waitid(os.P_PID, process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is None
+
+    def _ended_within(self, process: subprocess.Popen, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while self.alive(process):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
+    @staticmethod
+    def _signal_group(process: subprocess.Popen, signum: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signum)
+
+    def stop(self, process: subprocess.Popen, timeout: float = 60) -> int:
+        """SIGTERM to its group (a notification worker finishes its pass and exits 0), SIGKILL
+        after `timeout`; then whatever it left in its group is killed. Returns its exit code."""
+        if process.returncode is None:  # not reaped yet: its group id is still ours
+            if self.alive(process):
+                self._signal_group(process, signal.SIGTERM)
+                if not self._ended_within(process, timeout):
+                    self._signal_group(process, signal.SIGKILL)
+            self._signal_group(process, signal.SIGKILL)  # children it left behind
+        return process.wait(timeout=30)
+
+    def stop_all(self) -> None:
+        problems = []
+        for process in reversed(self.started):
+            try:
+                self.stop(process)
+            except Exception as error:  # noqa: BLE001 - stop the others first, then report
+                problems.append(error)
+        if problems:
+            raise problems[0]

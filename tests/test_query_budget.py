@@ -11,25 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from consent.accounts.models import Account
-from consent.accounts.passwords import hash_password
 from consent.catalog.models import Tool
-from consent.core import clock
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
 from consent.optouts import operations
 from consent.optouts.models import OptOut, Task
-from consent.roster.models import (
-    Enrollment,
-    Guardian,
-    GuardianLink,
-    Relationship,
-    School,
-    Section,
-    Staff,
-    StaffRole,
-    Student,
-)
-from tests import support
+from consent.roster.models import Section, StaffRole, Student
+from tests import factories, support
 
 BUDGET = 12
 
@@ -40,13 +28,10 @@ def suite():
     return support
 
 
-TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
 def signed_in(app, email: str):
     """A test client signed in through the real form."""
     client = app.test_client()
-    token = TOKEN_RE.search(client.get("/signin").get_data(as_text=True)).group(1)
+    token = support.csrf_from(client.get("/signin").get_data(as_text=True))
     answer = client.post(
         "/signin", data={"csrf_token": token, "email": email, "password": DEMO_PASSWORD}
     )
@@ -130,45 +115,13 @@ class School50:
     def __init__(self, app):
         self.app = app
         with app.app_context():
-            password = hash_password(DEMO_PASSWORD)
-            school = School(sourced_id="school-budget", name="Budget Elementary School")
-            principal = Staff(
-                sourced_id="staff-budget-principal",
-                given_name="Paula",
-                family_name="Principal",
-                email="paula.principal@budget.example",
-                role=StaffRole.PRINCIPAL,
-                school=school,
-            )
-            teacher = Staff(
-                sourced_id="staff-budget-teacher",
-                given_name="Theo",
-                family_name="Teacher",
-                email="theo.teacher@budget.example",
-                role=StaffRole.TEACHER,
-            )
-            section = Section(
-                sourced_id="section-budget",
-                title="Budget Room 1",
-                school=school,
-                term="2026-2027",
-                teachers=[teacher],
-            )
-            guardian = Guardian(
-                sourced_id="guardian-budget",
-                given_name="Gina",
-                family_name="Guardian",
-                email="gina.guardian@budget.example",
-                preferred_language="en",
-            )
-            db.session.add_all([school, principal, teacher, section, guardian])
-            for person, email in [
-                (principal, principal.email),
-                (teacher, teacher.email),
-                (guardian, guardian.email),
-            ]:
-                link = {"guardian": person} if person is guardian else {"staff": person}
-                db.session.add(Account(email=email, password_hash=password, **link))
+            school = factories.school(name="Budget Elementary School")
+            principal = factories.staff(role=StaffRole.PRINCIPAL, school=school)
+            teacher = factories.staff()
+            section = factories.section(school=school, teachers=[teacher])
+            guardian = factories.guardian()
+            for person in (principal, teacher, guardian):
+                factories.account(person)
             db.session.commit()
             self.school_id, self.section_id = school.id, section.id
             self.guardian_id = guardian.id
@@ -183,35 +136,20 @@ class School50:
 
     def grow_to(self, size: int) -> None:
         with self.app.app_context():
-            today = clock.today()
-            guardian = db.session.scalar(
+            parent = db.session.scalar(
                 select(Account).where(Account.guardian_id == self.guardian_id)
             )
             tool = db.session.get(Tool, self.tool_id)
+            section = db.session.get(Section, self.section_id)
             for number in range(self.size + 1, size + 1):
-                student = Student(
-                    sourced_id=f"student-budget-{number}",
-                    district_identifier=f"B{number:06d}",
+                student = factories.student(
+                    sections=[section],
+                    guardians=[parent.guardian],
                     given_name=f"Pupil{number}",
                     family_name="Budget",
-                    grade="4",
-                    school_id=self.school_id,
                 )
-                db.session.add(student)
-                db.session.add(
-                    Enrollment(student=student, section_id=self.section_id, begin_date=today)
-                )
-                db.session.add(
-                    GuardianLink(
-                        guardian_id=self.guardian_id,
-                        student=student,
-                        relationship_type=Relationship.PARENT,
-                        has_rights=True,
-                    )
-                )
-                db.session.flush()
                 operations.file_optout(
-                    actor=guardian,
+                    actor=parent,
                     student=student,
                     tool=tool,
                     feature="",

@@ -27,12 +27,12 @@ from sqlalchemy import text
 from consent.demo.operations import DEMO_PASSWORD, GUARDIANS, SECTIONS, STAFF, STUDENTS, TOOLS
 from consent.extensions import db
 from consent.roster.models import StaffRole
+from tests.support import csrf_from, without_csrf
 
 # The demo's people who can sign in, built here from the demo itself.
 PERSONAS = {key: spec[2] for key, spec in STAFF.items()} | {
     key: spec[2] for key, spec in GUARDIANS.items() if spec[5]
 }
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 ANONYMOUS = "anonymous"
 MISSING = 987_654  # an id no table holds
 GUARDIAN, TEACHER, PRINCIPAL, OFFICE = "guardian", "teacher", "principal", "privacy_officer"
@@ -232,7 +232,6 @@ def probes_for(persona: str, oracle: Oracle, demo, records: Records) -> list[Pro
 
 # --- running them --------------------------------------------------------------------------
 
-TOKEN_RE = re.compile(r'(name="csrf_token"[^>]*value=")[^"]+')
 REFERENCE_RE = re.compile(r"quote this reference: [0-9a-f]+")
 # A message flashed by the previous (allowed, redirected) probe shows on whatever page is next.
 FLASHES_RE = re.compile(r'<div class="flashes".*?</div>', re.S)
@@ -240,7 +239,7 @@ FLASHES_RE = re.compile(r'<div class="flashes".*?</div>', re.S)
 
 def normalised(body: str) -> str:
     """A page with the per-request parts (CSRF token, reference id, flashes) blanked out."""
-    body = FLASHES_RE.sub("", TOKEN_RE.sub(r"\1-", body))
+    body = FLASHES_RE.sub("", without_csrf(body))
     return " ".join(REFERENCE_RE.sub("quote this reference: -", body).split())
 
 
@@ -250,7 +249,7 @@ class Client:
     def __init__(self, app, persona: str):
         self.client = app.test_client()
         page = self.client.get("/signin").get_data(as_text=True)
-        self.token = CSRF_RE.search(page).group(1)
+        self.token = csrf_from(page)
         if persona != ANONYMOUS:
             answer = self.client.post(
                 "/signin",
@@ -262,7 +261,7 @@ class Client:
             )
             assert answer.status_code == 302, f"{persona} could not sign in"
             page = self.client.get("/rights").get_data(as_text=True)
-            self.token = CSRF_RE.search(page).group(1)
+            self.token = csrf_from(page)
 
     def send(self, probe: Probe):
         if probe.method == "GET":

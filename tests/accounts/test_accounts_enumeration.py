@@ -5,11 +5,11 @@ Timing is compared by medians over interleaved tries, with a generous bound: a p
 the password hash (about 40 ms) or the reset email for unknown addresses would fail it."""
 
 import html
-import re
 import statistics
 import time
 
 from tests.accounts.accounts_helpers import PERSONAS, Browser, mail_ready
+from tests.support import csrf_from, without_csrf
 
 TRIES = 30
 UNKNOWN = "nobody.at.all@demo.consent.example"
@@ -17,8 +17,7 @@ UNKNOWN = "nobody.at.all@demo.consent.example"
 
 def _page_without_noise(response, email: str) -> str:
     body = response.get_data(as_text=True)
-    body = re.sub(r'name="csrf_token"[^>]*value="[^"]+"', "", body)
-    return body.replace(html.escape(email), "EMAIL")
+    return without_csrf(body).replace(html.escape(email), "EMAIL")
 
 
 def _timed(call) -> tuple[float, object]:
@@ -36,7 +35,7 @@ def _assert_similar(known: list[float], unknown: list[float]) -> None:
 def test_sign_in_answers_alike_and_as_fast(app):
     client = app.test_client()
     token_page = Browser(client).get("/signin").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', token_page).group(1)
+    token = csrf_from(token_page)
 
     def post(email):
         return client.post("/signin", data={"csrf_token": token, "email": email, "password": "x"})
@@ -59,7 +58,7 @@ def test_password_reset_answers_alike_and_as_fast(app, smtp):
     mail_ready(app, smtp)
     client = app.test_client()
     token_page = client.get("/password/forgot").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', token_page).group(1)
+    token = csrf_from(token_page)
 
     def post(email):
         return client.post("/password/forgot", data={"csrf_token": token, "email": email})

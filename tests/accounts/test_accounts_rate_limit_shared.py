@@ -20,7 +20,7 @@ import pytest
 import redis
 
 from tests.accounts.accounts_helpers import PERSONAS, csrf_from
-from tests.support import free_port
+from tests.support import Processes, free_port
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,10 +52,12 @@ def prefix():
     client.close()
 
 
-def _wait_until_listening(port: int, process: subprocess.Popen, deadline: float) -> None:
+def _wait_until_listening(
+    port: int, processes: Processes, process: subprocess.Popen, deadline: float
+) -> None:
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server on port {port} exited: {process.returncode}")
+        if not processes.alive(process):
+            raise RuntimeError(f"server on port {port} exited: {processes.stop(process)}")
         with socket.socket() as sock:
             if sock.connect_ex(("127.0.0.1", port)) == 0:
                 return
@@ -64,33 +66,29 @@ def _wait_until_listening(port: int, process: subprocess.Popen, deadline: float)
 
 
 @pytest.fixture
-def servers(app, migrated, prefix):
-    """start(storage) → two base URLs of separate server processes with that limiter storage."""
-    processes = []
+def servers(app, migrated, prefix, processes):
+    """start(storage) → two base URLs of separate server processes with that limiter storage;
+    the processes end with the test."""
 
     def start(storage: str) -> list[str]:
         ports = [free_port(), free_port()]
         env = {**os.environ, "PYTHONPATH": str(ROOT)}
-        for port in ports:
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-c", SERVE, migrated, str(port), storage, prefix],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
+        started = [
+            processes.start(
+                [sys.executable, "-c", SERVE, migrated, str(port), storage, prefix],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
             )
+            for port in ports
+        ]
         deadline = time.monotonic() + 60
-        for port, process in zip(ports, processes[-2:], strict=True):
-            _wait_until_listening(port, process, deadline)
+        for port, process in zip(ports, started, strict=True):
+            _wait_until_listening(port, processes, process, deadline)
         return [f"http://127.0.0.1:{port}" for port in ports]
 
-    yield start
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.wait(timeout=10)
+    return start
 
 
 class Visitor:

@@ -11,7 +11,8 @@ from consent.accounts.invitations import send_invitations
 from consent.accounts.models import Account
 from consent.extensions import db
 from consent.notifications.operations import deliver_due
-from consent.roster.models import Guardian, GuardianLink, Relationship, Staff, StaffRole
+from consent.roster.models import Relationship, Student
+from tests import factories
 from tests.accounts.accounts_helpers import mail_ready
 
 LINK_RE = re.compile(r"http://consent\.test(/invitation/[A-Za-z0-9_\-.]+)")
@@ -84,23 +85,9 @@ def test_a_tampered_or_expired_invitation_is_refused(app, smtp, browser):
 
 def test_relatives_are_invited_only_when_the_district_allows(app, ctx, demo):
     def add_grandfather():
-        grandpa = Guardian(
-            sourced_id="g-grandpa",
-            given_name="Walter",
-            family_name="Brown",
-            email="walter.brown@example.org",
-        )
-        db.session.add(grandpa)
-        db.session.flush()
-        db.session.add(
-            GuardianLink(
-                guardian_id=grandpa.id,
-                student_id=demo.students["emma"],
-                relationship_type=Relationship.RELATIVE,
-                has_rights=False,
-            )
-        )
-        db.session.flush()
+        grandpa = factories.guardian()
+        emma = db.session.get(Student, demo.students["emma"])
+        factories.link(grandpa, emma, relationship=Relationship.RELATIVE, has_rights=False)
 
     add_grandfather()
     assert send_invitations().sent == 7
@@ -111,16 +98,7 @@ def test_relatives_are_invited_only_when_the_district_allows(app, ctx, demo):
 
 
 def test_staff_from_the_roster_are_invited(app, ctx):
-    db.session.add(
-        Staff(
-            sourced_id="t-new",
-            given_name="Luz",
-            family_name="Rivera",
-            email="luz.rivera@example.org",
-            role=StaffRole.TEACHER,
-        )
-    )
-    db.session.flush()
+    factories.staff()
     assert send_invitations().sent == 8
 
 

@@ -8,21 +8,13 @@ import pytest
 from sqlalchemy import select
 
 from consent.accounts.models import Account
-from consent.accounts.passwords import hash_password
 from consent.consentforms import operations
 from consent.consentforms.models import Answer, ConsentForm, FormKind, FormMode
 from consent.core import clock
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
-from consent.roster.models import (
-    Guardian,
-    GuardianLink,
-    Relationship,
-    School,
-    Staff,
-    StaffRole,
-    Student,
-)
+from consent.roster.models import School, StaffRole
+from tests import factories
 from tests.support import PERSONAS, Browser, count_queries
 
 BUDGET = 12
@@ -35,28 +27,12 @@ class FormSchool:
     def __init__(self, app):
         self.app = app
         with app.app_context():
-            password = hash_password(DEMO_PASSWORD)
-            school = School(sourced_id="school-forms", name="Forms Budget School")
-            principal = Staff(
-                sourced_id="staff-forms-principal",
-                given_name="Pia",
-                family_name="Principal",
-                email="pia.principal@forms.example",
-                role=StaffRole.PRINCIPAL,
-                school=school,
-            )
-            guardian = Guardian(
-                sourced_id="guardian-forms",
-                given_name="Gus",
-                family_name="Guardian",
-                email="gus.guardian@forms.example",
-                preferred_language="en",
-            )
-            db.session.add_all([school, principal, guardian])
-            db.session.add(Account(email=principal.email, password_hash=password, staff=principal))
-            db.session.add(Account(email=guardian.email, password_hash=password, guardian=guardian))
-            db.session.flush()
-            office = db.session.scalar(select(Account).where(Account.email == PERSONAS["lee"]))
+            school = factories.school(name="Forms Budget School")
+            principal = factories.staff(role=StaffRole.PRINCIPAL, school=school)
+            guardian = factories.guardian()
+            factories.account(principal)
+            factories.account(guardian)
+            office = factories.privacy_office()
             self.office_id = office.id
             today = clock.today()
             form = operations.create_form(
@@ -85,26 +61,16 @@ class FormSchool:
             )
             form = db.session.get(ConsentForm, self.form_id)
             office = db.session.get(Account, self.office_id)
+            school = db.session.get(School, self.school_id)
             today = clock.today()
             for number in range(self.size + 1, size + 1):
-                student = Student(
-                    sourced_id=f"student-forms-{number}",
-                    district_identifier=f"F{number:06d}",
+                student = factories.student(
+                    school=school,
+                    guardians=[guardian_account.guardian],
                     given_name=f"Kid{number}",
                     family_name="Budget",
                     grade="3",
-                    school_id=self.school_id,
                 )
-                db.session.add(student)
-                db.session.add(
-                    GuardianLink(
-                        guardian_id=self.guardian_id,
-                        student=student,
-                        relationship_type=Relationship.PARENT,
-                        has_rights=True,
-                    )
-                )
-                db.session.flush()
                 operations.answer_form(
                     actor=guardian_account, form=form, student=student, answer=Answer.GRANTED
                 )

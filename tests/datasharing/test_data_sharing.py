@@ -14,7 +14,8 @@ from consent.audit.models import AuditEvent
 from consent.core import clock
 from consent.demo.operations import TOOLS
 from consent.extensions import db
-from consent.roster.models import Enrollment, Section
+from consent.roster.models import Enrollment, Section, Student
+from tests import factories
 from tests.support import PERSONAS, count_queries
 
 BUDGET = 12
@@ -99,15 +100,9 @@ def test_a_past_class_still_counts_with_its_end_date(app, demo, as_):
     start = year_start(app, demo)
     ended = start + timedelta(days=20)
     with app.app_context():
-        english7 = db.session.scalar(select(Section.id).where(Section.title == "English 7"))
-        db.session.add(
-            Enrollment(
-                student_id=demo.students["sofia"],
-                section_id=english7,
-                begin_date=start + timedelta(days=5),
-                end_date=ended,
-            )
-        )
+        sofia = db.session.get(Student, demo.students["sofia"])
+        english7 = db.session.get(Section, demo.sections["english7"])
+        factories.enroll(sofia, english7, begin=start + timedelta(days=5), end=ended)
         db.session.commit()
     rows = companies(
         as_("maria").get(f"/students/{demo.students['sofia']}/data-sharing").get_data(as_text=True)
@@ -123,10 +118,9 @@ def test_a_past_class_still_counts_with_its_end_date(app, demo, as_):
 def test_a_class_joined_after_the_tool_started_counts_from_the_join(app, demo, as_):
     joined = today(app) - timedelta(days=3)
     with app.app_context():
-        english7 = db.session.scalar(select(Section.id).where(Section.title == "English 7"))
-        db.session.add(
-            Enrollment(student_id=demo.students["ava"], section_id=english7, begin_date=joined)
-        )
+        ava = db.session.get(Student, demo.students["ava"])
+        english7 = db.session.get(Section, demo.sections["english7"])
+        factories.enroll(ava, english7, begin=joined)
         db.session.commit()
     rows = companies(
         as_("james").get(f"/students/{demo.students['ava']}/data-sharing").get_data(as_text=True)

@@ -5,11 +5,10 @@ schools and roles), never from consent.access: a forbidden probe answers exactly
 record (404), changes nothing and leaves an `access.denied` row; an allowed staff read leaves
 a `*.view` row naming the student."""
 
-from datetime import UTC, datetime
-
 from sqlalchemy import text
 
 from consent.accounts.models import Account
+from consent.core import clock
 from consent.extensions import db
 from consent.records import operations as ops
 from consent.records.models import DisclosureBasis, RequestKind
@@ -65,7 +64,7 @@ def make_records(app, demo):
                 basis=basis,
                 interest="Enrolment",
                 records="Transcript",
-                disclosed_on=datetime.now(UTC).date().replace(day=1),
+                disclosed_on=clock.today().replace(day=1),
                 family_may_see=seen,
             )
             made[f"d-{student}"] = (found.id, student)

@@ -15,7 +15,7 @@ from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts.models import Event, OptOut
-from tests.support import CSRF_RE, PERSONAS
+from tests.support import PERSONAS, find_csrf
 
 RECEIPT = re.compile(r"/requests/(\d+)/receipt")
 
@@ -90,10 +90,10 @@ class Client:
 
     def post(self, path: str, data: dict, *, token_page: str) -> tuple[str, str] | None:
         """None when the page had no form to send (an error page): nothing is posted."""
-        token = CSRF_RE.search(token_page)
+        token = find_csrf(token_page)
         if token is None:
             return None
-        payload = {"csrf_token": token.group(1), **data}
+        payload = {"csrf_token": token, **data}
         request = urllib.request.Request(  # noqa: S310 - our own server on 127.0.0.1
             self.base + path, data=urllib.parse.urlencode(payload).encode(), method="POST"
         )

@@ -17,7 +17,7 @@ from consent.extensions import db
 from consent.optouts.models import Event, OptOut, OptOutRequester
 from tests.reliability.conftest import BIN, ROOT, app_env, worker_command
 from tests.reliability.helpers import Client, file_and_withdraw, views
-from tests.support import free_port, make_app
+from tests.support import Processes, free_port, make_app
 
 SECONDS = 20  # the load stops by itself after this long ...
 MAX_REQUESTS = 400  # ... or after this many requests per client, whichever comes first
@@ -42,11 +42,13 @@ def district(tmp_path):
         db.engine.dispose()
 
 
-def _serve(url: str, tmp_path, smtp_port: int) -> tuple[str, list[subprocess.Popen]]:
+def _serve(
+    processes: Processes, url: str, tmp_path, smtp_port: int
+) -> tuple[str, list[subprocess.Popen]]:
     port = free_port()
     env = app_env(url, MAIL_PORT=str(smtp_port))
     with open(tmp_path / "gunicorn.log", "w") as log:  # the processes keep their own handle
-        web = subprocess.Popen(
+        web = processes.start(
             [str(BIN / "gunicorn"), "--workers", "3", "--bind", f"127.0.0.1:{port}"]
             + ["--error-logfile", "-", "--timeout", "120", "wsgi:app"],
             cwd=ROOT,
@@ -54,7 +56,7 @@ def _serve(url: str, tmp_path, smtp_port: int) -> tuple[str, list[subprocess.Pop
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        worker = subprocess.Popen(
+        worker = processes.start(
             worker_command("--loop", "--interval", "0.5"),
             cwd=ROOT,
             env=env,
@@ -64,7 +66,7 @@ def _serve(url: str, tmp_path, smtp_port: int) -> tuple[str, list[subprocess.Pop
     base = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 90
     while True:
-        assert web.poll() is None, (tmp_path / "gunicorn.log").read_text()[-3000:]
+        assert processes.alive(web), (tmp_path / "gunicorn.log").read_text()[-3000:]
         try:
             urllib.request.urlopen(base + "/signin", timeout=10).close()  # noqa: S310
             break
@@ -74,9 +76,11 @@ def _serve(url: str, tmp_path, smtp_port: int) -> tuple[str, list[subprocess.Pop
     return base, [web, worker]
 
 
-def test_three_gunicorn_workers_on_sqlite_never_lock_up(district, tmp_path, counting_sink):
+def test_three_gunicorn_workers_on_sqlite_never_lock_up(
+    district, tmp_path, counting_sink, processes
+):
     url, app, ids = district
-    base, processes = _serve(url, tmp_path, counting_sink.port)
+    base, servers = _serve(processes, url, tmp_path, counting_sink.port)
     stats: dict[str, set[str]] = {"filed": set(), "withdrawn": set()}
     clients: list[Client] = []
     errors: list[BaseException] = []
@@ -112,10 +116,8 @@ def test_three_gunicorn_workers_on_sqlite_never_lock_up(district, tmp_path, coun
             thread.join(timeout=SECONDS + 120)
         assert not any(thread.is_alive() for thread in threads)
     finally:
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=60)
+        for server in servers:  # before the log is read; the fixture would only do it later
+            processes.stop(server)
     log = (tmp_path / "gunicorn.log").read_text()
 
     assert errors == []

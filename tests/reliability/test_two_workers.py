@@ -3,7 +3,6 @@ messages and the mail server receives every Message-ID exactly once (FOR UPDATE 
 On SQLite, which has no row locks, a second worker refuses to start, with a clear message."""
 
 import fcntl
-import signal
 import subprocess
 import time
 from pathlib import Path
@@ -15,8 +14,8 @@ from sqlalchemy import func, select, text
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import message_id
-from tests.reliability.conftest import ROOT, CountingSink, app_env, worker_command
-from tests.support import make_app
+from tests.reliability.conftest import ROOT, app_env, worker_command
+from tests.support import Processes, make_app
 
 MESSAGES = 10_000
 
@@ -53,11 +52,11 @@ def _wait_for(condition, seconds: float, what: str) -> None:
         time.sleep(0.2)
 
 
-def _start_worker(env: dict, logs: Path) -> subprocess.Popen:
+def _start_worker(processes: Processes, env: dict, logs: Path) -> subprocess.Popen:
     """A worker process; its output goes to files (a full pipe would stall it)."""
     logs.mkdir(parents=True, exist_ok=True)
     with open(logs / "out", "w") as out, open(logs / "err", "w") as err:
-        return subprocess.Popen(
+        return processes.start(
             worker_command("--loop", "--interval", "0.2"),
             cwd=ROOT,
             env=env,
@@ -66,26 +65,27 @@ def _start_worker(env: dict, logs: Path) -> subprocess.Popen:
         )
 
 
-def _stop(process: subprocess.Popen, logs: Path) -> tuple[int, str, str]:
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-    process.wait(timeout=60)
-    return process.returncode, (logs / "out").read_text(), (logs / "err").read_text()
+def _stop(processes: Processes, worker: subprocess.Popen, logs: Path) -> tuple[int, str, str]:
+    """SIGTERM, as a service manager stops it: the worker ends its pass and exits 0."""
+    code = processes.stop(worker)
+    return code, (logs / "out").read_text(), (logs / "err").read_text()
 
 
-def test_two_workers_on_postgresql_send_every_message_exactly_once(private_postgres, tmp_path):
+def test_two_workers_on_postgresql_send_every_message_exactly_once(
+    private_postgres, tmp_path, processes, counting_sink
+):
     url = private_postgres.create_database("two_workers")
     app = _migrated_app(url)
     expected = _queue(app, MESSAGES)
     assert len(expected) == MESSAGES
-    sink = CountingSink().start()
+    sink = counting_sink
     env = app_env(url, MAIL_PORT=str(sink.port))
     logs = [tmp_path / f"worker{n}" for n in (1, 2)]
-    workers = [_start_worker(env, log) for log in logs]
+    workers = [_start_worker(processes, env, log) for log in logs]
     try:
 
         def outbox_empty() -> bool:
-            assert all(w.poll() is None for w in workers), "a worker died"
+            assert all(processes.alive(w) for w in workers), "a worker died"
             with app.app_context():
                 waiting = db.session.scalar(
                     select(func.count()).where(
@@ -97,8 +97,7 @@ def test_two_workers_on_postgresql_send_every_message_exactly_once(private_postg
 
         _wait_for(outbox_empty, 300, "the outbox to empty")
     finally:
-        results = [_stop(w, log) for w, log in zip(workers, logs, strict=True)]
-        sink.stop()
+        results = [_stop(processes, w, log) for w, log in zip(workers, logs, strict=True)]
 
     sent_by = []
     for code, out, err in results:
@@ -144,13 +143,15 @@ def _held(lock: Path) -> bool:
         return False
 
 
-def test_on_sqlite_a_second_worker_refuses_to_start(sqlite_outbox, counting_sink, tmp_path):
+def test_on_sqlite_a_second_worker_refuses_to_start(
+    sqlite_outbox, counting_sink, tmp_path, processes
+):
     url, lock = sqlite_outbox
     env = app_env(url, MAIL_PORT=str(counting_sink.port))
-    first = _start_worker(env, tmp_path / "first")
+    first = _start_worker(processes, env, tmp_path / "first")
     try:
-        _wait_for(lambda: _held(lock) or first.poll() is not None, 60, "the first worker")
-        assert first.poll() is None, (tmp_path / "first" / "err").read_text()
+        _wait_for(lambda: _held(lock) or not processes.alive(first), 60, "the first worker")
+        assert processes.alive(first), (tmp_path / "first" / "err").read_text()
 
         second = subprocess.run(
             worker_command("--loop"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
@@ -163,7 +164,7 @@ def test_on_sqlite_a_second_worker_refuses_to_start(sqlite_outbox, counting_sink
         )
         assert once.returncode == 1, "a single pass beside the worker is refused too"
     finally:
-        code, out, err = _stop(first, tmp_path / "first")
+        code, out, err = _stop(processes, first, tmp_path / "first")
     assert code == 0, err[-2000:]
     assert not _held(lock), "a stopped worker lets the next one start"
 

@@ -1,27 +1,27 @@
 """The vetting and tool-use pages answer from a bounded number of statements (at most 12), the
 same with 1 row in their list as with 50."""
 
-import re
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import insert, select
 
+from consent.accounts.models import Account
 from consent.catalog.models import Tool, ToolUse, UseScope, VettingStatus
 from consent.core import clock
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
-from consent.roster.models import Section, section_teacher
+from consent.roster.models import School, Staff
 from consent.vetting.models import RequestStatus, VettingRequest
-from tests.support import PERSONAS, count_queries
+from tests import factories
+from tests.support import PERSONAS, count_queries, csrf_from
 
 BUDGET = 12
-TOKEN_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 def signed_in(app, persona: str):
     client = app.test_client()
-    token = TOKEN_RE.search(client.get("/signin").get_data(as_text=True)).group(1)
+    token = csrf_from(client.get("/signin").get_data(as_text=True))
     answer = client.post(
         "/signin",
         data={"csrf_token": token, "email": PERSONAS[persona], "password": DEMO_PASSWORD},
@@ -65,25 +65,14 @@ def _requests(app, demo, first: int, n: int, *, decided: bool = False) -> None:
 
 
 def _kim_sections(app, demo, first: int, n: int) -> None:
+    """Classes of Mr. Kim's at Oakwood, each with Khan Academy declared by him."""
+    oakwood = db.session.get(School, demo.schools["oakwood"])
+    kim = db.session.get(Staff, demo.staff["kim"])
+    khan = db.session.get(Tool, demo.tools["khan"])
     for i in range(first, first + n):
-        section = Section(
-            sourced_id=f"budget-section-{i}",
-            title=f"Budget class {i:03}",
-            school_id=demo.schools["oakwood"],
-            term="2026-2027",
-        )
-        db.session.add(section)
-        db.session.flush()
-        db.session.execute(
-            insert(section_teacher), [{"section_id": section.id, "staff_id": demo.staff["kim"]}]
-        )
-        db.session.add(
-            ToolUse(
-                tool_id=demo.tools["khan"],
-                scope=UseScope.SECTION,
-                section_id=section.id,
-                starts_on=clock.today(),
-            )
+        section = factories.section(school=oakwood, teachers=[kim], title=f"Budget class {i:03}")
+        factories.tool_use(
+            khan, section=section, actor=db.session.get(Account, demo.accounts["kim"])
         )
 
 
