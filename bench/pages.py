@@ -606,8 +606,9 @@ GUARDIAN_SQL = [
 ]
 
 
-def prepare_district(url: str) -> None:
-    """Add, once, the guardian and teacher accounts and the teachers' tasks (idempotent)."""
+def prepare_district(url: str, *, live_reports: bool) -> None:
+    """Add, once, the guardian and teacher accounts and the teachers' tasks (idempotent);
+    `live_reports`: forget `flask reports refresh`'s figures, so report pages compute live."""
     from sqlalchemy import create_engine, text
 
     from consent.accounts.passwords import hash_password
@@ -646,6 +647,8 @@ def prepare_district(url: str) -> None:
                     "token": secrets.token_hex(16),
                 },
             )
+        if live_reports:
+            conn.execute(text("DELETE FROM report_snapshot"))
         for table in ("optout", "task"):
             conn.execute(
                 text(
@@ -674,6 +677,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--mixed", action="store_true", help="demo: also a read/write run")
     parser.add_argument("--source", type=Path, default=ROOT, help="checkout of the app to serve")
+    parser.add_argument("--label", help="what --source is, e.g. the commit it was archived from")
     parser.add_argument("--json", help="append the results as one JSON line to this file")
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql") and args.scenario == "district":
@@ -688,14 +692,15 @@ def main() -> None:
             url, people, password = demo_database(source, folder), DEMO_PEOPLE, DEMO_PASSWORD
         else:
             url, people, password = args.database_url, DISTRICT_PEOPLE, DISTRICT_PASSWORD
-            prepare_district(url)
+            prepare_district(url, live_reports=any(n.startswith("office") for n in names))
         lua = folder / "report.lua"
         lua.write_text(WRK_SCRIPT, encoding="utf-8")
         server = Server(source, url, args.workers, folder / "gunicorn.log")
         report = {
             "scenario": args.scenario,
             "source": str(source),
-            "commit": subprocess.run(
+            "commit": args.label
+            or subprocess.run(
                 ["git", "-C", str(source), "rev-parse", "--short", "HEAD"],
                 capture_output=True,
                 text=True,
