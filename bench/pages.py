@@ -38,6 +38,7 @@ import re
 import secrets
 import signal
 import socket
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -563,6 +564,36 @@ def mixed_run(server: Server, page: str, cookie: str, args, lua: Path) -> dict:
     }
 
 
+def lock_probe(server: Server, database_url: str, hold: float = 2.0, tries: int = 3) -> dict:
+    """How long the guardian page takes while another connection holds SQLite's write lock
+    for `hold` seconds: a read that waits for the lock answers after about `hold`."""
+    browser = Browser(server.base)
+    browser.sign_in(DEMO_PEOPLE["guardian"], DEMO_PASSWORD)
+    browser.get(PAGES["guardian"])  # warm, and the session was just used: no touch to write
+    path = database_url.removeprefix("sqlite:///")
+    times = []
+    for _ in range(tries):
+        locked, release = threading.Event(), threading.Event()
+
+        def hold_lock(locked=locked, release=release):
+            conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+            conn.execute("BEGIN IMMEDIATE")
+            locked.set()
+            release.wait(hold)
+            conn.execute("ROLLBACK")
+            conn.close()
+
+        holder = threading.Thread(target=hold_lock)
+        holder.start()
+        locked.wait()
+        started = time.perf_counter()
+        browser.get(PAGES["guardian"])
+        times.append((time.perf_counter() - started) * 1000)
+        release.set()
+        holder.join()
+    return {"hold_ms": hold * 1000, "times_ms": times, "statuses": browser.statuses}
+
+
 # --- the district on PostgreSQL --------------------------------------------------------------
 
 # Tasks as routing makes them: one per current teacher of the student, per request.
@@ -729,6 +760,17 @@ def main() -> None:
                 summary = alternate(server, PAGES[name], browser.cookie, args, lua)
                 report["pages"][name] = summary
                 lines += verdict(args.scenario, name, summary)
+            if args.scenario == "demo":
+                probe = lock_probe(server, url)
+                report["lock_probe"] = probe
+                waited = max(probe["times_ms"]) >= probe["hold_ms"] * 0.9
+                lines.append(
+                    f"lock probe: guardian page while another connection holds the write lock "
+                    f"for {probe['hold_ms']:.0f} ms: "
+                    + ", ".join(f"{t:.0f}" for t in probe["times_ms"])
+                    + f" ms, statuses {probe['statuses']}"
+                )
+                lines.append(f"  {'FAIL' if waited else 'PASS'} a read does not wait for the lock")
             if args.mixed:
                 browser = Browser(server.base)
                 browser.sign_in(people["guardian"], password)
