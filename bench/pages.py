@@ -255,6 +255,20 @@ class Server:
         if getattr(self, "log", None):
             self.log.close()
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU of gunicorn and its workers so far (its process group)."""
+        ticks = 0
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if self.process and int(fields[2]) == self.process.pid:  # pgrp
+                ticks += int(fields[11]) + int(fields[12])  # utime, stime
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def log_count(self, needle: str) -> int:
         return self.log_path.read_text(encoding="utf-8", errors="replace").count(needle)
 
@@ -262,7 +276,7 @@ class Server:
 # --- wrk -------------------------------------------------------------------------------------
 
 
-def wrk(base: str, path: str, cookie: str, *, seconds: int, connections: int, lua: Path) -> dict:
+def wrk(server, path: str, cookie: str, *, seconds: int, connections: int, lua: Path) -> dict:
     command = [
         "wrk",
         "-t",
@@ -280,16 +294,19 @@ def wrk(base: str, path: str, cookie: str, *, seconds: int, connections: int, lu
     ]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
-    load_before = load_average()
+    load_before, cpu_before = load_average(), server.cpu_seconds()
     output = subprocess.run(
-        [*command, base + path], capture_output=True, text=True, check=True
+        [*command, server.base + path], capture_output=True, text=True, check=True
     ).stdout
+    cpu = server.cpu_seconds() - cpu_before
     line = next(line for line in output.splitlines() if line.startswith("WRK "))
     result = json.loads(line[4:])
     result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
     for name in ("p50", "p95", "p99", "max"):
         result[f"{name}_ms"] = result.pop(f"{name}_us") / 1000
     result["load_before"], result["load_after"] = load_before, load_average()
+    # The app's own CPU per answer barely moves with the machine's load, unlike the times.
+    result["app_cpu_ms"] = cpu * 1000 / max(result["requests"], 1)
     return result
 
 
@@ -298,10 +315,10 @@ def alternate(server: Server, page: str, cookie: str, args, lua: Path) -> dict:
     rounds = []
     for number in range(1, args.rounds + 1):
         health = wrk(
-            server.base, "/healthz", "", seconds=args.seconds, connections=args.connections, lua=lua
+            server, "/healthz", "", seconds=args.seconds, connections=args.connections, lua=lua
         )
         measured = wrk(
-            server.base, page, cookie, seconds=args.seconds, connections=args.connections, lua=lua
+            server, page, cookie, seconds=args.seconds, connections=args.connections, lua=lua
         )
         rounds.append({"round": number, "healthz": health, "page": measured})
         print_round(page, number, health, measured)
@@ -323,7 +340,7 @@ def summarize(rounds: list[dict]) -> dict:
     for key in ("healthz", "page"):
         summary[key] = {
             "rps": total_rps(key),
-            **{f"{n}_ms": median(key, f"{n}_ms") for n in ("p50", "p95", "p99")},
+            **{f"{n}_ms": median(key, f"{n}_ms") for n in ("p50", "p95", "p99", "app_cpu")},
             **{f"worst_{n}_ms": worst(key, f"{n}_ms") for n in ("p95", "p99")},
             "not_200": sum(r[key]["not_200"] for r in rounds),
             "5xx": sum(r[key]["5xx"] for r in rounds),
@@ -338,7 +355,8 @@ def print_round(page: str, number: int, health: dict, measured: dict) -> None:
     for path, row in (("/healthz", health), (page, measured)):
         print(
             f"  round {number} {path:24} {row['rps']:8.1f} req/s  p50 {row['p50_ms']:7.1f}  "
-            f"p95 {row['p95_ms']:7.1f}  p99 {row['p99_ms']:7.1f} ms  not 200: {row['not_200']}"
+            f"p95 {row['p95_ms']:7.1f}  p99 {row['p99_ms']:7.1f} ms  "
+            f"app CPU {row['app_cpu_ms']:5.1f} ms/answer  not 200: {row['not_200']}"
             f"  load {row['load_before']:.2f} -> {row['load_after']:.2f}",
             flush=True,
         )
@@ -353,7 +371,9 @@ def verdict(scenario: str, name: str, summary: dict) -> list[str]:
         f"({summary['healthz']['rps']:.1f} req/s); page p50 {page['p50_ms']:.1f}, "
         f"p95 {page['p95_ms']:.1f} (worst round {page['worst_p95_ms']:.1f}), "
         f"p99 {page['p99_ms']:.1f} (worst round {page['worst_p99_ms']:.1f}) ms; "
-        f"/healthz p95 {summary['healthz']['p95_ms']:.1f} ms; not 200: {page['not_200']}; "
+        f"/healthz p95 {summary['healthz']['p95_ms']:.1f} ms; app CPU per answer "
+        f"{page['app_cpu_ms']:.1f} ms (/healthz {summary['healthz']['app_cpu_ms']:.1f}); "
+        f"not 200: {page['not_200']}; "
         f"load {summary['load'][0]:.2f} -> {summary['load'][1]:.2f}"
     ]
     checks = []
@@ -535,7 +555,7 @@ def mixed_run(server: Server, page: str, cookie: str, args, lua: Path) -> dict:
     time.sleep(1)
     try:
         reads = wrk(
-            server.base,
+            server,
             page,
             cookie,
             seconds=args.seconds * args.rounds,
