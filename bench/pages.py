@@ -724,6 +724,8 @@ def main() -> None:
     parser.add_argument("--label", help="what --source is, e.g. the commit it was archived from")
     parser.add_argument("--json", help="append the results as one JSON line to this file")
     args = parser.parse_args()
+    # Stopped from outside (timeout, kill): still stop gunicorn in the finally below.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("stopped"))
     if not args.database_url.startswith("postgresql") and args.scenario == "district":
         raise SystemExit("the district runs on PostgreSQL")
     default_pages = "guardian" if args.scenario == "demo" else "guardian,teacher,principal"
