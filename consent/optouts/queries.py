@@ -3,7 +3,7 @@
 from datetime import date
 
 from sqlalchemy import Select, and_, case, exists, or_, select
-from sqlalchemy.orm import contains_eager, defaultload, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, lazyload, selectinload
 
 from consent.access import visible_optouts, visible_student_ids
 from consent.access.policy import current_enrollment
@@ -21,21 +21,11 @@ def _list_row(*through) -> list:
     more: the filer, the tasks and what the tool collects, which a request loads by default,
     cost a join and three statements on every page of a list. `through`: the path from the
     listed rows to the request (for a task list, Task.optout)."""
-
-    def to_request():
-        return defaultload(*through) if through else None
-
-    def skip(*path):
-        base = to_request()
-        for attribute in path[:-1]:
-            base = base.defaultload(attribute) if base is not None else defaultload(attribute)
-        return base.lazyload(path[-1]) if base is not None else lazyload(path[-1])
-
     return [
-        skip(OptOut.filed_by),
-        skip(OptOut.tasks),
-        skip(OptOut.tool, Tool.data_categories),
-        skip(OptOut.tool, Tool.optout_options),
+        lazyload(*through, OptOut.filed_by),
+        lazyload(*through, OptOut.tasks),
+        lazyload(*through, OptOut.tool, Tool.data_categories),
+        lazyload(*through, OptOut.tool, Tool.optout_options),
     ]
 
 
