@@ -17,11 +17,17 @@ every round, the page's throughput as a share of `/healthz`'s, the 1-minute load
 and after each run, and a PASS/FAIL line per target. wrk gets no redirects: any answer but 200
 (a lost session would be a 302 to the sign-in page) is counted and reported.
 
+Each run also reports the app's CPU per answer (user + system time of gunicorn's process
+group over the run, divided by the answers): unlike the times, it barely moves with the load
+other work puts on the machine. `demo` ends with a lock probe: another connection holds
+SQLite's write lock for 2 s while the guardian page is loaded; a read that waits for the lock
+takes the 2 s.
+
 `--mixed` (demo only) also runs the guardian page while writers change data through the real
-forms: a guardian files and withdraws opt-outs, a teacher reads and acknowledges tasks, a
-principal reads the request list (an audited read, so a write), and a fourth signs in and out.
-It reports the writers' operations, every 5xx, and the "database is locked" lines of
-gunicorn's log.
+forms: a guardian files and withdraws opt-outs, a teacher acknowledges the tasks on the
+requests of their task list, a principal reads the request list (an audited read, so a
+write), and a fourth signs in and out. It reports the writers' steps and changes, every 5xx,
+and the "database is locked" lines of gunicorn's log; it fails if a writer changed nothing.
 
 `--source DIR` serves another checkout of the app (for example `git archive <commit>` unpacked
 in /tmp) with this venv, to measure the code before a change on the same machine. gunicorn is
@@ -818,6 +824,8 @@ def main() -> None:
                 lines.append(
                     f"  {'PASS' if no_errors else 'FAIL'} mixed: no 5xx, no 'database is locked'"
                 )
+                wrote = all(w["writes"] for w in mixed["writers"])
+                lines.append(f"  {'PASS' if wrote else 'FAIL'} mixed: every writer changed data")
         finally:
             server.stop()
         report["load_end"] = load_average()
