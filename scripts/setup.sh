@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what consent needs into .venv; with --with-browser also Debian's Chromium for the
-# browser tests (never a downloaded browser). Safe to run again: it only adds what is missing.
+# browser tests (never a downloaded browser), with --with-bench Debian's wrk for
+# bench/pages.py (not needed by the tests). Safe to run again: it only adds what is missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,4 +34,12 @@ if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null 2>&1; the
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+if [ "${1:-}" = "--with-bench" ] && ! command -v wrk >/dev/null 2>&1; then
+  echo "Installing Debian's wrk for bench/pages.py"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
 fi

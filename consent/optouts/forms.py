@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     DateField,
     HiddenField,
@@ -10,6 +11,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.widgets import Select
 
 from consent.catalog.models import Tool
 from consent.core import clock
@@ -93,6 +95,23 @@ class CloseForm(FlaskForm):
     submit = SubmitField(_l("Close request"))
 
 
+_OPTION = {
+    False: Markup('<option value="%s">%s</option>'),
+    True: Markup('<option selected value="%s">%s</option>'),
+}
+
+
+class LongSelect(Select):
+    """The same HTML as WTForms' select, built with one escaping format per option instead of
+    html_params: a district's 600 tools took a large share of the request list's time."""
+
+    @classmethod
+    def render_option(cls, choice, **kwargs):
+        if kwargs or choice.render_kw or isinstance(choice.value, bool):
+            return super().render_option(choice, **kwargs)
+        return _OPTION[bool(choice.selected)] % (choice.value, choice.label or choice.value)
+
+
 class RequestFilterForm(FlaskForm):
     """GET filters on the request list; no CSRF, nothing changes."""
 
@@ -100,8 +119,8 @@ class RequestFilterForm(FlaskForm):
         csrf = False
 
     status = SelectField(_l("Status"), default="")
-    tool = SelectField(_l("Tool"), default="")
-    school = SelectField(_l("School"), default="")
+    tool = SelectField(_l("Tool"), default="", widget=LongSelect())
+    school = SelectField(_l("School"), default="", widget=LongSelect())
     overdue = SelectField(
         _l("Due"),
         choices=[SelectChoice("", _l("Any")), SelectChoice("1", _l("Overdue only"))],

@@ -281,6 +281,21 @@ def test_principal_sees_only_their_school_and_filters_by_status_and_tool(as_, de
     assert "Khan Academy" in overdue and "Flip" not in overdue.split("<tbody>")[-1]
 
 
+def test_the_filter_keeps_the_chosen_tool_selected_and_names_tools_as_written(app, as_, demo):
+    """The tool list has its own faster widget; it must say what WTForms' own select says."""
+    from consent.catalog.models import Tool
+
+    with app.app_context():
+        db.session.get(Tool, demo.tools["flip"]).name = 'Flip & "Draw" <Studio>'
+        db.session.commit()
+    html = as_("reed").get(f"/requests?tool={demo.tools['flip']}").get_data(as_text=True)
+    flip = f'<option selected value="{demo.tools["flip"]}">Flip &amp; &#34;Draw&#34; &lt;Studio&gt;'
+    assert html.count(flip) == 1
+    assert '<option value="">Any tool</option>' in html
+    assert f'<option value="{demo.tools["khan"]}">Khan Academy</option>' in html
+    assert "Olivia Jones" in html.split("<tbody>")[-1]
+
+
 def test_privacy_officer_sees_every_school(as_):
     html = as_("lee").get("/requests").get_data(as_text=True)
     assert "Sofia Garcia" in html and "Mateo Garcia" in html and "Ava Chen" in html
