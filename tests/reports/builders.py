@@ -133,6 +133,7 @@ def build_lincoln() -> Lincoln:
     db.session.flush()
 
     def optout(key, student, tool, status, filed_at, plan_due, confirm_due, resolved_at=None):
+        ended = status in (OptOutStatus.WITHDRAWN, OptOutStatus.CLOSED)
         row = OptOut(
             student_id=students[student].id,
             tool_id=tool.id,
@@ -144,6 +145,7 @@ def build_lincoln() -> Lincoln:
             plan_due_on=plan_due,
             confirm_due_on=confirm_due,
             resolved_at=resolved_at,
+            ended_at=filed_at + timedelta(days=1) if ended else None,  # as the database holds
         )
         db.session.add(row)
         return key, row
