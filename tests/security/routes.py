@@ -31,10 +31,17 @@ def rules(app, method: str) -> list[Rule]:
     return sorted(found, key=lambda rule: rule.rule)
 
 
+# Arguments whose table the name alone does not pick: `request_id` is a vetting request (the
+# records requests' pages say `records_request_id`).
+ARGUMENT_TABLES = {"request_id": "vetting_request"}
+
+
 def _table_for(argument: str):
     """`optout_id` → the optout table; `form_id` → consent_form (a table ending in the name)."""
     stem = argument.removesuffix("_id")
     tables = db.metadata.tables
+    if argument in ARGUMENT_TABLES:
+        return tables[ARGUMENT_TABLES[argument]]
     if stem in tables:
         return tables[stem]
     for name, table in sorted(tables.items()):
