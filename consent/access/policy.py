@@ -77,6 +77,26 @@ def can_file_for(actor: Account, student_id: int) -> bool:
     )
 
 
+def files_for_self(actor: Account) -> bool:
+    """A family member's own account: files and withdraws requests for their children."""
+    return actor.role is Role.GUARDIAN
+
+
+def may_act_on_task(actor: Account, task: Task) -> bool:
+    """Only the teacher a task was routed to acknowledges it and records its plan."""
+    return actor.role is Role.TEACHER and task.teacher_id == actor.staff_id
+
+
+def may_decide_requests(actor: Account) -> bool:
+    """Principals and the privacy office confirm, return and close requests."""
+    return actor.role in (Role.PRINCIPAL, Role.PRIVACY_OFFICER)
+
+
+def sees_every_school(actor: Account) -> bool:
+    """The privacy office: lists may be filtered by any school of the district."""
+    return actor.role is Role.PRIVACY_OFFICER
+
+
 def deny(actor: Account, target: str, student_id: int | None = None):
     record_denied(actor, target=target, student_id=student_id)
     abort(404)

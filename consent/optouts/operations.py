@@ -11,7 +11,8 @@ from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
 from consent.access.families import may_decide_for, may_record_for
-from consent.accounts.models import Account, Role
+from consent.access.policy import files_for_self, may_act_on_task, may_decide_requests
+from consent.accounts.models import Account
 from consent.audit.operations import record
 from consent.catalog.models import Tool
 from consent.catalog.reach import reaches_student, teachers_reached
@@ -250,7 +251,7 @@ def _asking(
     """A guardian with FERPA rights files for themselves on the web; staff who may see the
     student record a request that guardian made by phone, on paper, by email or in person."""
     if on_behalf_of is None:
-        if actor.role is not Role.GUARDIAN:
+        if not files_for_self(actor):
             raise OptOutError(_l("Only a parent or guardian can file an opt-out."))
         if not may_decide_for(actor.guardian_id, student.id):
             raise OptOutError(
@@ -506,12 +507,12 @@ def awaits_teacher(optout: OptOut, task: Task) -> bool:
 
 
 def _require_own_task(actor: Account, task: Task) -> None:
-    if actor.role is not Role.TEACHER or task.teacher_id != actor.staff_id:
+    if not may_act_on_task(actor, task):
         raise OptOutError(_l("Only the teacher this task was routed to can act on it."))
 
 
 def _require_school_lead(actor: Account) -> None:
-    if actor.role not in (Role.PRINCIPAL, Role.PRIVACY_OFFICER):
+    if not may_decide_requests(actor):
         raise OptOutError(_l("Only a principal or the privacy office can do this."))
 
 
@@ -568,7 +569,7 @@ def withdraw(
     `along`: ids of guardians withdrawing together with the guardian (all gave consent on a
     form), so they do not count as disagreeing; `note` says why, on the timeline."""
     if on_behalf_of is None:
-        if actor.role is not Role.GUARDIAN:
+        if not files_for_self(actor):
             raise OptOutError(_l("Only a parent or guardian can withdraw a request."))
         guardian = actor.guardian
     elif may_record_for(actor, optout.student_id):

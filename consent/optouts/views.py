@@ -15,9 +15,11 @@ from consent.access import (
     deciding_guardians,
     deciding_students,
     deny,
+    may_decide_requests,
     optout_or_404,
     recording_student_or_404,
     section_or_404,
+    sees_every_school,
     student_or_404,
     task_or_404,
     visible_students,
@@ -134,7 +136,7 @@ def detail(optout_id: int):
         my_task=my_task,
         teacher_may_act=bool(my_task) and operations.awaits_teacher(optout, my_task),
         may_withdraw=may_withdraw,
-        is_lead=current_user.role in SCHOOL_LEADS,
+        is_lead=may_decide_requests(current_user),
         overdue=is_overdue(optout, today),
         action_form=EmptyForm(),
         TaskStatus=TaskStatus,
@@ -253,7 +255,7 @@ def requests():
         SelectChoice(str(t.id), t.name)
         for t in db.session.execute(select(Tool.id, Tool.name).order_by(Tool.name))
     ]
-    is_office = current_user.role is Role.PRIVACY_OFFICER
+    is_office = sees_every_school(current_user)
     form.school.choices = [SelectChoice("", _("Any school"))]
     if is_office:
         form.school.choices += [

@@ -238,3 +238,25 @@ def test_only_the_office_sees_the_edit_links_on_a_tool_s_page(as_, demo):
         page = as_(persona).get(url)
         assert page.status_code == 200
         assert edit_link not in page.get_data(as_text=True), persona
+
+
+def test_who_acts_on_requests_is_decided_by_the_gate(app, demo):
+    """The opt-out workflow's own permissions are plain predicates of consent.access."""
+    from consent.optouts.models import Task
+
+    with app.app_context():
+        people = {
+            key: db.session.get(Account, demo.accounts[key])
+            for key in ("maria", "patel", "johnson", "reed", "lee")
+        }
+        task = db.session.scalars(
+            select(Task).where(Task.teacher_id == demo.staff["patel"])
+        ).first()
+        assert access.files_for_self(people["maria"])
+        assert not any(access.files_for_self(people[k]) for k in ("patel", "reed", "lee"))
+        assert access.may_act_on_task(people["patel"], task)
+        assert not access.may_act_on_task(people["johnson"], task)
+        assert not access.may_act_on_task(people["reed"], task)
+        assert [k for k in people if access.may_decide_requests(people[k])] == ["reed", "lee"]
+        assert [k for k in people if access.sees_every_school(people[k])] == ["lee"]
+        db.session.remove()
