@@ -1,0 +1,120 @@
+"""Refusals reach the staff who act: each student's answer on the forms staff must see, with
+what no answer means, on the teacher's class list and the staff student page."""
+
+import re
+from datetime import timedelta
+
+from consent.audit.models import AuditEvent
+from consent.consentforms import operations
+from consent.consentforms.models import Answer, ConsentForm, FormKind, FormMode
+from consent.consentforms.queries import staff_answers
+from consent.core import clock
+from consent.extensions import db
+from consent.roster.models import Student
+from tests.consentforms.conftest import count
+
+
+def _row(html: str, form_title: str, name: str) -> str:
+    """The text of `name`'s row in the table under the heading `form_title`."""
+    table = html.split(f"<h3>{form_title}</h3>", 1)[1].split("</table>", 1)[0]
+    row = next(r for r in table.split("<tr>") if name in r)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+
+
+def test_class_list_shows_each_students_answer_and_what_no_answer_means(app, demo, as_, make_form):
+    directory = make_form(title="Directory information 2026")  # opt-out
+    yearbook = make_form(
+        kind=FormKind.MEDIA_RELEASE, mode=FormMode.OPT_IN, title="Yearbook photos 2026"
+    )
+    patricia, maria = as_("patricia"), as_("maria")
+    olivia, mateo = demo.students["olivia"], demo.students["mateo"]
+    ok = patricia.post(f"/forms/{directory}/students/{olivia}", {"answer": "refused"})
+    assert ok.status_code == 302
+    assert (
+        maria.post(f"/forms/{directory}/students/{mateo}", {"answer": "granted"}).status_code == 302
+    )
+    assert (
+        maria.post(f"/forms/{yearbook}/students/{mateo}", {"answer": "granted"}).status_code == 302
+    )
+
+    html = as_("patel").get(f"/sections/{demo.sections['english7']}").get_data(as_text=True)
+    assert "Directory information, photos and releases" in html
+    assert _row(html, "Directory information 2026", "Olivia Jones") == (
+        "Olivia Jones No Do not release"
+    )
+    assert _row(html, "Directory information 2026", "Mateo Garcia") == (
+        "Mateo Garcia Yes May be released"
+    )
+    assert _row(html, "Directory information 2026", "Lucas Wilson") == (
+        "Lucas Wilson No answer May be released: no answer counts as yes on this opt-out form"
+    )
+    assert _row(html, "Yearbook photos 2026", "Lucas Wilson") == (
+        "Lucas Wilson No answer Do not release: no answer counts as no on this opt-in form"
+    )
+    assert _row(html, "Yearbook photos 2026", "Mateo Garcia") == (
+        "Mateo Garcia Yes May be released"
+    )
+    # Reading the list is a view of each student on it.
+    with app.app_context():
+        assert (
+            count(
+                AuditEvent,
+                AuditEvent.action == "section.answers.view",
+                AuditEvent.student_id == olivia,
+            )
+            == 1
+        )
+
+
+def test_forms_staff_need_not_see_stay_off_the_class_list(app, demo, as_, make_form):
+    make_form(kind=FormKind.PPRA_SURVEY, title="Health survey 2026")
+    html = as_("patel").get(f"/sections/{demo.sections['english7']}").get_data(as_text=True)
+    assert "Health survey 2026" not in html
+
+
+def test_staff_student_page_shows_the_answers_and_the_family_does_not(app, demo, as_, make_form):
+    form_id = make_form(title="Directory information 2026")
+    patricia = as_("patricia")
+    olivia = demo.students["olivia"]
+    assert (
+        patricia.post(f"/forms/{form_id}/students/{olivia}", {"answer": "refused"}).status_code
+        == 302
+    )
+
+    page = as_("reed").get(f"/students/{olivia}").get_data(as_text=True)
+    assert "Directory information, photos and releases" in page
+    section = re.sub(
+        r"<[^>]+>", " ", page.split('id="releases-heading"', 1)[1].split("</section>")[0]
+    )
+    section = re.sub(r"\s+", " ", section)
+    assert "Directory information 2026 No Do not release" in section
+    family = patricia.get(f"/students/{olivia}").get_data(as_text=True)
+    assert "releases-heading" not in family
+
+
+def test_answer_as_of_a_day_is_the_one_given_by_then(app, demo, account, make_form):
+    form_id = make_form(title="Directory information 2026")
+    with app.app_context():
+        today = clock.today()
+        form = db.session.get(ConsentForm, form_id)
+        olivia = db.session.get(Student, demo.students["olivia"])
+        patricia = account("patricia")
+        operations.answer_form(
+            actor=patricia,
+            form=form,
+            student=olivia,
+            answer=Answer.REFUSED,
+            now=clock.day_start(today - timedelta(days=2)) + timedelta(hours=10),
+        )
+        operations.answer_form(actor=patricia, form=form, student=olivia, answer=Answer.GRANTED)
+        db.session.commit()
+
+        def answer_on(day):
+            rows = staff_answers([olivia.id], day)[olivia.id]
+            return [(a.form.id, a.answer, a.released) for a in rows if a.form.id == form_id]
+
+        assert answer_on(today - timedelta(days=3)) == [(form_id, None, True)]
+        assert answer_on(today - timedelta(days=2)) == [(form_id, Answer.REFUSED, False)]
+        assert answer_on(today) == [(form_id, Answer.GRANTED, True)]
+        # Before the form opened there was nothing to answer.
+        assert answer_on(today - timedelta(days=8)) == []
