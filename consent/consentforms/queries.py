@@ -246,14 +246,17 @@ class StaffAnswer:
 
 
 def staff_answers(student_ids, as_of: date) -> dict[int, list[StaffAnswer]]:
-    """The answer in force of each student, as of the end of `as_of`, on every published form
-    marked "staff must see this" for that school year and already open: two statements
-    whatever the number of students and forms. The answer in force is the more protective one
-    of the latest answer of each guardian given by that day."""
-    ids = list(student_ids)
-    result: dict[int, list[StaffAnswer]] = {sid: [] for sid in ids}
-    if not ids:
-        return result
+    """The answer in force of each student (`student_ids`: a list, or a `Select` of ids), as
+    of the end of `as_of`, on every published form marked "staff must see this" for that
+    school year and already open: two statements whatever the number of students and forms.
+    The answer in force is the more protective of each guardian's latest answer by then."""
+    if isinstance(student_ids, Select):  # a whole school or district: never a long IN list
+        ids, result = student_ids.correlate(None), {}
+    else:
+        ids = list(student_ids)
+        result = {sid: [] for sid in ids}
+        if not ids:
+            return result
     pairs = db.session.execute(
         _light(
             select(Student.id, ConsentForm)
@@ -301,7 +304,7 @@ def staff_answers(student_ids, as_of: date) -> dict[int, list[StaffAnswer]]:
     ):
         given.setdefault((form_id, student_id), []).append(Answer(answer))
     for student_id, form in pairs:
-        result[student_id].append(
+        result.setdefault(student_id, []).append(
             StaffAnswer(
                 form=form,
                 answer=answer_in_force(given.get((form.id, student_id), ())),
@@ -320,3 +323,27 @@ def answers_by_form(students, answers: dict[int, list[StaffAnswer]]) -> list:
                 (student, staff_answer)
             )
     return list(forms.values())
+
+
+def do_not_release(school_id: int | None, as_of: date) -> list[tuple[Student, list[StaffAnswer]]]:
+    """Active students (of one school, or the district) whose directory information, photos or
+    recruiter data must not be released as of `as_of`, each with the forms that withhold it
+    (a no, or no answer on an opt-in form), by school, family and given name: three
+    statements whatever the number of students."""
+    ids = select(Student.id).where(Student.active.is_(True))
+    if school_id is not None:
+        ids = ids.where(Student.school_id == school_id)
+    withheld = {
+        student_id: [a for a in rows if not a.released]
+        for student_id, rows in staff_answers(ids, as_of).items()
+    }
+    withheld = {student_id: rows for student_id, rows in withheld.items() if rows}
+    if not withheld:
+        return []
+    students = db.session.scalars(
+        select(Student)
+        .join(School, School.id == Student.school_id)
+        .where(Student.id.in_(list(withheld)))
+        .order_by(School.name, Student.family_name, Student.given_name, Student.id)
+    ).unique()
+    return [(student, withheld[student.id]) for student in students]

@@ -118,3 +118,99 @@ def test_answer_as_of_a_day_is_the_one_given_by_then(app, demo, account, make_fo
         assert answer_on(today) == [(form_id, Answer.GRANTED, True)]
         # Before the form opened there was nothing to answer.
         assert answer_on(today - timedelta(days=8)) == []
+
+
+# --- the do-not-release list ---------------------------------------------------------------
+
+
+def _refuse(as_, make_form, demo, **fields):
+    form_id = make_form(title="Directory information 2026", **fields)
+    olivia = demo.students["olivia"]
+    answer = as_("patricia").post(f"/forms/{form_id}/students/{olivia}", {"answer": "refused"})
+    assert answer.status_code == 302
+    return form_id
+
+
+def _rows(html: str) -> dict[str, str]:
+    """Each listed student's name → the text of their row."""
+    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
+    rows = {}
+    for row in body.split("<tr>")[1:]:
+        text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+        name = re.search(r'/students/\d+">([^<]+)<', row)
+        rows[name.group(1) if name else text] = text
+    return rows
+
+
+def test_principal_lists_their_school_with_each_reason(app, demo, as_, make_form):
+    _refuse(as_, make_form, demo)
+    html = as_("reed").get("/do-not-release").get_data(as_text=True)
+    rows = _rows(html)
+    assert "Directory information 2026: Do not release" in rows["Olivia Jones"]
+    # The demo's photo form is opt-in: no answer withholds, and the list says why.
+    assert (
+        "Photos and videos in school publications: Do not release: no answer counts as no on "
+        "this opt-in form" in rows["Mateo Garcia"]
+    )
+    assert "Directory information 2026" not in rows["Mateo Garcia"]  # opt-out, no answer
+    assert "Sofia Garcia" not in rows  # another school
+    # A principal cannot ask for another school: it answers like a missing page.
+    oakwood = as_("reed").get(f"/do-not-release?school={demo.schools['oakwood']}")
+    assert oakwood.status_code == 404
+
+
+def test_office_lists_the_district_or_one_school(app, demo, as_, make_form):
+    _refuse(as_, make_form, demo)
+    lee = as_("lee")
+    district = _rows(lee.get("/do-not-release").get_data(as_text=True))
+    assert "Olivia Jones" in district and "Sofia Garcia" in district
+    oakwood = _rows(
+        lee.get(f"/do-not-release?school={demo.schools['oakwood']}").get_data(as_text=True)
+    )
+    assert "Sofia Garcia" in oakwood and "Olivia Jones" not in oakwood
+
+
+def test_the_list_is_as_of_the_chosen_day(app, demo, as_, make_form):
+    _refuse(as_, make_form, demo)
+    with app.app_context():
+        yesterday = clock.today() - timedelta(days=1)
+    html = as_("reed").get(f"/do-not-release?day={yesterday.isoformat()}").get_data(as_text=True)
+    assert "Directory information 2026" not in _rows(html).get("Olivia Jones", "")
+
+
+def test_a_bad_day_is_refused_with_a_message_and_lists_nothing(app, demo, as_, make_form):
+    _refuse(as_, make_form, demo)
+    answer = as_("reed").get("/do-not-release?day=2026-13-45")
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200
+    assert "Not a valid date value." in html
+    assert "Olivia Jones" not in html
+
+
+def test_teachers_and_families_have_no_do_not_release_list(app, demo, as_):
+    for persona in ("patel", "patricia"):
+        assert as_(persona).get("/do-not-release").status_code == 404
+        assert as_(persona).get("/do-not-release.csv").status_code == 404
+
+
+def test_csv_streams_the_list_and_is_audited_per_student(app, demo, as_, make_form):
+    _refuse(as_, make_form, demo)
+    olivia = demo.students["olivia"]
+    answer = as_("reed").get("/do-not-release.csv")
+    assert answer.status_code == 200 and answer.mimetype == "text/csv"
+    assert answer.is_streamed
+    text = answer.get_data(as_text=True)
+    lines = text.lstrip("\ufeff").splitlines()
+    assert lines[0] == "Student,Student number,School,Grade,Do not release"
+    olivia_line = next(line for line in lines if line.startswith("Olivia Jones"))
+    assert "Directory information 2026: refused" in olivia_line
+    assert "Sofia Garcia" not in text
+    with app.app_context():
+        assert (
+            count(
+                AuditEvent,
+                AuditEvent.action == "release.export",
+                AuditEvent.student_id == olivia,
+            )
+            == 1
+        )
