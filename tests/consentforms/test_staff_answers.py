@@ -214,3 +214,10 @@ def test_csv_streams_the_list_and_is_audited_per_student(app, demo, as_, make_fo
             )
             == 1
         )
+
+
+def test_the_demo_shows_a_directory_refusal_on_a_class_list(app, demo, as_):
+    html = as_("patel").get(f"/sections/{demo.sections['english7']}").get_data(as_text=True)
+    assert _row(html, "Directory information at Riverside", "Olivia Jones") == (
+        "Olivia Jones No Do not release"
+    )
