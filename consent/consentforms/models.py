@@ -68,6 +68,8 @@ HIGH_SCHOOL_GRADES = frozenset({"9", "10", "11", "12"})
 RELEASE_KINDS = frozenset(
     {FormKind.DIRECTORY_INFORMATION, FormKind.MEDIA_RELEASE, FormKind.MILITARY_RECRUITER}
 )
+#: A tool's consent is seen by staff too: a student without it does the alternative activity.
+STAFF_KINDS = RELEASE_KINDS | {FormKind.TOOL_CONSENT}
 
 
 class ConsentForm(Base):

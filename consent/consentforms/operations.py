@@ -16,7 +16,7 @@ from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
 from consent.consentforms.models import (
     GRADES,
-    RELEASE_KINDS,
+    STAFF_KINDS,
     Answer,
     AnswerMethod,
     ConsentAnswer,
@@ -114,7 +114,7 @@ def create_form(
         created_by_account_id=actor.id,
         schools=schools,
         grade_rows=[ConsentFormGrade(grade=g) for g in grades],
-        staff_must_see=kind in RELEASE_KINDS if staff_must_see is None else staff_must_see,
+        staff_must_see=kind in STAFF_KINDS if staff_must_see is None else staff_must_see,
     )
     db.session.add(form)
     db.session.flush()

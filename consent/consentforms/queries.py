@@ -34,6 +34,7 @@ from consent.consentforms.models import (
     ConsentAnswer,
     ConsentAnswerEvent,
     ConsentForm,
+    FormKind,
     FormStatus,
 )
 from consent.consentforms.rules import answer_in_force, school_year_of
@@ -334,7 +335,7 @@ def do_not_release(school_id: int | None, as_of: date) -> list[tuple[Student, li
     if school_id is not None:
         ids = ids.where(Student.school_id == school_id)
     withheld = {
-        student_id: [a for a in rows if not a.released]
+        student_id: [a for a in rows if not a.released and a.form.kind is not FormKind.TOOL_CONSENT]
         for student_id, rows in staff_answers(ids, as_of).items()
     }
     withheld = {student_id: rows for student_id, rows in withheld.items() if rows}

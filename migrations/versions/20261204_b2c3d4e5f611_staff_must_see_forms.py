@@ -29,7 +29,12 @@ def upgrade():
         consent_form.update()
         .where(
             consent_form.c.kind.in_(
-                ["directory_information", "media_release", "military_recruiter"]
+                [
+                    "directory_information",
+                    "media_release",
+                    "military_recruiter",
+                    "tool_consent",
+                ]
             )
         )
         .values(staff_must_see=True)

@@ -38,7 +38,7 @@ def test_class_list_shows_each_students_answer_and_what_no_answer_means(app, dem
     )
 
     html = as_("patel").get(f"/sections/{demo.sections['english7']}").get_data(as_text=True)
-    assert "Directory information, photos and releases" in html
+    assert "Directory information, photos, releases and tool consents" in html
     assert _row(html, "Directory information 2026", "Olivia Jones") == (
         "Olivia Jones No Do not release"
     )
@@ -82,7 +82,7 @@ def test_staff_student_page_shows_the_answers_and_the_family_does_not(app, demo,
     )
 
     page = as_("reed").get(f"/students/{olivia}").get_data(as_text=True)
-    assert "Directory information, photos and releases" in page
+    assert "Directory information, photos, releases and tool consents" in page
     section = re.sub(
         r"<[^>]+>", " ", page.split('id="releases-heading"', 1)[1].split("</section>")[0]
     )
@@ -221,3 +221,27 @@ def test_the_demo_shows_a_directory_refusal_on_a_class_list(app, demo, as_):
     assert _row(html, "Directory information at Riverside", "Olivia Jones") == (
         "Olivia Jones No Do not release"
     )
+
+
+def test_class_list_shows_each_students_tool_consent_and_what_to_do(app, demo, as_, make_form):
+    flip = make_form(
+        kind=FormKind.TOOL_CONSENT,
+        mode=FormMode.OPT_IN,
+        title="Flip consent",
+        tool_id=demo.tools["flip"],
+        school_ids=[demo.schools["riverside"]],
+    )
+    olivia, mateo = demo.students["olivia"], demo.students["mateo"]
+    assert as_("patricia").post(f"/forms/{flip}/students/{olivia}", {"answer": "refused"})
+    assert as_("maria").post(f"/forms/{flip}/students/{mateo}", {"answer": "granted"})
+    html = as_("patel").get(f"/sections/{demo.sections['english7']}").get_data(as_text=True)
+    assert _row(html, "Flip consent", "Olivia Jones") == (
+        "Olivia Jones No Refused: use the alternative activity"
+    )
+    assert _row(html, "Flip consent", "Mateo Garcia") == "Mateo Garcia Yes Consented: may use Flip"
+    assert _row(html, "Flip consent", "Lucas Wilson") == (
+        "Lucas Wilson No answer No consent yet: use the alternative activity"
+    )
+    # A tool's consent is not a release of data: the do-not-release list leaves it out.
+    listed = as_("reed").get("/do-not-release").get_data(as_text=True)
+    assert "Flip consent" not in listed
