@@ -158,7 +158,7 @@ def guardian(*, children: Iterable[Student] = (), **fields) -> Guardian:
 def account(person: Guardian | Staff, *, password: str = DEMO_PASSWORD) -> Account:
     """The account the person's invitation makes when they accept it (signs in with the demo
     password unless given another)."""
-    return invitations.accept(person, password)
+    return invitations.accept(actor=None, person=person, password=password)
 
 
 def privacy_office() -> Account:
