@@ -77,17 +77,21 @@ LABELS[DisclosureBasis] = {
     DisclosureBasis.HEALTH_SAFETY: _l("Health or safety emergency (FERPA 99.31(a)(10))"),
     DisclosureBasis.STATE_AUDIT: _l("Audit or evaluation by the state (FERPA 99.31(a)(3))"),
 }
-EVENT_LABELS.update(
-    {
-        "made_available": _l("Records made available"),
-        "amended": _l("Record corrected"),
-        "refused": _l("Correction refused"),
-        "hearing_requested": _l("The family asked for a hearing"),
-        "hearing_scheduled": _l("Hearing date set"),
-        "refusal_upheld": _l("The hearing kept the record as it is"),
-        "statement_added": _l("The family's statement was added to the record"),
-    }
-)
+# The records timeline's own kinds; the opt-out timeline's table stays as it is.
+RECORDS_EVENT_LABELS = {
+    "made_available": _l("Records made available"),
+    "amended": _l("Record corrected"),
+    "refused": _l("Correction refused"),
+    "hearing_requested": _l("The family asked for a hearing"),
+    "hearing_scheduled": _l("Hearing date set"),
+    "refusal_upheld": _l("The hearing kept the record as it is"),
+    "statement_added": _l("The family's statement was added to the record"),
+}
+
+
+@bp.app_template_filter("records_event_label")
+def records_event_label(kind: str) -> str:
+    return RECORDS_EVENT_LABELS.get(kind) or EVENT_LABELS.get(kind, kind)
 
 
 # --- the family ------------------------------------------------------------------------------
