@@ -20,8 +20,9 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, flash, g, has_request_context, request, session
+from flask import Flask, current_app, flash, g, has_request_context, request, session
 from flask_login import current_user
+from sqlalchemy.exc import OperationalError
 
 from consent.core.errors import DomainError
 from consent.extensions import db
@@ -73,7 +74,12 @@ def commit_request(response):
     one query at a time. A response that is an error commits nothing; a refusal (404) has
     already committed its own `access.denied` row (consent.audit.operations.record_denied)."""
     if response.status_code < 400:
-        db.session.commit()
+        try:
+            db.session.commit()
+        except OperationalError as error:
+            # The database went away while the page was made. An error raised here would skip
+            # the error handlers and be a bare 500: answer as a view would, with the 503 page.
+            return current_app.make_response(current_app.handle_user_exception(error))
     else:
         db.session.rollback()
     return response
