@@ -123,7 +123,8 @@ DISTRICT_SQL = [
                             resolved_at, ended_at, version)
         SELECT i, student, tool, '', 'Alternative activity', '', status, student, filed,
                CAST(filed AS date) + 5, CAST(filed AS date) + 7,
-               CASE WHEN status IN ('confirmed', 'withdrawn', 'closed') AND i % 5 <> 0
+               CASE WHEN status = 'confirmed'
+                      OR (status IN ('withdrawn', 'closed') AND i % 5 <> 0)
                     THEN filed + ((i * 13) % 25) * INTERVAL '1 day' END,
                CASE WHEN status IN ('withdrawn', 'closed') THEN filed + INTERVAL '30 days' END, 1
         FROM (SELECT i, 1 + (i * 7919) % {STUDENTS} AS student, 1 + (i * 31) % {TOOLS} AS tool,

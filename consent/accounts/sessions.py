@@ -12,10 +12,11 @@ import logging
 import re
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app, g
 from flask_babel import gettext as _
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 
 from consent.accounts.models import Account, AccountSession
 from consent.core import clock
@@ -39,14 +40,18 @@ def _limits() -> tuple[timedelta, timedelta]:
     return config["SESSION_IDLE_TIMEOUT"], config["SESSION_ABSOLUTE_TIMEOUT"]
 
 
-def live_conditions(now: datetime):
-    """SQL conditions of a session that still signs its browser in."""
+#: A session that still signs its browser in, given the bounds of `live_bounds`.
+LIVE = (
+    AccountSession.revoked_at.is_(None),
+    AccountSession.last_seen_at > bindparam("seen_after"),
+    AccountSession.created_at > bindparam("started_after"),
+)
+
+
+def live_bounds(now: datetime) -> dict[str, datetime]:
+    """The parameters of `LIVE` at `now`: the idle and the absolute timeout."""
     idle, absolute = _limits()
-    return (
-        AccountSession.revoked_at.is_(None),
-        AccountSession.last_seen_at > now - idle,
-        AccountSession.created_at > now - absolute,
-    )
+    return {"seen_after": now - idle, "started_after": now - absolute}
 
 
 def start(account: Account, *, user_agent: str = "", now: datetime | None = None) -> str:
@@ -74,18 +79,22 @@ def start(account: Account, *, user_agent: str = "", now: datetime | None = None
     return key
 
 
+@cache
+def _signed_in_by_key() -> Select:
+    """Asked before every page: built once, so a request pays only for running it."""
+    return (
+        select(Account, AccountSession)
+        .join(AccountSession, AccountSession.account_id == Account.id)
+        .where(AccountSession.key_hash == bindparam("key_hash"), Account.active.is_(True), *LIVE)
+    )
+
+
 def load(key: str | None, *, now: datetime | None = None) -> Account | None:
     """The active account whose live session has this key; None for anything else."""
     if not key or len(key) > 128:
         return None
-    now = now or clock.now()
-    row = db.session.execute(
-        select(Account, AccountSession)
-        .join(AccountSession, AccountSession.account_id == Account.id)
-        .where(
-            AccountSession.key_hash == _hash(key), Account.active.is_(True), *live_conditions(now)
-        )
-    ).first()
+    bounds = live_bounds(now or clock.now())
+    row = db.session.execute(_signed_in_by_key(), {"key_hash": _hash(key), **bounds}).first()
     if row is None:
         return None
     account, record = row
@@ -136,13 +145,13 @@ def end_all(account: Account, *, keep: AccountSession | None = None, now=None) -
 
 def live_sessions(account: Account, *, now: datetime | None = None) -> list[AccountSession]:
     """The person's signed-in browsers, most recently used first (a handful: they expire)."""
-    now = now or clock.now()
     return list(
         db.session.scalars(
             select(AccountSession)
-            .where(AccountSession.account_id == account.id, *live_conditions(now))
+            .where(AccountSession.account_id == account.id, *LIVE)
             .order_by(AccountSession.last_seen_at.desc(), AccountSession.id.desc())
-            .limit(100)
+            .limit(100),
+            live_bounds(now or clock.now()),
         )
     )
 
