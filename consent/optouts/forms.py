@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from wtforms import (
     DateField,
     HiddenField,
@@ -11,7 +11,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
-from wtforms.widgets import Select
+from wtforms.widgets import Select, html_params
 
 from consent.catalog.models import Tool
 from consent.core import clock
@@ -95,21 +95,26 @@ class CloseForm(FlaskForm):
     submit = SubmitField(_l("Close request"))
 
 
-_OPTION = {
-    False: Markup('<option value="%s">%s</option>'),
-    True: Markup('<option selected value="%s">%s</option>'),
-}
-
-
 class LongSelect(Select):
-    """The same HTML as WTForms' select, built with one escaping format per option instead of
-    html_params: a district's 600 tools took a large share of the request list's time."""
+    """The same HTML as WTForms' select, built in one pass for a long list of plain choices (a
+    district's 600 tools, 210 schools): through WTForms' per-option machinery the options took
+    a quarter of the request list's time."""
 
-    @classmethod
-    def render_option(cls, choice, **kwargs):
-        if kwargs or choice.render_kw or isinstance(choice.value, bool):
-            return super().render_option(choice, **kwargs)
-        return _OPTION[bool(choice.selected)] % (choice.value, choice.label or choice.value)
+    def __call__(self, field, **kwargs):
+        choices = field.choices or []
+        plain = all(
+            type(c) is SelectChoice and not c.render_kw and c.optgroup is None for c in choices
+        )
+        if kwargs or not plain or field.flags.required or field.flags.disabled:
+            return super().__call__(field, **kwargs)
+        chosen = field.data
+        options = "".join(
+            f'<option{" selected" if c.value == chosen else ""} value="{escape(c.value)}">'
+            f"{escape(c.label)}</option>"
+            for c in choices
+        )
+        select = html_params(id=field.id, name=field.name)  # escaped, as each value and label
+        return Markup(f"<select {select}>{options}</select>")  # noqa: S704
 
 
 class RequestFilterForm(FlaskForm):
