@@ -98,6 +98,11 @@ def create_app(config: dict | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     transaction.init_app(app)
+    # Templates ask the one access gate what a person may do; they never compare roles.
+    from consent.access import files_for_self, keeps_district_records
+
+    app.add_template_global(files_for_self)
+    app.add_template_global(keeps_district_records)
     _configure_sqlite(app)
     return app
 

@@ -72,6 +72,7 @@ from consent.access.policy import (
 )
 from consent.access.records import (
     disclosure_or_404,
+    keeps_district_records,
     may_act_for_family,
     records_request_or_404,
     visible_disclosures,
@@ -100,6 +101,7 @@ __all__ = [
     "deny",
     "disclosure_or_404",
     "files_for_self",
+    "keeps_district_records",
     "form_reaches",
     "form_student_or_404",
     "may_act_for_family",

@@ -54,6 +54,11 @@ def records_request_or_404(
     return found
 
 
+def keeps_district_records(actor: Account) -> bool:
+    """Disclosures outside the catalog and court orders are recorded by the privacy office."""
+    return actor.role is Role.PRIVACY_OFFICER
+
+
 def may_act_for_family(actor: Account, records_request: RecordsRequest) -> bool:
     """Asking for a hearing or adding a statement: a guardian holding rights for the child."""
     return can_file_for(actor, records_request.student_id)

@@ -9,8 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
-from consent.access.forms import may_manage_forms
-from consent.accounts.models import Account, Role
+from consent.access.forms import answers_on_the_web, may_follow_answers, may_manage_forms
+from consent.accounts.models import Account
 from consent.audit.operations import record
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
@@ -255,9 +255,9 @@ def answer_form(
     guardian is emailed what was recorded. The more protective answer of the guardians stands."""
     now = now or clock.now()
     today = clock.today(now)
-    if actor.role is Role.GUARDIAN:
+    if answers_on_the_web(actor):
         guardian, method, entered_by = actor.guardian, AnswerMethod.WEB, None
-    elif actor.role in (Role.PRINCIPAL, Role.PRIVACY_OFFICER):
+    elif may_follow_answers(actor):
         if method is AnswerMethod.WEB:
             raise ConsentFormError(_l("Say whether the answer came on paper or by phone."))
         entered_by = actor.id
@@ -475,7 +475,7 @@ def _for_guardian(
 ) -> dict:
     """A guardian answering on the web acts for themselves; staff act on the guardian's behalf,
     by the channel the answer came in."""
-    if actor.role is Role.GUARDIAN:
+    if answers_on_the_web(actor):
         return {}
     return {
         "on_behalf_of": guardian,
@@ -527,7 +527,7 @@ def _withdraw_optout(
         note = str(_l("Consent given on the form “%(title)s”.", title=form.title))
     ended = optouts.withdraw(
         actor=actor,
-        on_behalf_of=None if actor.role is Role.GUARDIAN else leader,
+        on_behalf_of=None if answers_on_the_web(actor) else leader,
         optout=optout,
         along=[g.id for g in consenting],
         note=note,

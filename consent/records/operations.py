@@ -7,7 +7,9 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from consent.accounts.models import Account, Role
+from consent.access.policy import files_for_self, may_decide_requests
+from consent.access.records import keeps_district_records
+from consent.accounts.models import Account
 from consent.audit.operations import record
 from consent.core import clock
 from consent.extensions import db
@@ -160,12 +162,12 @@ def _text(value: str | None, *, required=None) -> str:
 
 
 def _require_family(actor: Account) -> None:
-    if actor.role is not Role.GUARDIAN:
+    if not files_for_self(actor):
         raise RecordsError(_l("Only a parent or guardian with rights can do this."))
 
 
 def _require_office(actor: Account) -> None:
-    if actor.role not in (Role.PRINCIPAL, Role.PRIVACY_OFFICER):
+    if not may_decide_requests(actor):
         raise RecordsError(_l("Only a principal or the privacy office can do this."))
 
 
@@ -413,7 +415,7 @@ def record_disclosure(
     family_may_see: bool = True,
 ) -> Disclosure:
     """The office records a disclosure made outside the catalog's tools."""
-    if actor.role is not Role.PRIVACY_OFFICER:
+    if not keeps_district_records(actor):
         raise RecordsError(_l("Only the privacy office records disclosures."))
     basis = DisclosureBasis(basis)
     if not family_may_see and basis is not DisclosureBasis.COURT_ORDER:
@@ -458,7 +460,7 @@ def restrict_link(
     (all rights) or decisions end at once, the open requests only that guardian filed for the
     child are closed without naming the order, and the other guardians hear nothing unless the
     office chooses to tell them."""
-    if actor.role is not Role.PRIVACY_OFFICER:
+    if not keeps_district_records(actor):
         raise RecordsError(_l("Only the privacy office records a court order."))
     if db.session.scalar(
         select(LinkRestriction.id).where(LinkRestriction.guardian_link_id == link.id)

@@ -13,9 +13,12 @@ from consent.access import (
     can_file_for,
     deny,
     disclosure_or_404,
+    keeps_district_records,
     may_act_for_family,
+    may_decide_requests,
     records_request_or_404,
     rights_holder_student_or_404,
+    sees_every_school,
     student_or_404,
     visible_students,
 )
@@ -149,7 +152,7 @@ def detail(records_request_id: int):
         rr=records_request,
         events=list(records_request.events),
         family=may_act_for_family(current_user, records_request),
-        is_lead=current_user.role in SCHOOL_LEADS,
+        is_lead=may_decide_requests(current_user),
         overdue=is_overdue(records_request, clock.today()),
         statements=queries.statements_for(records_request.student_id),
         RecordsStatus=RecordsStatus,
@@ -194,7 +197,7 @@ def statement(records_request_id: int):
 def requests():
     today = clock.today()
     form = RequestFilterForm(request.args).with_statuses(LABELS[RecordsStatus])
-    is_office = current_user.role is Role.PRIVACY_OFFICER
+    is_office = sees_every_school(current_user)
     form.school.choices = [SelectChoice("", _("Any school"))]
     if is_office:
         form.school.choices += [
@@ -437,7 +440,7 @@ def restrict(student_id: int, guardian_link_id: int):
 @bp.app_template_global()
 def guardian_links_of(student_id: int) -> list:
     """For the office on the student page: each parent's link and any order restricting it."""
-    if current_user.role is not Role.PRIVACY_OFFICER:
+    if not keeps_district_records(current_user):
         return []
     return queries.links_with_restrictions(student_id)
 

@@ -10,6 +10,7 @@ from consent.access import (
     allowed_or_404,
     can_file_for,
     deciding_guardians,
+    files_for_self,
     may_import_roster,
     roster_import_or_404,
     student_or_404,
@@ -77,7 +78,7 @@ def student(student_id: int):
     )
     # A relative sees the child's tools but decides nothing: the page names who can.
     may_decide = can_file_for(current_user, student.id)
-    is_relative = current_user.role is Role.GUARDIAN and not may_decide
+    is_relative = files_for_self(current_user) and not may_decide
     return render_template(
         "roster/student.html",
         student=student,
