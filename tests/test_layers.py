@@ -35,6 +35,8 @@ EXPLICIT = {
     # The audit trail: access writes a row when it refuses a record or a staff member reads
     # one, so recording sits below access. It imports only its model and the foundation.
     "consent.audit.operations": READS,
+    # The audit log's words for each action, checked as rows are written.
+    "consent.audit.actions": READS,
     "consent.core.gates": ACCESS,
     "consent.core.views": VIEWS,
     "consent.roster.data_sharing": VIEWS,  # a blueprint: the family's "who has the data" page

@@ -3,6 +3,7 @@
 from flask import g, has_request_context, request
 from sqlalchemy import insert
 
+from consent.audit.actions import check
 from consent.audit.models import AuditEvent
 from consent.core import clock
 from consent.core.logredact import TOKEN_PATH
@@ -10,7 +11,7 @@ from consent.core.transaction import need_write_lock
 from consent.extensions import db
 
 
-def _request_fields() -> dict[str, str]:
+def request_fields() -> dict[str, str]:
     if not has_request_context():
         return {"request_id": "", "path": ""}
     # Invitation and reset links carry their secret in the path: keep it out of the log.
@@ -32,11 +33,11 @@ def record(
     event = AuditEvent(
         actor_account_id=actor.id if actor is not None else None,
         actor_role=actor.role.value if actor is not None else "anonymous",
-        action=action,
+        action=check(action),
         student_id=student_id,
         target=target,
         on_behalf_of_guardian_id=on_behalf_of.id if on_behalf_of is not None else None,
-        **_request_fields(),
+        **request_fields(),
     )
     db.session.add(event)
     return event
@@ -45,7 +46,8 @@ def record(
 def record_many(actor, action: str, student_ids, *, target: str = "") -> None:
     """One row per student shown in a staff list, written in a single statement."""
     need_write_lock()
-    fields = _request_fields()
+    check(action)
+    fields = request_fields()
     rows = [
         {
             "actor_account_id": actor.id,
@@ -81,7 +83,7 @@ def record_denied(actor, *, target: str, student_id: int | None = None) -> None:
             action="access.denied",
             student_id=student_id,
             target=target,
-            **_request_fields(),
+            **request_fields(),
         )
     )
     db.session.commit()

@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import Select, func, or_, select
 
 from consent.accounts.models import Account, Role
+from consent.audit.actions import ACTIONS
 from consent.audit.models import AuditEvent
 from consent.extensions import db
 from consent.roster.models import Staff, Student
@@ -18,28 +19,8 @@ STAFF_ROLES = (Role.TEACHER.value, Role.PRINCIPAL.value, Role.PRIVACY_OFFICER.va
 READ_SUFFIXES = (".view", ".list", ".export")
 EXPORT_BATCH = 1000
 
-# The actions the code writes today, offered as suggestions in the filter (any text is allowed).
-KNOWN_ACTIONS = (
-    "access.denied",
-    "audit.export",
-    "audit.view",
-    "calendar.closure_add",
-    "calendar.closure_remove",
-    "optout.close",
-    "optout.confirm",
-    "optout.file",
-    "optout.join",
-    "optout.list",
-    "optout.return",
-    "optout.view",
-    "optout.withdraw",
-    "section.optouts.view",
-    "student.view",
-    "task.acknowledge",
-    "task.list",
-    "task.plan",
-    "task.view",
-)
+# The actions the code writes, offered as suggestions in the filter (any text is allowed).
+KNOWN_ACTIONS = tuple(sorted(ACTIONS))
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Writes the reports make: the audit rows of an export that names students."""
 
-from flask import g, has_request_context, request
 from sqlalchemy import Integer, Select, String, insert, literal, select
 
+from consent.audit.actions import check
 from consent.audit.models import AuditEvent
+from consent.audit.operations import request_fields
 from consent.core import clock
 from consent.db import UTCDateTime
 from consent.extensions import db
@@ -12,14 +13,12 @@ from consent.extensions import db
 def record_export(actor, statement: Select, *, action: str, target: str) -> int:
     """One audit row per student in the export, written set-based (INSERT ... SELECT) in the
     caller's transaction, so an export of thousands of students never loads them."""
-    fields = {"request_id": "", "path": ""}
-    if has_request_context():  # the same request fields as consent.audit.operations.record
-        fields = {"request_id": getattr(g, "request_id", ""), "path": request.path[:512]}
+    fields = request_fields()
     students = statement.subquery("exported")
     rows = select(
         literal(actor.id, Integer),
         literal(actor.role.value, String),
-        literal(action, String),
+        literal(check(action), String),
         students.c.student_id,
         literal(target, String),
         literal(clock.now(), UTCDateTime),

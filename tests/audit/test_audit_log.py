@@ -233,3 +233,23 @@ def test_the_log_stays_within_the_statement_budget_for_1_and_50_rows(app, as_):
         assert _count(app, AuditEvent.action == "budget.test") == total
     assert max(counts[50]) <= BUDGET, counts
     assert counts[1] == counts[50], counts
+
+
+def test_the_log_reads_in_words_not_codes(as_, marked):
+    html = as_("lee").get("/audit").get_data(as_text=True)
+    assert "Viewed a student&#39;s page" in html
+    assert "Confirmed an opt-out request" in html
+    assert "<td>Teacher</td>" in html and "<td>Principal</td>" in html
+    assert "<td>teacher</td>" not in html  # the stored role code is not what the office reads
+
+
+def test_an_action_without_words_is_caught_where_it_is_written(app, demo):
+    from consent.accounts.models import Account
+    from consent.audit.actions import UnknownAuditAction
+    from consent.audit.operations import record
+
+    with app.test_request_context("/"):
+        lee = db.session.scalar(select(Account).where(Account.email == PERSONAS["lee"]))
+        with pytest.warns(UnknownAuditAction, match="student.peeked"):
+            record(lee, "student.peeked", student_id=demo.students["sofia"])
+        db.session.rollback()

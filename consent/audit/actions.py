@@ -1,0 +1,111 @@
+"""Every action the audit log records, in the words the privacy office reads it in.
+
+The log stores the short code (stable, searchable, exported); the page shows these words. A code
+written without words here is a slip: `check` warns (an error in the test suite), so the list
+cannot fall behind the code. Imports only the foundation: access and every domain record rows.
+"""
+
+import warnings
+
+from flask_babel import lazy_gettext as _l
+
+ACTIONS = {
+    "access.denied": _l("Was refused a page (not theirs to see)"),
+    "accounts.created": _l("Created an account"),
+    "accounts.invite": _l("Sent an invitation to an account"),
+    "accounts.language_changed": _l("Changed their language"),
+    "accounts.lockout": _l("Sign-in locked after repeated failures"),
+    "accounts.other_sessions_ended": _l("Signed out their other sessions"),
+    "accounts.password_change_failed": _l("Failed to change their password"),
+    "accounts.password_changed": _l("Changed their password"),
+    "accounts.password_reset": _l("Reset their password"),
+    "accounts.signin": _l("Signed in"),
+    "accounts.signin_failed": _l("Failed to sign in"),
+    "accounts.signin_locked": _l("Tried to sign in while locked"),
+    "accounts.signout": _l("Signed out"),
+    "audit.export": _l("Downloaded the audit log"),
+    "audit.view": _l("Read the audit log"),
+    "calendar.closure_add": _l("Added a school closure"),
+    "calendar.closure_remove": _l("Removed a school closure"),
+    "consentform.answer": _l("Answered a consent form"),
+    "consentform.answer.view": _l("Viewed a student's consent-form answer"),
+    "consentform.create": _l("Created a consent form"),
+    "consentform.edit": _l("Edited a consent form"),
+    "consentform.enter": _l("Entered a family's paper or phone answer"),
+    "consentform.publish": _l("Published a consent form"),
+    "consentform.students.list": _l("Listed the students of a consent form"),
+    "disclosure.list": _l("Listed a student's disclosures"),
+    "disclosure.record": _l("Recorded a disclosure"),
+    "disclosure.view": _l("Viewed a disclosure"),
+    "export.guardians_without_email": _l("Downloaded the families without email"),
+    "guardian_link.restrict": _l("Restricted a parent's link by court order"),
+    "optout.close": _l("Closed an opt-out request"),
+    "optout.confirm": _l("Confirmed an opt-out request"),
+    "optout.file": _l("Filed an opt-out request"),
+    "optout.join": _l("Joined an opt-out request"),
+    "optout.list": _l("Listed opt-out requests"),
+    "optout.return": _l("Returned a plan to the teacher"),
+    "optout.view": _l("Viewed an opt-out request"),
+    "optout.withdraw": _l("Withdrew an opt-out request"),
+    "records_request.add_statement": _l("Added a statement of disagreement"),
+    "records_request.close": _l("Closed a records request"),
+    "records_request.decide_hearing": _l("Recorded a hearing's outcome"),
+    "records_request.file": _l("Asked to see or correct records"),
+    "records_request.grant": _l("Granted an amendment"),
+    "records_request.list": _l("Listed records requests"),
+    "records_request.make_available": _l("Made records available"),
+    "records_request.refuse": _l("Refused an amendment"),
+    "records_request.request_hearing": _l("Asked for a hearing"),
+    "records_request.schedule_hearing": _l("Scheduled a hearing"),
+    "records_request.view": _l("Viewed a records request"),
+    "report.export": _l("Downloaded a report"),
+    "report.nonresponders.view": _l("Listed students with no consent-form answer"),
+    "report.overdue.view": _l("Listed overdue requests"),
+    "roster.import": _l("Imported the roster"),
+    "section.optouts.view": _l("Viewed a class list"),
+    "student.view": _l("Viewed a student's page"),
+    "task.acknowledge": _l("Acknowledged a task"),
+    "task.list": _l("Listed their tasks"),
+    "task.plan": _l("Recorded a plan"),
+    "task.view": _l("Viewed a task"),
+    "tool.create": _l("Added a tool to the catalog"),
+    "tool.edit": _l("Edited a tool in the catalog"),
+    "tool_use.declare": _l("Declared a tool in use"),
+    "tool_use.end": _l("Ended a tool's use"),
+    "vetting.decide": _l("Decided a vetting request"),
+    "vetting.submit": _l("Asked for a tool to be vetted"),
+}
+
+#: Who acted, in words: the stored role of an account, or who acts when no one is signed in.
+ROLES = {
+    "guardian": _l("Parent or guardian"),
+    "teacher": _l("Teacher"),
+    "principal": _l("Principal"),
+    "privacy_officer": _l("Privacy office"),
+    "system": _l("The system"),
+    "anonymous": _l("Not signed in"),
+}
+
+
+class UnknownAuditAction(RuntimeWarning):
+    """An audit row was written with a code the log has no words for."""
+
+
+def check(action: str) -> str:
+    """The action, after warning when the privacy office would read it as a bare code."""
+    if action not in ACTIONS:
+        warnings.warn(
+            f"audit action {action!r} has no words in consent.audit.actions.ACTIONS",
+            UnknownAuditAction,
+            stacklevel=3,
+        )
+    return action
+
+
+def action_words(code: str) -> str:
+    """The words for an action; an older code the list no longer has stays readable as is."""
+    return str(ACTIONS[code]) if code in ACTIONS else code
+
+
+def role_words(code: str) -> str:
+    return str(ROLES[code]) if code in ROLES else code
