@@ -2,8 +2,10 @@
 
 Domain code imports these from here, never from the app factory (`consent/__init__.py`)."""
 
+from babel import Locale, UnknownLocaleError
 from flask import current_app
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
+from flask_babel import lazy_gettext as _l
 
 from consent.extensions import babel
 
@@ -26,3 +28,13 @@ def district_language():
     """For text stored for everyone to read later (a request's reason, a timeline note): it is
     written in the district's language, not in that of the person whose action caused it."""
     return force_locale(current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def language_name(code: str) -> str:
+    """A home language in the reader's language ("es" -> "Spanish"); "Not known" when none."""
+    if not code:
+        return str(_l("Not known"))
+    try:
+        return Locale.parse(code).get_display_name(get_locale()) or code
+    except (ValueError, UnknownLocaleError):
+        return code

@@ -1,11 +1,12 @@
 """Template helpers: labels for statuses and enums, dates in the district's words."""
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_time, get_locale
 from flask_babel import lazy_gettext as _l
 
 from consent.catalog.models import AgreementStatus, LegalBasis, UseScope, VettingStatus
 from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode, FormStatus
+from consent.core.i18n import language_name
 from consent.optouts.models import Channel, OptOutStatus, TaskStatus
 from consent.vetting.models import RequestStatus
 
@@ -171,9 +172,16 @@ def init_app(app: Flask) -> None:
     def day(value) -> str:
         return format_date(value, "medium") if value else ""
 
+    app.add_template_filter(language_name, "language")
+
     @app.template_filter("moment")
     def moment(value) -> str:
-        return format_datetime(value, "medium") if value else ""
+        """A day and time in the reader's locale and the district's zone, to the minute: seconds
+        say nothing to a family and crowd a timeline."""
+        if not value:
+            return ""
+        pattern = get_locale().datetime_formats["medium"]
+        return pattern.format(format_time(value, "short"), format_date(value, "medium"))
 
     @app.template_global()
     def page_url(number: int) -> str:

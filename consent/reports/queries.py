@@ -10,9 +10,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
 from flask import current_app
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import (
     Integer,
@@ -36,6 +34,7 @@ from consent.catalog.reach import reach_parts, reaches, use_is_current
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
 from consent.consentforms.queries import home_language
 from consent.consentforms.scope import in_scope as form_in_scope
+from consent.core.i18n import language_name
 from consent.core.templating import LABELS
 from consent.extensions import db
 from consent.optouts.models import ACTIVE_STATUSES, OPEN_STATUSES, OptOut, OptOutStatus
@@ -538,16 +537,6 @@ def published_forms() -> Select:
     )
 
 
-def language_name(code: str) -> str:
-    """A home language in the reader's language ("es" -> "Spanish"); "Not known" when none."""
-    if not code:
-        return str(_l("Not known"))
-    try:
-        return Locale.parse(code).get_display_name(get_locale()) or code
-    except (ValueError, UnknownLocaleError):
-        return code
-
-
 # --- the tables -------------------------------------------------------------------------------
 
 
@@ -638,8 +627,8 @@ TABLES: dict[str, ReportTable] = {
                 r.school,
                 r.tool,
                 status_label(r.status),
-                _district_day(r.filed_at).isoformat(),
-                r.due_on.isoformat(),
+                _district_day(r.filed_at),
+                r.due_on,
             ],
             names_students=True,
         ),
@@ -695,7 +684,7 @@ TABLES: dict[str, ReportTable] = {
             title=_l("Data agreements ending within 90 days"),
             headers=(_TOOL, _l("Vendor"), _l("Agreement ends")),
             statement=expiring_agreements,
-            cells=lambda r: [r.name, r.vendor, r.expires_on.isoformat()],
+            cells=lambda r: [r.name, r.vendor, r.expires_on],
         ),
     )
 }

@@ -6,9 +6,10 @@ import csv
 import io
 import math
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from consent.audit.operations import record_many
 from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.gates import SCHOOL_LEADS, roles_required
+from consent.core.i18n import language_name
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.reports.charts import bar_chart
@@ -28,7 +30,6 @@ from consent.reports.queries import (
     TABLES,
     ReportScope,
     ReportTable,
-    language_name,
     overdue_count,
     published_forms,
     rows_of,
@@ -373,6 +374,15 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def _cell(value: str) -> str:
-    """A cell a spreadsheet could run as a formula is kept as text."""
+def _cell(value: str | date) -> str:
+    """A day as ISO 8601 (the page shows it in the reader's words, `report_cell`); a cell a
+    spreadsheet could run as a formula is kept as text."""
+    if isinstance(value, date):
+        return value.isoformat()
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+@bp.app_template_filter("report_cell")
+def report_cell(value):
+    """A report cell on the page: a day in the reader's locale, as every other page shows it."""
+    return format_date(value, "medium") if isinstance(value, date) else value

@@ -5,6 +5,7 @@ students)."""
 import csv
 import io
 import re
+from datetime import date
 from html.parser import HTMLParser
 
 import pytest
@@ -185,7 +186,15 @@ def test_each_export_streams_exactly_the_table_on_the_page(as_, page, name):
     assert response.is_streamed
     assert response.mimetype == "text/csv"
     assert f'filename="{name}-district-' in response.headers["Content-Disposition"]
-    assert csv_rows(response) == shown
+    assert [[_as_on_the_page(cell) for cell in row] for row in csv_rows(response)] == shown
+
+
+def _as_on_the_page(cell: str) -> str:
+    """The same cell as the page says it: the CSV writes days in ISO 8601 for spreadsheets."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", cell):
+        return cell
+    day = date.fromisoformat(cell)
+    return f"{day:%b} {day.day}, {day.year}"
 
 
 def test_an_export_is_written_row_by_row(as_, monkeypatch):
@@ -234,3 +243,13 @@ def test_a_cell_a_spreadsheet_would_run_is_kept_as_text():
     assert views._cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert views._cell("-1") == "'-1"
     assert views._cell("Zoom") == "Zoom"
+
+
+def test_the_overdue_page_says_dates_as_every_page_does_and_the_csv_in_iso(as_):
+    lee = as_("lee")
+    header, row = csv_rows(lee.get("/reports/overdue.csv"))
+    filed, due = (date.fromisoformat(row[header.index(h)]) for h in ("Filed", "Was due"))
+    page = lee.get("/reports/overdue").get_data(as_text=True)
+    for day in (filed, due):
+        assert f"{day:%b} {day.day}, {day.year}" in page  # "Nov 26, 2026", as on request pages
+        assert day.isoformat() not in page
