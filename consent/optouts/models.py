@@ -248,6 +248,11 @@ class Task(Base):
     optout: Mapped[OptOut] = relationship(back_populates="tasks")
     teacher: Mapped[Staff] = relationship(lazy="joined")
 
+    @property
+    def returned(self) -> bool:
+        """The principal sent this teacher's plan back: acknowledged again, once planned."""
+        return self.status is TaskStatus.ACKNOWLEDGED and self.planned_at is not None
+
     def __repr__(self) -> str:
         return f"<Task {self.id} {self.status}>"
 

@@ -10,7 +10,15 @@ from consent.accounts.models import Account
 from consent.catalog.models import Tool
 from consent.catalog.reach import reaches
 from consent.extensions import db
-from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutStatus, Task, TaskStatus
+from consent.optouts.models import (
+    ACTIVE_STATUSES,
+    Event,
+    EventKind,
+    OptOut,
+    OptOutStatus,
+    Task,
+    TaskStatus,
+)
 from consent.optouts.rules import overdue_condition
 from consent.roster.conditions import current_enrollment
 from consent.roster.models import Enrollment, Section, Student
@@ -61,7 +69,8 @@ def request_list(
 
 
 def teacher_tasks(actor: Account, *, today: date) -> Select:
-    """A teacher's open work, overdue first and then newest; finished tasks follow."""
+    """A teacher's open work, overdue first, then by the day the plan is due; finished tasks
+    follow."""
     still_open = case((Task.status.in_([TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED]), 0), else_=1)
     late_first = case((overdue_condition(today), 0), else_=1)
     return (
@@ -75,8 +84,22 @@ def teacher_tasks(actor: Account, *, today: date) -> Select:
             # Only while the student is still theirs (the same rule as task_or_404).
             OptOut.student_id.in_(visible_student_ids(actor, today)),
         )
-        .order_by(still_open, late_first, Task.created_at.desc(), Task.id.desc())
+        .order_by(still_open, late_first, OptOut.plan_due_on, Task.id)
     )
+
+
+def return_notes(tasks: list[Task]) -> dict[int, str]:
+    """What the principal said when sending each returned plan back, by request: one query for
+    a page of tasks, none when no plan on it was returned."""
+    returned = {t.optout_id for t in tasks if t.returned}
+    if not returned:
+        return {}
+    rows = db.session.execute(
+        select(Event.optout_id, Event.note)
+        .where(Event.optout_id.in_(returned), Event.kind == EventKind.RETURNED)
+        .order_by(Event.id)
+    )
+    return dict(rows.all())  # the latest return of each request wins
 
 
 def section_optouts(section: Section, *, today: date) -> list[OptOut]:

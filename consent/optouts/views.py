@@ -46,7 +46,7 @@ from consent.optouts.forms import (
     ReturnForm,
 )
 from consent.optouts.models import ACTIVE_STATUSES, Channel, OptOutStatus, TaskStatus
-from consent.optouts.queries import request_list, section_optouts, teacher_tasks
+from consent.optouts.queries import request_list, return_notes, section_optouts, teacher_tasks
 from consent.optouts.rules import is_overdue
 from consent.roster.models import Guardian, School, Student
 
@@ -185,7 +185,12 @@ def tasks():
     items = list(page.items)
     _audit_list(items and [t.optout.student_id for t in items], "task.list")
     return render_template(
-        "optouts/tasks.html", page=page, items=items, today=today, is_overdue=is_overdue
+        "optouts/tasks.html",
+        page=page,
+        items=items,
+        today=today,
+        is_overdue=is_overdue,
+        return_notes=return_notes(items),
     )
 
 

@@ -1,6 +1,7 @@
 """The opt-out pages as each role uses them, through the real forms with CSRF on."""
 
 import re
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -221,6 +222,26 @@ def test_teacher_inbox_lists_their_tasks_overdue_first(as_, demo):
     assert "Khan Academy" in rows[0] and "Overdue" in rows[0]
     assert any("Zoom" in row for row in rows)
     assert "Ava Chen" not in html  # Oakwood student
+
+
+def test_a_returned_plan_says_returned_with_the_principals_note(as_):
+    html = as_("patel").get("/tasks").get_data(as_text=True)
+    row = next(r for r in re.findall(r"<tr>(.*?)</tr>", html, re.S) if "Olivia" in r)
+    assert "Returned" in row
+    assert "The family asked for a written response; please plan for that." in row
+
+
+def test_open_tasks_come_by_the_day_their_plan_is_due(as_):
+    html = as_("patel").get("/tasks").get_data(as_text=True)
+    due = []
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S)[1:]:
+        cells = re.findall(r"<td>(.*?)</td>", row, re.S)
+        if not re.search(r"New|Acknowledged|Returned", cells[3]):
+            break  # finished tasks follow the open ones
+        day = re.search(r"[A-Z][a-z]{2} \d{1,2}, \d{4}", cells[5]).group()
+        due.append(datetime.strptime(day, "%b %d, %Y").date())
+    assert len(due) >= 2
+    assert due == sorted(due)
 
 
 def test_teacher_acknowledges_then_records_the_plan(app, as_, demo):
