@@ -115,6 +115,35 @@ def tools_for_student(student: Student, sections: list[Section], today: date) ->
     return tools_by_student([student], {student.id: sections}, today)[student.id]
 
 
+@dataclass(frozen=True)
+class Reaching:
+    """How one tool reaches one student: wider uses, and the titles of the classes it is in."""
+
+    district: bool
+    school: bool
+    classes: tuple[str, ...]
+
+
+def where_tool_reaches(student_id: int, tool_id: int, today: date) -> Reaching | None:
+    """How the tool reaches the student today (district-wide, school-wide, which classes), in
+    one statement; None once it no longer does. Staff read it on a request to know which
+    lesson it concerns."""
+    reached = reach(today, students=[student_id], tool_id=tool_id).subquery("reach")
+    rows = db.session.execute(
+        select(reached.c.scope, Section.title).outerjoin(
+            Section, Section.id == reached.c.section_id
+        )
+    ).all()
+    if not rows:
+        return None
+    scopes = {row.scope for row in rows}
+    return Reaching(
+        district=UseScope.DISTRICT in scopes,
+        school=UseScope.SCHOOL in scopes,
+        classes=tuple(sorted({row.title for row in rows if row.title is not None})),
+    )
+
+
 def guardians_of_users(tool_id: int, today: date) -> Select:
     """A SELECT of the ids of guardians holding FERPA rights for a student the tool reaches."""
     return (

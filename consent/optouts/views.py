@@ -28,7 +28,7 @@ from consent.accounts.forms import EmptyForm
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record_many
 from consent.catalog.models import Tool
-from consent.catalog.queries import current_sections, tools_for_student
+from consent.catalog.queries import current_sections, tools_for_student, where_tool_reaches
 from consent.core import clock
 from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
 from consent.core.templating import LABELS
@@ -138,6 +138,7 @@ def detail(optout_id: int):
         may_withdraw=may_withdraw,
         is_lead=may_decide_requests(current_user),
         overdue=is_overdue(optout, today),
+        used=where_tool_reaches(optout.student_id, optout.tool_id, today),
         action_form=EmptyForm(),
         TaskStatus=TaskStatus,
         OptOutStatus=OptOutStatus,

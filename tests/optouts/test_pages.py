@@ -193,6 +193,13 @@ def test_request_page_shows_status_due_dates_plan_and_timeline(as_, demo):
         assert step in html
 
 
+def test_staff_see_which_class_a_request_concerns_and_reach_the_student(as_, demo):
+    html = as_("patel").get(f"/requests/{demo.optouts['returned']}").get_data(as_text=True)
+    used = re.search(r"<dt>Used in</dt><dd>(.*?)</dd>", html, re.S).group(1)
+    assert used == "English 7"  # Olivia's Flip video, used only in that class
+    assert f'href="/students/{demo.students["olivia"]}"' in html
+
+
 def test_withdraw_asks_for_confirmation_then_withdraws(app, as_, demo):
     james = as_("james")
     optout_id = demo.optouts["planned"]
