@@ -32,7 +32,7 @@ from sqlalchemy import (
 )
 
 from consent.catalog.models import AgreementStatus, Tool, ToolUse, UseScope
-from consent.catalog.reach import reach_parts, reaches, use_is_current
+from consent.catalog.reach import reach_parts, use_is_current
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
 from consent.consentforms.queries import home_language
 from consent.consentforms.scope import in_scope as form_in_scope
@@ -320,36 +320,70 @@ def optout_rate(scope: ReportScope) -> Select:
         .cte("school_users")
     )
     # Students a use in one of their classes reaches (`consent.catalog.reach`), counted once,
-    # and not again when their own school uses the tool school-wide.
+    # and not again when their own school uses the tool school-wide; and how many of them have
+    # a request in effect, from the same rows (one pass over the classes' enrollments).
     in_class = reach_parts(today)[2].where(*scope.students()).subquery("in_class")
     school_wide = exists().where(
         school_uses.c.tool_id == in_class.c.tool_id,
         school_uses.c.school_id == in_class.c.school_id,
     )
+    in_effect = (
+        select(OptOut.student_id, OptOut.tool_id)
+        .where(OptOut.status.in_(ACTIVE_STATUSES))
+        .subquery("in_effect")
+    )
     section_users = (
-        select(in_class.c.tool_id, func.count(distinct(in_class.c.student_id)).label("n"))
+        select(
+            in_class.c.tool_id,
+            func.count(distinct(in_class.c.student_id)).label("n"),
+            func.count(
+                distinct(case((in_effect.c.student_id.is_not(None), in_class.c.student_id)))
+            ).label("opted"),
+        )
+        .outerjoin(
+            in_effect,
+            and_(
+                in_effect.c.student_id == in_class.c.student_id,
+                in_effect.c.tool_id == in_class.c.tool_id,
+            ),
+        )
         .where(~school_wide)
         .group_by(in_class.c.tool_id)
         .cte("section_users")
     )
-    uses_it = reaches(today, student_id=OptOut.student_id, tool_id=OptOut.tool_id)
-    opted = (
+    # The opted out a district-wide use, or their own school's school-wide use, reaches. With
+    # the section users above (none of whom their school reaches school-wide) these are the
+    # students `consent.catalog.reach` gives, each once: the parts do not overlap.
+    wide_tools = select(ToolUse.tool_id).where(
+        use_is_current(today), ToolUse.scope.in_((UseScope.DISTRICT, UseScope.SCHOOL))
+    )
+    wide_opted = (
         select(OptOut.tool_id, func.count(distinct(OptOut.student_id)).label("n"))
         .join(Student, Student.id == OptOut.student_id)
         .where(
             OptOut.status.in_(ACTIVE_STATUSES),
+            OptOut.tool_id.in_(wide_tools),
             Student.active.is_(True),
             *scope.students(),
-            uses_it,
+            or_(
+                OptOut.tool_id.in_(district_tools),
+                exists().where(
+                    school_uses.c.tool_id == OptOut.tool_id,
+                    school_uses.c.school_id == Student.school_id,
+                ),
+            ),
         )
         .group_by(OptOut.tool_id)
-        .cte("opted_out")
+        .cte("wide_opted")
     )
     users = case(
         (Tool.id.in_(district_tools), total),
         else_=func.coalesce(school_users.c.n, 0) + func.coalesce(section_users.c.n, 0),
     )
-    opted_out = func.coalesce(opted.c.n, 0)
+    opted_out = case(
+        (Tool.id.in_(district_tools), func.coalesce(wide_opted.c.n, 0)),
+        else_=func.coalesce(wide_opted.c.n, 0) + func.coalesce(section_users.c.opted, 0),
+    )
     rate = func.round(literal_column("100.0") * opted_out / func.nullif(users, 0), 1)
     return (
         select(
@@ -361,7 +395,7 @@ def optout_rate(scope: ReportScope) -> Select:
         .select_from(Tool)
         .outerjoin(school_users, school_users.c.tool_id == Tool.id)
         .outerjoin(section_users, section_users.c.tool_id == Tool.id)
-        .outerjoin(opted, opted.c.tool_id == Tool.id)
+        .outerjoin(wide_opted, wide_opted.c.tool_id == Tool.id)
         .where(users > 0)
         .order_by(rate.desc(), Tool.name)
     )
