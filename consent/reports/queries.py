@@ -564,6 +564,13 @@ def non_responder_count(scope: ReportScope) -> Select:
     return select(func.count(Student.id)).where(_students_of_form(scope), _no_answer(scope))
 
 
+def non_responders_in(by_school: list) -> int:
+    """How many students have no answer, from the rows of `coverage_by_school`: in scope less
+    answered in each school (a student answers a form at most once), the same number
+    `non_responder_count` counts (a test compares them)."""
+    return sum(int(row.in_scope or 0) - int(row.answered or 0) for row in by_school)
+
+
 def published_forms() -> Select:
     return (
         select(ConsentForm.id, ConsentForm.title, ConsentForm.school_year)
