@@ -8,6 +8,7 @@ privacy office picked). Requests count at the student's school, as on the reques
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -35,7 +36,7 @@ from consent.catalog.models import AgreementStatus, Tool, ToolUse, UseScope
 from consent.catalog.reach import reach_parts, use_is_current
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
 from consent.consentforms.queries import home_language
-from consent.consentforms.scope import in_scope as form_in_scope
+from consent.consentforms.scope import in_scope_listed as form_in_scope
 from consent.core.templating import LABELS
 from consent.extensions import db
 from consent.optouts.models import ACTIVE_STATUSES, OPEN_STATUSES, OptOut, OptOutStatus
@@ -77,6 +78,12 @@ class ReportScope:
     def students(self) -> list:
         """Conditions on Student that keep a query inside the scope."""
         return [Student.school_id == self.school.id] if self.school else []
+
+    @cached_property
+    def form_students(self):
+        """Conditions on Student: in the form's scope (its schools and grades, read once per
+        scope) and inside this scope."""
+        return and_(form_in_scope(self.form_id), *self.students())
 
     def optouts(self) -> list:
         """Conditions on OptOut that keep a query inside the scope, with no join to Student
@@ -452,7 +459,7 @@ def _coverage_counts(answer_id, answer):
 
 def _students_of_form(scope: ReportScope):
     """Students the form is for (its schools and grades, active only), inside the scope."""
-    return and_(form_in_scope(scope.form_id), *scope.students())
+    return scope.form_students
 
 
 def coverage_by_school(scope: ReportScope) -> Select:

@@ -1,6 +1,7 @@
 """The report statements written for speed give the figures of the plain definitions: the
-opt-out rate against `consent.catalog.reach` and the students with no answer against their own
-count, on a small district (the demo's, plus Lincoln and the awkward cases below)."""
+opt-out rate against `consent.catalog.reach`, the students with no answer against their own
+count, and a form's scope written as lists against `consent.consentforms.scope.in_scope`, on a
+small district (the demo's, plus Lincoln and the awkward cases below)."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -10,6 +11,15 @@ from sqlalchemy import select
 
 from consent.catalog.models import Tool, ToolUse, UseScope
 from consent.catalog.reach import reach
+from consent.consentforms.models import (
+    ConsentForm,
+    ConsentFormGrade,
+    ConsentFormSchool,
+    FormKind,
+    FormMode,
+    FormStatus,
+)
+from consent.consentforms.scope import in_scope, in_scope_listed
 from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutStatus
@@ -153,3 +163,36 @@ def test_students_with_no_answer_are_those_in_scope_less_those_answered(app):
             by_school = rows_of(TABLES["coverage-by-school"], scope)
             assert non_responders_in(by_school) == db.session.scalar(non_responder_count(scope))
         db.session.remove()
+
+
+@pytest.mark.parametrize(
+    ("with_schools", "with_grades"), [(False, False), (True, False), (False, True), (True, True)]
+)
+def test_a_forms_listed_scope_keeps_the_students_in_scope_keeps(ctx, with_schools, with_grades):
+    build_lincoln()
+    form = ConsentForm(
+        school_year="2026-2027",
+        kind=FormKind.MEDIA_RELEASE,
+        mode=FormMode.OPT_OUT,
+        title="Scoped form",
+        opens_on=clock.today(),
+        closes_on=clock.today() + timedelta(days=30),
+        status=FormStatus.PUBLISHED,
+    )
+    db.session.add(form)
+    db.session.flush()
+    school_ids = db.session.scalars(select(School.id).order_by(School.id)).all()
+    if with_schools:
+        db.session.add_all(ConsentFormSchool(form_id=form.id, school_id=i) for i in school_ids[:2])
+    if with_grades:
+        db.session.add_all(ConsentFormGrade(form_id=form.id, grade=g) for g in ("K", "3", "4"))
+    db.session.flush()
+
+    def kept(condition) -> set[int]:
+        return set(db.session.scalars(select(Student.id).where(condition)))
+
+    expected = kept(in_scope(form.id))
+    assert expected  # the demo and Lincoln have students in every one of these scopes
+    assert kept(in_scope_listed(form.id)) == expected
+    if with_schools or with_grades:
+        assert expected != kept(Student.active.is_(True))
