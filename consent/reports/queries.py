@@ -8,6 +8,7 @@ privacy office picked). Requests count at the student's school, as on the reques
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from flask import current_app
@@ -30,10 +31,10 @@ from sqlalchemy import (
 )
 
 from consent.catalog.models import AgreementStatus, Tool, ToolUse, UseScope
-from consent.catalog.reach import reach_parts, reaches, use_is_current
+from consent.catalog.reach import reach_parts, use_is_current
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
 from consent.consentforms.queries import home_language
-from consent.consentforms.scope import in_scope as form_in_scope
+from consent.consentforms.scope import in_scope_listed as form_in_scope
 from consent.core.i18n import language_name
 from consent.core.templating import LABELS
 from consent.extensions import db
@@ -76,6 +77,12 @@ class ReportScope:
     def students(self) -> list:
         """Conditions on Student that keep a query inside the scope."""
         return [Student.school_id == self.school.id] if self.school else []
+
+    @cached_property
+    def form_students(self):
+        """Conditions on Student: in the form's scope (its schools and grades, read once per
+        scope) and inside this scope."""
+        return and_(form_in_scope(self.form_id), *self.students())
 
     def optouts(self) -> list:
         """Conditions on OptOut that keep a query inside the scope, with no join to Student
@@ -319,36 +326,70 @@ def optout_rate(scope: ReportScope) -> Select:
         .cte("school_users")
     )
     # Students a use in one of their classes reaches (`consent.catalog.reach`), counted once,
-    # and not again when their own school uses the tool school-wide.
+    # and not again when their own school uses the tool school-wide; and how many of them have
+    # a request in effect, from the same rows (one pass over the classes' enrollments).
     in_class = reach_parts(today)[2].where(*scope.students()).subquery("in_class")
     school_wide = exists().where(
         school_uses.c.tool_id == in_class.c.tool_id,
         school_uses.c.school_id == in_class.c.school_id,
     )
+    in_effect = (
+        select(OptOut.student_id, OptOut.tool_id)
+        .where(OptOut.status.in_(ACTIVE_STATUSES))
+        .subquery("in_effect")
+    )
     section_users = (
-        select(in_class.c.tool_id, func.count(distinct(in_class.c.student_id)).label("n"))
+        select(
+            in_class.c.tool_id,
+            func.count(distinct(in_class.c.student_id)).label("n"),
+            func.count(
+                distinct(case((in_effect.c.student_id.is_not(None), in_class.c.student_id)))
+            ).label("opted"),
+        )
+        .outerjoin(
+            in_effect,
+            and_(
+                in_effect.c.student_id == in_class.c.student_id,
+                in_effect.c.tool_id == in_class.c.tool_id,
+            ),
+        )
         .where(~school_wide)
         .group_by(in_class.c.tool_id)
         .cte("section_users")
     )
-    uses_it = reaches(today, student_id=OptOut.student_id, tool_id=OptOut.tool_id)
-    opted = (
+    # The opted out a district-wide use, or their own school's school-wide use, reaches. With
+    # the section users above (none of whom their school reaches school-wide) these are the
+    # students `consent.catalog.reach` gives, each once: the parts do not overlap.
+    wide_tools = select(ToolUse.tool_id).where(
+        use_is_current(today), ToolUse.scope.in_((UseScope.DISTRICT, UseScope.SCHOOL))
+    )
+    wide_opted = (
         select(OptOut.tool_id, func.count(distinct(OptOut.student_id)).label("n"))
         .join(Student, Student.id == OptOut.student_id)
         .where(
             OptOut.status.in_(ACTIVE_STATUSES),
+            OptOut.tool_id.in_(wide_tools),
             Student.active.is_(True),
             *scope.students(),
-            uses_it,
+            or_(
+                OptOut.tool_id.in_(district_tools),
+                exists().where(
+                    school_uses.c.tool_id == OptOut.tool_id,
+                    school_uses.c.school_id == Student.school_id,
+                ),
+            ),
         )
         .group_by(OptOut.tool_id)
-        .cte("opted_out")
+        .cte("wide_opted")
     )
     users = case(
         (Tool.id.in_(district_tools), total),
         else_=func.coalesce(school_users.c.n, 0) + func.coalesce(section_users.c.n, 0),
     )
-    opted_out = func.coalesce(opted.c.n, 0)
+    opted_out = case(
+        (Tool.id.in_(district_tools), func.coalesce(wide_opted.c.n, 0)),
+        else_=func.coalesce(wide_opted.c.n, 0) + func.coalesce(section_users.c.opted, 0),
+    )
     rate = func.round(literal_column("100.0") * opted_out / func.nullif(users, 0), 1)
     return (
         select(
@@ -360,7 +401,7 @@ def optout_rate(scope: ReportScope) -> Select:
         .select_from(Tool)
         .outerjoin(school_users, school_users.c.tool_id == Tool.id)
         .outerjoin(section_users, section_users.c.tool_id == Tool.id)
-        .outerjoin(opted, opted.c.tool_id == Tool.id)
+        .outerjoin(wide_opted, wide_opted.c.tool_id == Tool.id)
         .where(users > 0)
         .order_by(rate.desc(), Tool.name)
     )
@@ -417,7 +458,7 @@ def _coverage_counts(answer_id, answer):
 
 def _students_of_form(scope: ReportScope):
     """Students the form is for (its schools and grades, active only), inside the scope."""
-    return and_(form_in_scope(scope.form_id), *scope.students())
+    return scope.form_students
 
 
 def coverage_by_school(scope: ReportScope) -> Select:
@@ -527,6 +568,13 @@ def non_responders(scope: ReportScope) -> Select:
 
 def non_responder_count(scope: ReportScope) -> Select:
     return select(func.count(Student.id)).where(_students_of_form(scope), _no_answer(scope))
+
+
+def non_responders_in(by_school: list) -> int:
+    """How many students have no answer, from the rows of `coverage_by_school`: in scope less
+    answered in each school (a student answers a form at most once), the same number
+    `non_responder_count` counts (a test compares them)."""
+    return sum(int(row.in_scope or 0) - int(row.answered or 0) for row in by_school)
 
 
 def published_forms() -> Select:

@@ -23,7 +23,6 @@ from consent.reports.queries import (
     TABLES,
     ReportScope,
     ReportTable,
-    non_responder_count,
     published_forms,
     rows_of,
 )
@@ -38,7 +37,6 @@ SNAPSHOT_TABLES = (
     "coverage-by-school",
     "coverage-by-language",
 )
-NON_RESPONDER_COUNT = "non-responder-count"
 REFRESH_LOCK = 0x7265706F7274  # the advisory lock key of `flask reports refresh` ("report")
 
 
@@ -81,14 +79,6 @@ def figures(table: ReportTable, scope: ReportScope) -> Figures:
     return Figures(rows=rows_of(table, scope))
 
 
-def non_responders_total(scope: ReportScope) -> Figures:
-    if scope.school is None:
-        found = _fresh(_key(NON_RESPONDER_COUNT, scope.form_id), scope.today)
-        if found is not None:
-            return Figures(rows=json.loads(found.rows), as_of=found.computed_at)
-    return Figures(rows=[db.session.scalar(non_responder_count(scope))])
-
-
 def _store(key: str, today: date, rows: list[dict], now: datetime) -> None:
     db.session.execute(delete(ReportSnapshot).where(ReportSnapshot.key == key))
     db.session.add(
@@ -125,9 +115,5 @@ def refresh(today: date) -> int | None:
             ]
             keys.append(_key(name, form_id))
             _store(keys[-1], today, rows, now)
-    for form_id in forms:
-        count = db.session.scalar(non_responder_count(replace(scope, form_id=form_id)))
-        keys.append(_key(NON_RESPONDER_COUNT, form_id))
-        _store(keys[-1], today, [count], now)
     db.session.execute(delete(ReportSnapshot).where(ReportSnapshot.key.not_in(keys)))
     return len(keys)

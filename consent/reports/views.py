@@ -30,12 +30,13 @@ from consent.reports.queries import (
     TABLES,
     ReportScope,
     ReportTable,
+    non_responders_in,
     overdue_count,
     published_forms,
     rows_of,
     status_label,
 )
-from consent.reports.snapshots import figures, non_responders_total
+from consent.reports.snapshots import figures
 from consent.roster.models import School
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -269,9 +270,11 @@ def consent_forms():
     found = [
         figures(TABLES["coverage-by-school"], scope),
         figures(TABLES["coverage-by-language"], scope),
-        non_responders_total(scope),
     ]
-    by_school, by_language, (total,) = (f.rows for f in found)
+    by_school, by_language = (f.rows for f in found)
+    # The students with no answer are the form's students less those answered, school by
+    # school (one answer per student and form), so no second pass over the district.
+    total = non_responders_in(by_school)
     table = TABLES["non-responders"]
     per_page = current_app.config["PAGE_SIZE"]
     number = max(request.args.get("page", 1, type=bounded_int), 1)

@@ -49,8 +49,8 @@ def test_the_district_adds_up_every_school(lincoln):
 def test_overdue_requests_are_listed_longest_overdue_first(lincoln):
     rows = cells("overdue", scope_of(lincoln))
     assert [(r[0], r[3], r[4], r[6]) for r in rows] == [
-        ("Linc3 Pupil", "Beta", "In progress", "2026-11-18"),
-        ("Linc1 Pupil", "Alpha", "Submitted", "2026-11-20"),
+        ("Linc3 Pupil", "Beta", "In progress", date(2026, 11, 18)),
+        ("Linc1 Pupil", "Alpha", "Submitted", date(2026, 11, 20)),
     ]
 
 
@@ -94,7 +94,7 @@ def test_agreements_ending_within_90_days(lincoln):
     assert cells("expiring-agreements", scope_of(lincoln))[names.index("Alpha")] == [
         "Alpha",
         "Alpha Inc.",
-        "2026-12-23",
+        date(2026, 12, 23),
     ]
 
 

@@ -1,0 +1,198 @@
+"""The report statements written for speed give the figures of the plain definitions: the
+opt-out rate against `consent.catalog.reach`, the students with no answer against their own
+count, and a form's scope written as lists against `consent.consentforms.scope.in_scope`, on a
+small district (the demo's, plus Lincoln and the awkward cases below)."""
+
+from collections import defaultdict
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from consent.catalog.models import Tool, ToolUse, UseScope
+from consent.catalog.reach import reach
+from consent.consentforms.models import (
+    ConsentForm,
+    ConsentFormGrade,
+    ConsentFormSchool,
+    FormKind,
+    FormMode,
+    FormStatus,
+)
+from consent.consentforms.scope import in_scope, in_scope_listed
+from consent.core import clock
+from consent.extensions import db
+from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutStatus
+from consent.reports.queries import (
+    TABLES,
+    ReportScope,
+    non_responder_count,
+    non_responders_in,
+    rows_of,
+)
+from consent.roster.models import School, Student
+from tests import factories
+from tests.reports.builders import build_lincoln
+from tests.reports.test_consent_forms import build_form
+
+
+def _in_effect(pupil: Student, tool, *, feature: str = "", status=OptOutStatus.CONFIRMED):
+    """A request (in effect unless `status` says otherwise) filed by a parent of the child."""
+    today, filed = clock.today(), clock.now() - timedelta(days=3)
+    ended = status in (OptOutStatus.WITHDRAWN, OptOutStatus.CLOSED)
+    db.session.add(
+        OptOut(
+            student_id=pupil.id,
+            tool_id=tool.id,
+            feature=feature,
+            accommodation="Alternative activity",
+            status=status,
+            filed_by_guardian_id=factories.guardian(children=[pupil]).id,
+            filed_at=filed,
+            plan_due_on=today,
+            confirm_due_on=today + timedelta(days=2),
+            resolved_at=clock.now() if status is OptOutStatus.CONFIRMED else None,
+            ended_at=filed + timedelta(days=1) if ended else None,
+        )
+    )
+
+
+@pytest.fixture
+def awkward(ctx):
+    """Lincoln, and the cases a per-class count gets wrong: a child in two classes that use the
+    same tool; a tool used in a class and school-wide at one child's school but not at a
+    classmate's (enrolled in a class of another school); a district-wide tool also used in a
+    class; a child who left, still enrolled; two requests in effect for two features of one
+    tool; a use that ended; a request withdrawn."""
+    build_lincoln()
+    north, south = factories.school(name="North"), factories.school(name="South")
+    room_a, room_b = factories.section(school=north), factories.section(school=north)
+    room_c = factories.section(school=south)
+    twice = factories.student(school=north, sections=[room_a, room_b])
+    visitor = factories.student(school=south, sections=[room_a, room_c])
+    local = factories.student(school=north, sections=[room_b])
+    left = factories.student(school=north, sections=[room_a], active=False)
+    ended = factories.student(school=south, sections=[room_c])
+
+    gamma = factories.tool(name="Gamma", features={"chat": "Chat with the class"})
+    delta = factories.tool(name="Delta")
+    district = factories.tool(name="Everywhere")
+    old = factories.tool(name="Old")
+    for room in (room_a, room_b):
+        factories.tool_use(gamma, section=room)
+    factories.tool_use(gamma, school=south)
+    factories.tool_use(delta, section=room_c)
+    factories.tool_use(delta, school=north)
+    factories.tool_use(district)
+    factories.tool_use(district, section=room_a)
+    past = clock.today() - timedelta(days=30)
+    db.session.add(  # ended a month ago (the operations no longer declare such a use)
+        ToolUse(
+            tool=old,
+            scope=UseScope.SECTION,
+            section=room_c,
+            starts_on=past - timedelta(days=30),
+            ends_on=past,
+        )
+    )
+    db.session.flush()
+
+    _in_effect(twice, gamma)
+    _in_effect(twice, gamma, feature="chat", status=OptOutStatus.SUBMITTED)
+    _in_effect(visitor, gamma)  # reached school-wide at South and in room A
+    _in_effect(local, gamma, status=OptOutStatus.WITHDRAWN)
+    _in_effect(left, gamma)  # left the district: not a user
+    _in_effect(local, delta)  # North uses Delta school-wide
+    _in_effect(ended, old)  # the use ended: not reached
+    _in_effect(visitor, district)
+    _in_effect(left, district)
+    db.session.flush()
+    return {"north": north, "south": south}
+
+
+def _plain_rates(school_id: int | None) -> dict[str, tuple[int, int]]:
+    """Per tool name: the students `reach` gives, and those of them with a request in effect."""
+    reached = db.session.execute(reach(clock.today())).all()
+    users = defaultdict(set)
+    for row in reached:
+        if school_id is None or row.school_id == school_id:
+            users[row.tool_id].add(row.student_id)
+    in_effect = set(
+        db.session.execute(
+            select(OptOut.tool_id, OptOut.student_id).where(OptOut.status.in_(ACTIVE_STATUSES))
+        ).all()
+    )
+    names = dict(db.session.execute(select(Tool.id, Tool.name)).all())
+    return {
+        names[tool_id]: (len(students), len({s for s in students if (tool_id, s) in in_effect}))
+        for tool_id, students in users.items()
+    }
+
+
+def _report_rates(school: School | None) -> dict[str, tuple[int, int]]:
+    rows = rows_of(TABLES["optout-rate"], ReportScope(school=school, today=clock.today()))
+    return {row.name: (int(row.users), int(row.opted_out)) for row in rows}
+
+
+def test_the_opt_out_rate_counts_what_reach_gives_for_the_district(awkward):
+    plain = _plain_rates(None)
+    # Gamma: twice (once), visitor (once), local, and ended school-wide at South; left is
+    # not active. Delta: visitor and ended in room C, twice and local school-wide at North.
+    assert plain["Gamma"] == (4, 2)
+    assert plain["Delta"] == (4, 1)
+    assert "Old" not in plain
+    assert _report_rates(None) == plain
+
+
+@pytest.mark.parametrize("name", ["north", "south"])
+def test_the_opt_out_rate_counts_what_reach_gives_for_one_school(awkward, name):
+    school = awkward[name]
+    assert _report_rates(school) == _plain_rates(school.id)
+
+
+def test_the_opt_out_rate_counts_what_reach_gives_at_every_demo_school(awkward):
+    for school in db.session.scalars(select(School)):
+        assert _report_rates(school) == _plain_rates(school.id), school.name
+
+
+def test_students_with_no_answer_are_those_in_scope_less_those_answered(app):
+    form_id = build_form(app)["form"]
+    with app.app_context():
+        for school in [None, *db.session.scalars(select(School))]:
+            scope = ReportScope(school=school, today=clock.today(), form_id=form_id)
+            by_school = rows_of(TABLES["coverage-by-school"], scope)
+            assert non_responders_in(by_school) == db.session.scalar(non_responder_count(scope))
+        db.session.remove()
+
+
+@pytest.mark.parametrize(
+    ("with_schools", "with_grades"), [(False, False), (True, False), (False, True), (True, True)]
+)
+def test_a_forms_listed_scope_keeps_the_students_in_scope_keeps(ctx, with_schools, with_grades):
+    build_lincoln()
+    form = ConsentForm(
+        school_year="2026-2027",
+        kind=FormKind.MEDIA_RELEASE,
+        mode=FormMode.OPT_OUT,
+        title="Scoped form",
+        opens_on=clock.today(),
+        closes_on=clock.today() + timedelta(days=30),
+        status=FormStatus.PUBLISHED,
+    )
+    db.session.add(form)
+    db.session.flush()
+    school_ids = db.session.scalars(select(School.id).order_by(School.id)).all()
+    if with_schools:
+        db.session.add_all(ConsentFormSchool(form_id=form.id, school_id=i) for i in school_ids[:2])
+    if with_grades:
+        db.session.add_all(ConsentFormGrade(form_id=form.id, grade=g) for g in ("K", "3", "4"))
+    db.session.flush()
+
+    def kept(condition) -> set[int]:
+        return set(db.session.scalars(select(Student.id).where(condition)))
+
+    expected = kept(in_scope(form.id))
+    assert expected  # the demo and Lincoln have students in every one of these scopes
+    assert kept(in_scope_listed(form.id)) == expected
+    if with_schools or with_grades:
+        assert expected != kept(Student.active.is_(True))
