@@ -28,7 +28,7 @@ from consent.catalog.models import (
     VettingStatus,
 )
 from consent.catalog.operations import ToolData
-from consent.core.templating import LABELS
+from consent.core.templating import staff_label
 
 FEATURE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 SPARE_ROWS = 3  # empty rows for new features and options, filled in and saved
@@ -50,7 +50,7 @@ def web_address(form, field) -> None:
 
 
 def _choices(enum_cls) -> list[SelectChoice]:
-    return [SelectChoice(m.value, LABELS[enum_cls][m]) for m in enum_cls]
+    return [SelectChoice(m.value, staff_label(m)) for m in enum_cls]
 
 
 class CategoryRow(Form):

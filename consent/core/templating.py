@@ -3,6 +3,7 @@
 from flask import Flask, request, url_for
 from flask_babel import format_date, format_time, get_locale
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from consent.catalog.models import AgreementStatus, LegalBasis, UseScope, VettingStatus
 from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode, FormStatus
@@ -155,9 +156,25 @@ EVENT_LABELS = {
 }
 
 
+#: Where the family's words ("your consent") would mislead staff, the words staff read instead.
+STAFF_WORDS = {
+    LegalBasis.PARENT_CONSENT: _l("Parent consent required"),
+    FormMode.OPT_IN: _l("Opt-in: only with the family's yes"),
+    FormMode.OPT_OUT: _l("Opt-out: applies unless the family says no"),
+}
+
+
+def staff_label(value) -> str:
+    """A value in the words staff read (forms only staff fill in use these)."""
+    return STAFF_WORDS.get(value) or LABELS.get(type(value), {}).get(value, str(value))
+
+
 def init_app(app: Flask) -> None:
     @app.template_filter("label")
     def label(value) -> str:
+        """A value in words, as the signed-in reader says it: a family or staff."""
+        if getattr(current_user, "is_staff", False) and value in STAFF_WORDS:
+            return STAFF_WORDS[value]
         return LABELS.get(type(value), {}).get(value, str(value))
 
     @app.template_filter("category")

@@ -12,7 +12,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from consent.catalog.models import LegalBasis, Tool
-from consent.core.templating import LABELS
+from consent.core.templating import staff_label
 from consent.roster.models import School
 from consent.vetting.models import RequestStatus
 from consent.vetting.operations import VettingError, clean_web_address
@@ -107,7 +107,7 @@ class DecisionForm(FlaskForm):
     legal_basis = SelectField(
         _l("Legal basis (for an approval)"),
         choices=[SelectChoice("", _l("Choose…"))]
-        + [SelectChoice(basis.value, LABELS[LegalBasis][basis]) for basis in LegalBasis],
+        + [SelectChoice(basis.value, staff_label(basis)) for basis in LegalBasis],
         default="",
         description=_l("On what basis the company receives student data."),
     )
