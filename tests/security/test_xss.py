@@ -144,3 +144,27 @@ def test_payloads_in_typed_text_are_escaped_in_every_email(app, demo, smtp):
                 html = part.get_payload(decode=True).decode()
                 assert unescaped(html) == [], message["Subject"]
     PROBE_COUNTS["XSS: emails with payloads, all escaped"] = len(smtp.messages)
+
+
+def test_a_translated_sentence_around_a_name_shows_the_name_as_text(app, as_, demo):
+    """"All of %(tool)s" on the opt-out form is a lazy translation; Flask-Babel marks lazy
+    strings as ready-made HTML, so a name inside one must be escaped all the same."""
+    with app.app_context():
+        db.session.execute(update(Tool).where(Tool.id == demo.tools["seesaw"]).values(name=PAYLOAD))
+        db.session.commit()
+    url = f"/students/{demo.students['sofia']}/optouts/new?tool={demo.tools['seesaw']}"
+    page = as_("maria").get(url).get_data(as_text=True)
+    assert not [m for m in MARKERS if m in page]
+
+
+def test_a_refusal_that_repeats_what_someone_typed_shows_it_as_text(as_):
+    """A refusal message quotes the name a teacher typed; translated messages are lazy strings,
+    which Jinja would otherwise take for ready-made HTML."""
+    from tests.vetting.helpers import request_form
+
+    payload = '<img src=x data-xss="1">Kahoot'
+    assert as_("johnson").post("/vetting/new", request_form(name=payload)).status_code == 302
+    page = as_("patel").post("/vetting/new", request_form(name=payload)).get_data(as_text=True)
+    assert "has already been sent for vetting" in page
+    assert 'data-xss="1"' not in page
+    assert "&lt;img src=x data-xss=" in page
