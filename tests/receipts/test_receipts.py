@@ -30,9 +30,12 @@ def spanish_offered(app):
     app.config["LANGUAGES"] = ("en", "es")
 
 
-def _file_seesaw(as_, demo, persona: str, student: str) -> int:
-    url = f"/students/{demo.students[student]}/optouts/new?tool={demo.tools['seesaw']}"
-    sent = as_(persona).post(url, SEESAW_PHOTOS)
+CLASSROOM = {"feature": "", "accommodation": "Alternative activity", "send": "Send request"}
+
+
+def _file_seesaw(as_, demo, persona: str, student: str, tool="seesaw", fields=None) -> int:
+    url = f"/students/{demo.students[student]}/optouts/new?tool={demo.tools[tool]}"
+    sent = as_(persona).post(url, fields or SEESAW_PHOTOS)
     assert sent.status_code == 302, sent.get_data(as_text=True)
     return int(re.search(r"/requests/(\d+)/receipt", sent.headers["Location"]).group(1))
 
@@ -46,20 +49,20 @@ def _receipts(app, **where) -> list[Receipt]:
 def test_a_web_opt_out_receipt_names_every_recipient_and_carries_the_code(
     app, as_, demo, deliver, no_backlog
 ):
-    optout_id = _file_seesaw(as_, demo, "james", "ava")
+    optout_id = _file_seesaw(as_, demo, "james", "ava", "classroom", CLASSROOM)
     ((number, code, guardian, kind),) = _receipts(app, optout_id=optout_id)
     assert (guardian, kind) == (demo.guardians["james"], ReceiptKind.OPTOUT)
 
     page = as_("james").get(f"/requests/{optout_id}/receipt").get_data(as_text=True)
     assert grouped(code) in page and f"(receipt {number})" in page
-    # Ava's Oakwood teachers who use Seesaw, and the principal, by name.
-    for name in ("Emily Johnson, teacher", "Angela Brooks, principal"):
+    # Every teacher of Ava's (the tool is district-wide), and the principal, by name.
+    for name in ("Emily Johnson, teacher", "David Kim, teacher", "Angela Brooks, principal"):
         assert name in page
 
     (email,) = [e for e in deliver() if e.to == "james.chen@demo.consent.example"]
-    assert email.subject == "We received your request for Ava about Seesaw"
+    assert email.subject == "We received your request for Ava about Google Classroom"
     assert f"Verification code: {grouped(code)} (receipt {number})" in email.text
-    assert "We sent your request to these teachers:\n- Emily Johnson" in email.text
+    assert "We sent your request to these teachers:\n- Emily Johnson\n- David Kim" in email.text
     assert "And to the principal:\n- Angela Brooks" in email.text
 
 
