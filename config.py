@@ -93,6 +93,16 @@ class Config:
     # Relatives without FERPA rights may be invited to view only if the district turns this on.
     INVITE_RELATIVES = _bool("INVITE_RELATIVES", False)
 
+    # The key of the receipts' verification codes (HMAC-SHA256, consent.receipts.codes). Set a
+    # long random value of its own and keep it: codes already printed verify only under the key
+    # that made them, so changing it makes every earlier receipt read "no decision matches".
+    # Unset, a key derived from SECRET_KEY is used (rotating SECRET_KEY then has the same effect).
+    RECEIPT_KEY = os.environ.get("RECEIPT_KEY")
+    # The privacy office's receipt check, per visitor: codes are short, so trying many is slow.
+    RECEIPT_VERIFY_RATE_LIMIT = os.environ.get(
+        "RECEIPT_VERIFY_RATE_LIMIT", "20 per minute;200 per hour"
+    )
+
     BABEL_DEFAULT_LOCALE = "en"
     # The languages the district offers families (each needs a catalog in consent/translations).
     LANGUAGES = tuple(os.environ.get("LANGUAGES", "en,es").split(","))

@@ -67,6 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
         demo,
         notifications,
         optouts,
+        receipts,
         records,
         reports,
         rights,
@@ -92,6 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
         schoolcalendar,
         reports,
         records,
+        receipts,
     ):
         module.init_app(app)
     security.init_app(app)

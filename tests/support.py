@@ -80,6 +80,7 @@ def make_app(database_url: str, **overrides):
         "PUBLIC_URL": "http://consent.test",
         "SESSION_COOKIE_SECURE": False,
         "SIGNIN_RATE_LIMIT": "1000 per minute",
+        "RECEIPT_VERIFY_RATE_LIMIT": "1000 per minute",  # tests/receipts lowers it to test it
         "MAIL_SERVER": "127.0.0.1",
         "MAIL_PORT": 9,
         "MAIL_TIMEOUT_SECONDS": 5,

@@ -93,6 +93,11 @@ def may_watch_outbox(actor: Account) -> bool:
     return _is_privacy_office(actor)
 
 
+def may_verify_receipts(actor: Account) -> bool:
+    """The privacy office checks a receipt's verification code (it shows any family's decision)."""
+    return _is_privacy_office(actor)
+
+
 def may_import_roster(actor: Account) -> bool:
     """The privacy office uploads the SIS export and follows each import."""
     return _is_privacy_office(actor)

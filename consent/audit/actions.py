@@ -47,6 +47,7 @@ ACTIONS = {
     "optout.return": _l("Returned a plan to the teacher"),
     "optout.view": _l("Viewed an opt-out request"),
     "optout.withdraw": _l("Withdrew an opt-out request"),
+    "receipt.verify": _l("Checked a receipt's verification code"),
     "records_request.add_statement": _l("Added a statement of disagreement"),
     "records_request.close": _l("Closed a records request"),
     "records_request.decide_hearing": _l("Recorded a hearing's outcome"),

@@ -45,6 +45,7 @@ from consent.notifications.operations import notify, notify_many
 from consent.optouts import operations as optouts
 from consent.optouts.models import ACTIVE_STATUSES, Channel, OptOut, OptOutRequester
 from consent.optouts.rules import OptOutError
+from consent.receipts.operations import issue_for_answer
 from consent.roster.models import Guardian, GuardianLink, School, Student
 
 PUBLISHED_KIND = "consentform_published"
@@ -63,6 +64,11 @@ def form_link(form: ConsentForm) -> str:
 
 def answer_link(form_id: int, student_id: int) -> str:
     return f"/forms/{form_id}/students/{student_id}"
+
+
+def receipt_link(form_id: int, student_id: int) -> str:
+    """The guardian's receipt of their latest answer for the child on the form."""
+    return f"/forms/{form_id}/students/{student_id}/receipt"
 
 
 # --- the privacy office: create, edit, publish ---------------------------------------------
@@ -220,6 +226,7 @@ class Outcome:
     disagreement: bool = False
     optout: object | None = None  # the opt-out a tool refusal opened or joined
     withdrawn: object | None = None  # the opt-out a tool consent withdrew
+    receipt: object | None = None  # the receipt of what was just answered
 
 
 def rights_holders(student_id: int) -> list[Guardian]:
@@ -297,6 +304,7 @@ def answer_form(
     )
     db.session.add(given)
     db.session.flush()
+    receipt = issue_for_answer(given, form=form, version=version)
 
     latest = _latest_by_guardian(form.id, student.id, {g.id for g in holders})
     in_force = answer_in_force(e.answer for e in latest.values())
@@ -317,6 +325,19 @@ def answer_form(
             version=version,
             entered_by=actor.display_name,
             still_open=today <= form.closes_on,  # may the guardian still change it online?
+            receipt=receipt,
+        )
+    else:
+        notify(
+            template="consentform_receipt",
+            link=receipt_link(form.id, student.id),
+            guardian=guardian,
+            form=form,
+            student=student,
+            given=given,
+            version=version,
+            receipt=receipt,
+            still_open=today <= form.closes_on,
         )
     if disagreement:
         by_id = {g.id: g for g in holders}
@@ -350,6 +371,7 @@ def answer_form(
         disagreement=disagreement,
         optout=opened,
         withdrawn=withdrawn,
+        receipt=receipt,
     )
 
 

@@ -146,6 +146,20 @@ def history(form_id: int, student_id: int) -> list[ConsentAnswerEvent]:
     )
 
 
+def latest_answer_of(form_id: int, student_id: int, guardian_id: int) -> ConsentAnswerEvent | None:
+    """One guardian's latest answer for the child on the form (what their receipt is for)."""
+    return db.session.scalar(
+        select(ConsentAnswerEvent)
+        .where(
+            ConsentAnswerEvent.form_id == form_id,
+            ConsentAnswerEvent.student_id == student_id,
+            ConsentAnswerEvent.guardian_id == guardian_id,
+        )
+        .order_by(ConsentAnswerEvent.id.desc())
+        .limit(1)
+    )
+
+
 def _light(query):
     """Forms listed without their scope rows or the tool's collections: one statement."""
     return query.options(

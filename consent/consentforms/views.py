@@ -49,6 +49,8 @@ from consent.core.gates import SCHOOL_LEADS, roles_required
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
+from consent.receipts.codes import grouped
+from consent.receipts.queries import answer_receipt
 from consent.roster.models import Guardian, GuardianLink, School, Student
 
 bp = Blueprint("consentforms", __name__)
@@ -118,8 +120,37 @@ def answer(form_id: int, student_id: int):
     )
 
 
+@bp.get("/forms/<int:form_id>/students/<int:student_id>/receipt")
+@roles_required(Role.GUARDIAN)
+def receipt(form_id: int, student_id: int):
+    """The receipt of this guardian's latest answer for the child, with its verification code;
+    a guardian who has not answered (or a relative, who cannot) has none."""
+    student = student_or_404(current_user, student_id)
+    form = answerable_form_or_404(current_user, form_id, student)
+    mine = queries.latest_answer_of(form.id, student.id, current_user.guardian_id)
+    if mine is None:
+        deny(current_user, f"consentform:{form.id}:receipt", student.id)
+    receipt = answer_receipt(mine.id)  # None for an answer given before receipts had codes
+    return render_template(
+        "consentforms/receipt.html",
+        form=form,
+        student=student,
+        given=mine,
+        receipt=receipt,
+        is_open=form.is_open(clock.today()),
+    )
+
+
 def _flash_outcome(outcome, student: Student) -> None:
-    flash(_("Your answer for %(name)s is saved.", name=student.given_name), "success")
+    flash(
+        _(
+            "Your answer for %(name)s is saved. We emailed you a receipt with the verification "
+            "code %(code)s.",
+            name=student.given_name,
+            code=grouped(outcome.receipt.code),
+        ),
+        "success",
+    )
     if outcome.disagreement:
         flash(
             _(
@@ -364,8 +395,10 @@ def entry(form_id: int, student_id: int):
     ):
         flash(
             _(
-                "Recorded. %(name)s will get an email saying what was recorded.",
+                "Recorded. %(name)s will get an email saying what was recorded, with the "
+                "verification code %(code)s.",
                 name=recorded.value.given.guardian.full_name,
+                code=grouped(recorded.value.receipt.code),
             ),
             "success",
         )

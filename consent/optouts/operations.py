@@ -35,6 +35,7 @@ from consent.optouts.models import (
     Task,
     TaskStatus,
 )
+from consent.optouts.queries import routed_to
 from consent.optouts.rules import (
     OptOutError,
     check_received,
@@ -42,6 +43,7 @@ from consent.optouts.rules import (
     check_transition,
     due_dates,
 )
+from consent.receipts.operations import issue_for_optout
 from consent.roster.models import (
     Guardian,
     GuardianLink,
@@ -317,6 +319,9 @@ def _join(optout: OptOut, *, actor: Account, asking: Asking, now: datetime) -> F
             recorded_by_account_id=actor.id if asking.recorded else None,
         )
     )
+    receipt = issue_for_optout(
+        optout, guardian_id=guardian.id, channel=asking.channel, decided_at=now
+    )
     events.joined(
         optout,
         actor=actor,
@@ -338,6 +343,8 @@ def _join(optout: OptOut, *, actor: Account, asking: Asking, now: datetime) -> F
         optout=optout,
         asking=asking,
         recorded_by=actor,
+        receipt=receipt,
+        routed=routed_to(optout),
     )
     db.session.flush()
     return Filing(optout=optout, joined=True)
@@ -422,9 +429,16 @@ def file_optout(
         target=f"optout:{optout.id}",
         on_behalf_of=on_behalf_of,
     )
+    receipt = issue_for_optout(
+        optout, guardian_id=guardian.id, channel=asking.channel, decided_at=now
+    )
     db.session.flush()
     db.session.refresh(optout, ["tasks"])
 
+    _notify_teachers(optout, "optouts/task_assigned")
+    notify_principals(optout, "optouts/filed_principal")
+    db.session.flush()
+    # Last, so the receipt names everyone the request was just routed to.
     notify(
         template="optouts/recorded" if asking.recorded else "optouts/receipt",
         link=_link(optout),
@@ -433,9 +447,9 @@ def file_optout(
         optout=optout,
         asking=asking,
         recorded_by=actor,
+        receipt=receipt,
+        routed=routed_to(optout),
     )
-    _notify_teachers(optout, "optouts/task_assigned")
-    notify_principals(optout, "optouts/filed_principal")
     db.session.flush()
     return Filing(optout=optout, joined=False)
 

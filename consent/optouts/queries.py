@@ -10,6 +10,7 @@ from consent.accounts.models import Account
 from consent.catalog.models import Tool
 from consent.catalog.reach import reaches
 from consent.extensions import db
+from consent.notifications.models import Notification
 from consent.optouts.models import (
     ACTIVE_STATUSES,
     Event,
@@ -21,7 +22,7 @@ from consent.optouts.models import (
 )
 from consent.optouts.rules import overdue_condition
 from consent.roster.conditions import current_enrollment
-from consent.roster.models import Enrollment, Section, Student
+from consent.roster.models import Enrollment, Section, Staff, Student
 
 
 def _list_row(*through) -> list:
@@ -125,3 +126,28 @@ def section_optouts(section: Section, *, today: date) -> list[OptOut]:
             .order_by(Student.family_name, Student.given_name, OptOut.id)
         ).unique()
     )
+
+
+#: The notice a principal gets when a request is routed to them (filed, or the child moved).
+PRINCIPAL_NOTICE = "optouts/filed_principal"
+
+
+def routed_to(optout: OptOut) -> tuple[list[Staff], list[Staff]]:
+    """Everyone the request was routed to, for its receipt: the teachers given a task (in any
+    status since) and the principals told of it, from the routing rows themselves."""
+    teachers = [task.teacher for task in optout.tasks]
+    principals = list(
+        db.session.scalars(
+            select(Staff)
+            .where(
+                Staff.id.in_(
+                    select(Notification.staff_id).where(
+                        Notification.optout_id == optout.id,
+                        Notification.kind == PRINCIPAL_NOTICE,
+                    )
+                )
+            )
+            .order_by(Staff.family_name, Staff.given_name, Staff.id)
+        )
+    )
+    return teachers, principals

@@ -46,8 +46,15 @@ from consent.optouts.forms import (
     ReturnForm,
 )
 from consent.optouts.models import ACTIVE_STATUSES, Channel, OptOutStatus, TaskStatus
-from consent.optouts.queries import request_list, return_notes, section_optouts, teacher_tasks
+from consent.optouts.queries import (
+    request_list,
+    return_notes,
+    routed_to,
+    section_optouts,
+    teacher_tasks,
+)
 from consent.optouts.rules import is_overdue
+from consent.receipts.queries import optout_receipt
 from consent.roster.models import Guardian, School, Student
 
 bp = Blueprint("optouts", __name__)
@@ -114,8 +121,14 @@ def new(student_id: int):
 @bp.get("/requests/<int:optout_id>/receipt")
 @roles_required(Role.GUARDIAN)
 def receipt(optout_id: int):
+    """What was sent, to whom, and the verification code of this guardian's receipt."""
     optout = optout_or_404(current_user, optout_id)
-    return render_template("optouts/receipt.html", optout=optout)
+    return render_template(
+        "optouts/receipt.html",
+        optout=optout,
+        receipt=optout_receipt(optout.id, current_user.guardian_id),
+        routed=routed_to(optout),
+    )
 
 
 @bp.get("/requests/<int:optout_id>")
@@ -393,10 +406,13 @@ def record(student_id: int):
 def printable(optout_id: int):
     """A receipt to print and send home, for a guardian with no email address or no account."""
     optout = optout_or_404(current_user, optout_id)
+    requesters = operations.requesting_guardians(optout)
     return render_template(
         "optouts/printable.html",
         optout=optout,
-        requesters=operations.requesting_guardians(optout),
+        requesters=requesters,
+        receipts=[r for g in requesters if (r := optout_receipt(optout.id, g.id))],
+        routed=routed_to(optout),
         recorded_by=db.session.get(Account, optout.recorded_by_account_id)
         if optout.recorded_by_account_id
         else None,

@@ -35,6 +35,7 @@ OFFICE_ONLY = (
     "may_read_audit_log",
     "may_watch_outbox",
     "may_import_roster",
+    "may_verify_receipts",
 )
 
 # Which classes each persona may say the tools of: their own as teacher, all for the office.

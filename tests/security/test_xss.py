@@ -147,7 +147,7 @@ def test_payloads_in_typed_text_are_escaped_in_every_email(app, demo, smtp):
 
 
 def test_a_translated_sentence_around_a_name_shows_the_name_as_text(app, as_, demo):
-    """"All of %(tool)s" on the opt-out form is a lazy translation; Flask-Babel marks lazy
+    """ "All of %(tool)s" on the opt-out form is a lazy translation; Flask-Babel marks lazy
     strings as ready-made HTML, so a name inside one must be escaped all the same."""
     with app.app_context():
         db.session.execute(update(Tool).where(Tool.id == demo.tools["seesaw"]).values(name=PAYLOAD))
