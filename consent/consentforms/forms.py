@@ -171,3 +171,18 @@ class AnswerFilterForm(FlaskForm):
         default="",
     )
     page = HiddenField()
+
+
+class ReleaseFilterForm(FlaskForm):
+    """GET filter of the do-not-release list; no CSRF, nothing changes."""
+
+    class Meta:
+        csrf = False
+
+    school = SelectField(_l("School"), default="", validate_choice=False)
+    day = DateField(
+        _l("As of"),
+        validators=[Optional()],
+        description=_l("The list as it stood at the end of this day; empty for today."),
+    )
+    submit = SubmitField(_l("Show"))

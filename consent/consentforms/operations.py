@@ -16,6 +16,7 @@ from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
 from consent.consentforms.models import (
     GRADES,
+    STAFF_KINDS,
     Answer,
     AnswerMethod,
     ConsentAnswer,
@@ -81,6 +82,7 @@ def create_form(
     school_ids=(),
     grades=(),
     tool_id: int | None = None,
+    staff_must_see: bool | None = None,
 ) -> ConsentForm:
     """A draft form with its first version; nothing reaches families until it is published."""
     _require_office(actor)
@@ -112,6 +114,7 @@ def create_form(
         created_by_account_id=actor.id,
         schools=schools,
         grade_rows=[ConsentFormGrade(grade=g) for g in grades],
+        staff_must_see=kind in STAFF_KINDS if staff_must_see is None else staff_must_see,
     )
     db.session.add(form)
     db.session.flush()

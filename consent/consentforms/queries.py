@@ -18,8 +18,11 @@ Helpers for reports (each returns plain rows or a `Select` to paginate or stream
 - `non_responders(form_id, school_id=None)` — `Select` of `Student` in scope with no answer,
   ordered by school, family and given name (paginate it, or stream it to CSV).
 - `answers_for(form_id, student_ids)` — `{student_id: ConsentAnswer}` for one page of students.
+- `staff_answers(student_ids, as_of)` — `{student_id: [StaffAnswer]}`: each student's answer, as
+  of a day, on every published form staff must see, with what no answer means for that form.
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import Select, and_, case, exists, func, literal, select
@@ -31,9 +34,12 @@ from consent.consentforms.models import (
     ConsentAnswer,
     ConsentAnswerEvent,
     ConsentForm,
+    FormKind,
     FormStatus,
 )
+from consent.consentforms.rules import answer_in_force, school_year_of
 from consent.consentforms.scope import in_scope, students_in_scope
+from consent.core import clock
 from consent.extensions import db
 from consent.roster.models import Guardian, GuardianLink, School, Student
 
@@ -220,3 +226,125 @@ def answers_by_student(student_ids: list[int], form_ids) -> dict[tuple[int, int]
 def form_list(visible: Select) -> Select:
     """The forms of `visible` (consent.access.visible_forms), newest window first, light."""
     return _light(visible).order_by(ConsentForm.opens_on.desc(), ConsentForm.id.desc())
+
+
+@dataclass(frozen=True)
+class StaffAnswer:
+    """One student's answer on one form staff must see, as of a day."""
+
+    form: ConsentForm
+    answer: Answer | None
+    #: The form's window has closed by the day: no answer now follows the form's rule for good.
+    closed: bool
+
+    @property
+    def released(self) -> bool:
+        """May the student's data be released? A yes releases, a no withholds, and no answer
+        follows the form: included on an opt-out form, excluded on an opt-in form."""
+        if self.answer is None:
+            return self.form.included_without_answer
+        return self.answer is Answer.GRANTED
+
+
+def staff_answers(student_ids, as_of: date) -> dict[int, list[StaffAnswer]]:
+    """The answer in force of each student (`student_ids`: a list, or a `Select` of ids), as
+    of the end of `as_of`, on every published form marked "staff must see this" for that
+    school year and already open: two statements whatever the number of students and forms.
+    The answer in force is the more protective of each guardian's latest answer by then."""
+    if isinstance(student_ids, Select):  # a whole school or district: never a long IN list
+        ids, result = student_ids.correlate(None), {}
+    else:
+        ids = list(student_ids)
+        result = {sid: [] for sid in ids}
+        if not ids:
+            return result
+    pairs = db.session.execute(
+        _light(
+            select(Student.id, ConsentForm)
+            .join(ConsentForm, in_scope(ConsentForm.id))
+            .where(
+                Student.id.in_(ids),
+                ConsentForm.status == FormStatus.PUBLISHED,
+                ConsentForm.staff_must_see.is_(True),
+                ConsentForm.school_year == school_year_of(as_of),
+                ConsentForm.opens_on <= as_of,
+            )
+            .order_by(ConsentForm.kind, ConsentForm.title, ConsentForm.id)
+        )
+    ).unique()
+    pairs = list(pairs)
+    if not pairs:
+        return result
+    form_ids = {form.id for _, form in pairs}
+    ranked = (
+        select(
+            ConsentAnswerEvent.form_id,
+            ConsentAnswerEvent.student_id,
+            ConsentAnswerEvent.answer,
+            func.row_number()
+            .over(
+                partition_by=(
+                    ConsentAnswerEvent.form_id,
+                    ConsentAnswerEvent.student_id,
+                    ConsentAnswerEvent.guardian_id,
+                ),
+                order_by=(ConsentAnswerEvent.at.desc(), ConsentAnswerEvent.id.desc()),
+            )
+            .label("n"),
+        )
+        .where(
+            ConsentAnswerEvent.student_id.in_(ids),
+            ConsentAnswerEvent.form_id.in_(form_ids),
+            ConsentAnswerEvent.at < clock.day_start(as_of + timedelta(days=1)),
+        )
+        .subquery()
+    )
+    given: dict[tuple[int, int], list[Answer]] = {}
+    for form_id, student_id, answer in db.session.execute(
+        select(ranked.c.form_id, ranked.c.student_id, ranked.c.answer).where(ranked.c.n == 1)
+    ):
+        given.setdefault((form_id, student_id), []).append(Answer(answer))
+    for student_id, form in pairs:
+        result.setdefault(student_id, []).append(
+            StaffAnswer(
+                form=form,
+                answer=answer_in_force(given.get((form.id, student_id), ())),
+                closed=as_of > form.closes_on,
+            )
+        )
+    return result
+
+
+def answers_by_form(students, answers: dict[int, list[StaffAnswer]]) -> list:
+    """`[(form, [(student, StaffAnswer)])]` for a list of students, forms in the order given."""
+    forms: dict[int, tuple[ConsentForm, list]] = {}
+    for student in students:
+        for staff_answer in answers.get(student.id, []):
+            forms.setdefault(staff_answer.form.id, (staff_answer.form, []))[1].append(
+                (student, staff_answer)
+            )
+    return list(forms.values())
+
+
+def do_not_release(school_id: int | None, as_of: date) -> list[tuple[Student, list[StaffAnswer]]]:
+    """Active students (of one school, or the district) whose directory information, photos or
+    recruiter data must not be released as of `as_of`, each with the forms that withhold it
+    (a no, or no answer on an opt-in form), by school, family and given name: three
+    statements whatever the number of students."""
+    ids = select(Student.id).where(Student.active.is_(True))
+    if school_id is not None:
+        ids = ids.where(Student.school_id == school_id)
+    withheld = {
+        student_id: [a for a in rows if not a.released and a.form.kind is not FormKind.TOOL_CONSENT]
+        for student_id, rows in staff_answers(ids, as_of).items()
+    }
+    withheld = {student_id: rows for student_id, rows in withheld.items() if rows}
+    if not withheld:
+        return []
+    students = db.session.scalars(
+        select(Student)
+        .join(School, School.id == Student.school_id)
+        .where(Student.id.in_(list(withheld)))
+        .order_by(School.name, Student.family_name, Student.given_name, Student.id)
+    ).unique()
+    return [(student, withheld[student.id]) for student in students]

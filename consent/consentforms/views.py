@@ -2,7 +2,19 @@
 forms; principals and the privacy office follow answers and enter paper and phone ones.
 Each view: gate, load through consent.access, validate, one operation, one commit, redirect."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, func, select
@@ -15,7 +27,9 @@ from consent.access import (
     can_file_for,
     deny,
     form_student_or_404,
+    may_choose_report_school,
     may_manage_forms,
+    report_school_or_404,
     staff_form_or_404,
     student_or_404,
     visible_form_students,
@@ -32,6 +46,7 @@ from consent.consentforms.forms import (
     AnswerForm,
     EditFormForm,
     FormDetailsForm,
+    ReleaseFilterForm,
     StaffEntryForm,
 )
 from consent.consentforms.models import (
@@ -45,6 +60,7 @@ from consent.consentforms.models import (
 )
 from consent.consentforms.rules import school_year_of
 from consent.core import clock
+from consent.core.downloads import stream_download
 from consent.core.gates import SCHOOL_LEADS, roles_required
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
@@ -409,3 +425,103 @@ def forms_waiting(student: Student) -> list[ConsentForm]:
     if not answers_on_the_web(current_user):
         return []
     return queries.unanswered_open_forms(student.id, clock.today())
+
+
+# --- the do-not-release list ---------------------------------------------------------------
+
+
+def _release_scope():
+    """The school (a principal's own; the privacy office's pick, or None for the district) and
+    the day the list is as of; a bad day is refused with the form's message."""
+    form = ReleaseFilterForm(request.args)
+    school = report_school_or_404(current_user, request.args.get("school", type=bounded_int))
+    is_office = may_choose_report_school(current_user)
+    if is_office:
+        form.school.choices = [SelectChoice("", _("Whole district"))] + [
+            SelectChoice(str(s.id), s.name)
+            for s in db.session.execute(select(School.id, School.name).order_by(School.name))
+        ]
+        form.school.data = str(school.id) if school else ""
+    else:
+        del form.school
+    valid = form.validate()
+    day = (form.day.data if valid else None) or clock.today()
+    return form, valid, school, day
+
+
+@bp.get("/do-not-release")
+@roles_required(*SCHOOL_LEADS)
+def do_not_release():
+    """Students whose directory information, photos or recruiter data must not be released,
+    as of a chosen day; a staff read of each student listed, so each is audited."""
+    form, valid, school, day = _release_scope()
+    rows = queries.do_not_release(school.id if school else None, day) if valid else []
+    record_many(current_user, "release.list.view", [student.id for student, _ in rows])
+    args = {"day": day.isoformat()}
+    if school and may_choose_report_school(current_user):
+        args["school"] = school.id
+    return render_template(
+        "consentforms/do_not_release.html",
+        form=form,
+        rows=rows,
+        school=school,
+        day=day,
+        valid=valid,
+        csv_url=url_for("consentforms.do_not_release_csv", **args),
+    )
+
+
+@bp.get("/do-not-release.csv")
+@roles_required(*SCHOOL_LEADS)
+def do_not_release_csv():
+    """The same list as CSV, streamed; audited student by student before the first row."""
+    form, valid, school, day = _release_scope()
+    if not valid:
+        return do_not_release()
+    rows = queries.do_not_release(school.id if school else None, day)
+    record_many(current_user, "release.export", [student.id for student, _ in rows])
+    headers = [_("Student"), _("Student number"), _("School"), _("Grade"), _("Do not release")]
+    lines = [
+        [
+            student.full_name,
+            student.district_identifier,
+            student.school.name,
+            student.grade,
+            "; ".join(f"{a.form.title}: {_release_reason(a)}" for a in withheld),
+        ]
+        for student, withheld in rows
+    ]
+    where = f"school-{school.id}" if school else "district"
+    return Response(
+        stream_download(_csv_lines(headers, lines)),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="do-not-release-{where}-{day}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _release_reason(answer) -> str:
+    if answer.answer is None:
+        return _("no answer on an opt-in form")
+    return _("refused")
+
+
+def _csv_lines(headers: list[str], rows: list[list[str]]):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # spreadsheets then read the names as UTF-8
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row])
+        if buffer.tell() > 65536:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text

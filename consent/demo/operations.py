@@ -20,7 +20,7 @@ from consent.catalog.models import (
     VettingStatus,
 )
 from consent.consentforms import operations as consentforms
-from consent.consentforms.models import FormKind, FormMode
+from consent.consentforms.models import Answer, FormKind, FormMode
 from consent.core import clock
 from consent.extensions import db
 from consent.optouts import operations as optouts
@@ -601,3 +601,27 @@ def _publish_demo_form(d: DemoDistrict, today: date) -> None:
         closes_on=today + timedelta(days=30),
     )
     consentforms.publish_form(actor=d.accounts["lee"], form=form, now=_at(today))
+    # Riverside's directory information: opt-out, and Olivia's guardian said no, so the
+    # refusal shows on her class lists and on the school's do-not-release list.
+    directory = consentforms.create_form(
+        actor=d.accounts["lee"],
+        school_year=f"{year}-{year + 1}",
+        kind=FormKind.DIRECTORY_INFORMATION,
+        mode=FormMode.OPT_OUT,
+        title="Directory information at Riverside",
+        text=(
+            "The school may share your child's name, grade and activities in programs, honor "
+            "rolls and team rosters. If you do not want it shared, answer no."
+        ),
+        opens_on=today - timedelta(days=7),
+        closes_on=today + timedelta(days=30),
+        school_ids=[d.schools["riverside"].id],
+    )
+    consentforms.publish_form(actor=d.accounts["lee"], form=directory, now=_at(today))
+    consentforms.answer_form(
+        actor=d.accounts["patricia"],
+        form=directory,
+        student=d.students["olivia"],
+        answer=Answer.REFUSED,
+        now=_at(today),
+    )

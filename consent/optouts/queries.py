@@ -79,6 +79,18 @@ def teacher_tasks(actor: Account, *, today: date) -> Select:
     )
 
 
+def section_students(section: Section, *, today: date) -> list[Student]:
+    """The section's current students, by family and given name."""
+    return list(
+        db.session.scalars(
+            select(Student)
+            .join(Enrollment, Enrollment.student_id == Student.id)
+            .where(Enrollment.section_id == section.id, current_enrollment(today))
+            .order_by(Student.family_name, Student.given_name, Student.id)
+        ).unique()
+    )
+
+
 def section_optouts(section: Section, *, today: date) -> list[OptOut]:
     """Active opt-outs of the section's current students, for tools that reach them in this
     section or district- or school-wide (`consent.catalog.reach`): the list a teacher checks

@@ -29,6 +29,7 @@ from consent.accounts.models import Account, Role
 from consent.audit.operations import record_many
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
+from consent.consentforms.queries import answers_by_form, staff_answers
 from consent.core import clock
 from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
 from consent.core.templating import LABELS
@@ -46,7 +47,12 @@ from consent.optouts.forms import (
     ReturnForm,
 )
 from consent.optouts.models import ACTIVE_STATUSES, Channel, OptOutStatus, TaskStatus
-from consent.optouts.queries import request_list, section_optouts, teacher_tasks
+from consent.optouts.queries import (
+    request_list,
+    section_optouts,
+    section_students,
+    teacher_tasks,
+)
 from consent.optouts.rules import is_overdue
 from consent.roster.models import Guardian, School, Student
 
@@ -237,7 +243,14 @@ def section(section_id: int):
         by_tool[optout.tool].append(optout)
     _audit_list([o.student_id for o in optouts], "section.optouts.view", f"section:{section.id}")
     groups = sorted(by_tool.items(), key=lambda item: item[0].name.lower())
-    return render_template("optouts/section.html", section=section, groups=groups)
+    students = section_students(section, today=today)
+    answers = staff_answers([s.id for s in students], today)
+    releases = answers_by_form(students, answers)
+    if releases:
+        _audit_list([s.id for s in students], "section.answers.view", f"section:{section.id}")
+    return render_template(
+        "optouts/section.html", section=section, groups=groups, releases=releases
+    )
 
 
 # --- principals and the privacy office -----------------------------------------------------

@@ -19,6 +19,7 @@ from consent.access import (
 from consent.accounts.models import Role
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections_by_student, tool_counts, tools_by_student
+from consent.consentforms.queries import staff_answers
 from consent.core import clock
 from consent.core.gates import STAFF, roles_required
 from consent.core.transaction import run
@@ -88,6 +89,7 @@ def student(student_id: int):
         may_decide=may_decide,
         deciders=deciding_guardians(student.id) if is_relative else [],
         is_relative=is_relative,
+        releases=staff_answers([student.id], today)[student.id] if current_user.is_staff else [],
     )
 
 

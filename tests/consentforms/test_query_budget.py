@@ -182,3 +182,98 @@ def test_the_forms_waiting_block_costs_the_same_whatever_the_number_of_forms(
     six, page = _measure(app, maria, url)
     assert page.count("answer by") == 6
     assert one == six
+
+
+class ReleaseSchool:
+    """A school of its own with a principal, a teacher's class and a directory-information form
+    (opt-out) every student refused; grown to 1, then 50 students in the class."""
+
+    def __init__(self, app):
+        self.app = app
+        with app.app_context():
+            school = factories.school(name="Release Budget School")
+            principal = factories.staff(role=StaffRole.PRINCIPAL, school=school)
+            teacher = factories.staff(school=school)
+            section = factories.section(school=school, teachers=[teacher])
+            guardian = factories.guardian()
+            for person in (principal, teacher, guardian):
+                factories.account(person)
+            office = factories.privacy_office()
+            today = clock.today()
+            form = operations.create_form(
+                actor=office,
+                school_year="2026-2027",
+                kind=FormKind.DIRECTORY_INFORMATION,
+                mode=FormMode.OPT_OUT,
+                title="Budget directory",
+                text="Budget text.",
+                opens_on=today - timedelta(days=1),
+                closes_on=today + timedelta(days=10),
+                school_ids=[school.id],
+            )
+            operations.publish_form(actor=office, form=form)
+            db.session.commit()
+            self.school_id, self.section_id, self.form_id = school.id, section.id, form.id
+            self.guardian_id = guardian.id
+            self.emails = {"principal": principal.email, "teacher": teacher.email}
+            db.session.remove()
+        self.size = 0
+
+    def grow_to(self, size: int) -> None:
+        from consent.roster.models import Section
+
+        with self.app.app_context():
+            guardian_account = db.session.scalar(
+                select(Account).where(Account.guardian_id == self.guardian_id)
+            )
+            form = db.session.get(ConsentForm, self.form_id)
+            section = db.session.get(Section, self.section_id)
+            for number in range(self.size + 1, size + 1):
+                student = factories.student(
+                    sections=[section],
+                    guardians=[guardian_account.guardian],
+                    given_name=f"Kid{number}",
+                    family_name="Release",
+                    grade="3",
+                )
+                operations.answer_form(
+                    actor=guardian_account, form=form, student=student, answer=Answer.REFUSED
+                )
+            db.session.commit()
+            db.session.remove()
+        self.size = size
+
+
+def test_release_lists_issue_the_same_statements_for_1_student_and_for_50(app):
+    import re
+
+    school = ReleaseSchool(app)
+    school.grow_to(1)
+    clients = {}
+    for who, email in school.emails.items():
+        clients[who] = Browser(app.test_client())
+        response = clients[who].post(
+            "/signin", {"email": email, "password": DEMO_PASSWORD}, token_from="/signin"
+        )
+        assert response.status_code == 302
+    pages = [
+        ("principal", "/do-not-release"),
+        ("teacher", f"/sections/{school.section_id}"),
+    ]
+    small = {page: _measure(app, clients[page[0]], page[1]) for page in pages}
+    school.grow_to(50)
+    problems = []
+    for who, url in pages:
+        count_small, page_small = small[(who, url)]
+        count_large, page_large = _measure(app, clients[who], url)
+        shown = (
+            len(set(re.findall(r"Kid\d+ Release", page_small))),
+            len(set(re.findall(r"Kid\d+ Release", page_large))),
+        )
+        if shown != (1, 50):
+            problems.append(f"{who} {url}: shows {shown}, not (1, 50)")
+        if count_small != count_large:
+            problems.append(f"{who} {url}: {count_small} statements, then {count_large}")
+        if count_large > BUDGET:
+            problems.append(f"{who} {url}: {count_large} statements, over {BUDGET}")
+    assert not problems, "\n".join(problems)
