@@ -53,7 +53,6 @@ from consent.consentforms.models import (
     Answer,
     AnswerMethod,
     ConsentAnswer,
-    ConsentForm,
     ConsentFormVersion,
     FormKind,
     FormMode,
@@ -65,9 +64,13 @@ from consent.core.gates import SCHOOL_LEADS, roles_required
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
+from consent.reports.operations import record_export
 from consent.roster.models import Guardian, GuardianLink, School, Student
 
 bp = Blueprint("consentforms", __name__)
+
+STREAM_ROWS = 2000  # rows fetched at a time from the server-side cursor
+FLUSH_BYTES = 64 * 1024
 
 
 # --- guardians ------------------------------------------------------------------------------
@@ -215,6 +218,7 @@ def new():
     if request.method == "GET":
         details.school_year.data = school_year_of(clock.today())
         details.mode.data = FormMode.OPT_IN.value
+        details.staff_must_see.data = True  # the first kind offered is directory information
     if details.validate_on_submit() and (
         created := run(
             operations.create_form,
@@ -229,6 +233,7 @@ def new():
             school_ids=details.schools.data or [],
             grades=details.grades.data or [],
             tool_id=int(details.tool.data) if details.tool.data else None,
+            staff_must_see=details.staff_must_see.data,
         )
     ):
         flash(_("The form is saved as a draft. Families see it once you publish it."), "success")
@@ -276,6 +281,7 @@ def edit(form_id: int):
             text=editing.text.data,
             opens_on=editing.opens_on.data,
             closes_on=editing.closes_on.data,
+            staff_must_see=editing.staff_must_see.data,
         )
     ):
         if edited.value is not None:
@@ -420,11 +426,12 @@ def _flash_staff_outcome(outcome, student: Student) -> None:
         )
 
 
-def forms_waiting(student: Student) -> list[ConsentForm]:
-    """For the child page: open forms nobody has answered yet for the child (one statement)."""
+def forms_of_child(student: Student) -> queries.ChildForms:
+    """For the child page: the forms waiting for an answer and each tool's consent, for a
+    guardian (one statement); staff pages show neither."""
     if not answers_on_the_web(current_user):
-        return []
-    return queries.unanswered_open_forms(student.id, clock.today())
+        return queries.ChildForms(waiting=[], tools={})
+    return queries.child_forms(student, clock.today())
 
 
 # --- the do-not-release list ---------------------------------------------------------------
@@ -453,17 +460,32 @@ def _release_scope():
 @roles_required(*SCHOOL_LEADS)
 def do_not_release():
     """Students whose directory information, photos or recruiter data must not be released,
-    as of a chosen day; a staff read of each student listed, so each is audited."""
+    as of a chosen day, a page at a time, with the forms the list follows and what no answer
+    means on each; a staff read of each student shown, so each is audited."""
     form, valid, school, day = _release_scope()
-    rows = queries.do_not_release(school.id if school else None, day) if valid else []
-    record_many(current_user, "release.list.view", [student.id for student, _ in rows])
+    school_id = school.id if school else None
+    page, withheld = None, {}
+    if valid:
+        page = db.paginate(
+            queries.do_not_release(school_id, day),
+            page=request.args.get("page", 1, type=bounded_int),
+            per_page=current_app.config["PAGE_SIZE"],
+            error_out=False,
+        )
+        ids = [student.id for student in page.items]
+        if ids:
+            for row in db.session.execute(queries.withheld_rows(school_id, day, ids)):
+                withheld.setdefault(row.student_id, []).append(row)
+        record_many(current_user, "release.list.view", ids)
     args = {"day": day.isoformat()}
     if school and may_choose_report_school(current_user):
         args["school"] = school.id
     return render_template(
         "consentforms/do_not_release.html",
         form=form,
-        rows=rows,
+        page=page,
+        withheld=withheld,
+        forms=queries.release_forms(school_id, day) if valid else [],
         school=school,
         day=day,
         valid=valid,
@@ -474,26 +496,21 @@ def do_not_release():
 @bp.get("/do-not-release.csv")
 @roles_required(*SCHOOL_LEADS)
 def do_not_release_csv():
-    """The same list as CSV, streamed; audited student by student before the first row."""
+    """The whole list as CSV, streamed from one statement; every student in it is audited, set
+    based, in the request's transaction, committed before the first row leaves."""
     form, valid, school, day = _release_scope()
     if not valid:
         return do_not_release()
-    rows = queries.do_not_release(school.id if school else None, day)
-    record_many(current_user, "release.export", [student.id for student, _ in rows])
+    school_id = school.id if school else None
+    statement = queries.withheld_rows(school_id, day)
+    record_export(current_user, statement, action="release.export", target="do-not-release")
+    # Translated now, while the signed-in account is loaded: after the request's commit it is
+    # expired, and the language must not be looked up again halfway through the download.
     headers = [_("Student"), _("Student number"), _("School"), _("Grade"), _("Do not release")]
-    lines = [
-        [
-            student.full_name,
-            student.district_identifier,
-            student.school.name,
-            student.grade,
-            "; ".join(f"{a.form.title}: {_release_reason(a)}" for a in withheld),
-        ]
-        for student, withheld in rows
-    ]
+    reasons = (_("refused"), _("no answer on an opt-in form"))
     where = f"school-{school.id}" if school else "district"
     return Response(
-        stream_download(_csv_lines(headers, lines)),
+        stream_download(_csv_lines(headers, statement, reasons)),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="do-not-release-{where}-{day}.csv"',
@@ -502,22 +519,40 @@ def do_not_release_csv():
     )
 
 
-def _release_reason(answer) -> str:
-    if answer.answer is None:
-        return _("no answer on an opt-in form")
-    return _("refused")
-
-
-def _csv_lines(headers: list[str], rows: list[list[str]]):
+def _csv_lines(headers: list[str], statement, reasons: tuple[str, str]):
+    """One line per student, gathering the rows of their forms (they come in a row), straight
+    from a server-side cursor, about 64 KB at a time."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     buffer.write("\ufeff")  # spreadsheets then read the names as UTF-8
     writer.writerow(headers)
-    for row in rows:
-        writer.writerow(["'" + v if v[:1] in ("=", "+", "-", "@", "\t", "\r") else v for v in row])
-        if buffer.tell() > 65536:
+    yield _drain(buffer)  # the download starts before the query has finished
+    line, student_id = None, None
+    for row in db.session.execute(statement.execution_options(yield_per=STREAM_ROWS)):
+        if row.student_id != student_id:
+            if line is not None:
+                writer.writerow([_cell(v) for v in line])
+            student_id = row.student_id
+            line = [
+                f"{row.given_name} {row.family_name}",
+                row.district_identifier,
+                row.school_name,
+                row.grade,
+                "",
+            ]
+        reason = reasons[0] if row.refused else reasons[1]  # a no, or no answer on opt-in
+        line[4] = "; ".join(filter(None, [line[4], f"{row.form_title}: {reason}"]))
+        if buffer.tell() > FLUSH_BYTES:
             yield _drain(buffer)
+    if line is not None:
+        writer.writerow([_cell(v) for v in line])
     yield _drain(buffer)
+
+
+def _cell(value) -> str:
+    """A cell a spreadsheet could run as a formula is kept as text."""
+    value = "" if value is None else str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _drain(buffer: io.StringIO) -> str:

@@ -29,7 +29,11 @@ from consent.accounts.models import Account, Role
 from consent.audit.operations import record_many
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
-from consent.consentforms.queries import answers_by_form, staff_answers
+from consent.consentforms.queries import (
+    answers_by_form,
+    consent_tools_without_form,
+    staff_answers,
+)
 from consent.core import clock
 from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
 from consent.core.templating import LABELS
@@ -244,12 +248,16 @@ def section(section_id: int):
     _audit_list([o.student_id for o in optouts], "section.optouts.view", f"section:{section.id}")
     groups = sorted(by_tool.items(), key=lambda item: item[0].name.lower())
     students = section_students(section, today=today)
-    answers = staff_answers([s.id for s in students], today)
+    answers = staff_answers([s.id for s in students], today, section_id=section.id)
     releases = answers_by_form(students, answers)
     if releases:
         _audit_list([s.id for s in students], "section.answers.view", f"section:{section.id}")
     return render_template(
-        "optouts/section.html", section=section, groups=groups, releases=releases
+        "optouts/section.html",
+        section=section,
+        groups=groups,
+        releases=releases,
+        unasked=consent_tools_without_form(section.id, section.school_id, today),
     )
 
 

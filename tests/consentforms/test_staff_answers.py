@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from consent.audit.models import AuditEvent
 from consent.consentforms import operations
-from consent.consentforms.models import Answer, ConsentForm, FormKind, FormMode
+from consent.consentforms.models import Answer, ConsentForm, FormKind, FormMode, FormStatus
 from consent.consentforms.queries import staff_answers
 from consent.core import clock
 from consent.extensions import db
@@ -133,7 +133,8 @@ def _refuse(as_, make_form, demo, **fields):
 
 def _rows(html: str) -> dict[str, str]:
     """Each listed student's name → the text of their row."""
-    body = html.split("<tbody>", 1)[1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
+    # The students' table comes last, after the forms the list follows.
+    body = html.split("<tbody>")[-1].split("</tbody>", 1)[0] if "<tbody>" in html else ""
     rows = {}
     for row in body.split("<tr>")[1:]:
         text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
@@ -223,25 +224,39 @@ def test_the_demo_shows_a_directory_refusal_on_a_class_list(app, demo, as_):
     )
 
 
-def test_class_list_shows_each_students_tool_consent_and_what_to_do(app, demo, as_, make_form):
-    flip = make_form(
-        kind=FormKind.TOOL_CONSENT,
-        mode=FormMode.OPT_IN,
-        title="Flip consent",
-        tool_id=demo.tools["flip"],
-        school_ids=[demo.schools["riverside"]],
-    )
-    olivia, mateo = demo.students["olivia"], demo.students["mateo"]
-    assert as_("patricia").post(f"/forms/{flip}/students/{olivia}", {"answer": "refused"})
-    assert as_("maria").post(f"/forms/{flip}/students/{mateo}", {"answer": "granted"})
+def test_class_list_shows_each_students_tool_consent_and_what_to_do(app, demo, as_):
+    """The demo's Flip consent (English 7) has an answer in every state."""
     html = as_("patel").get(f"/sections/{demo.sections['english7']}").get_data(as_text=True)
-    assert _row(html, "Flip consent", "Olivia Jones") == (
-        "Olivia Jones No Refused: use the alternative activity"
+    title = "Consent for Flip in English 7"
+    assert _row(html, title, "Mateo Garcia") == "Mateo Garcia Yes Consented: may use Flip"
+    assert _row(html, title, "Lucas Wilson") == (
+        "Lucas Wilson No Refused: use the alternative activity"
     )
-    assert _row(html, "Flip consent", "Mateo Garcia") == "Mateo Garcia Yes Consented: may use Flip"
-    assert _row(html, "Flip consent", "Lucas Wilson") == (
-        "Lucas Wilson No answer No consent yet: use the alternative activity"
+    assert _row(html, title, "Olivia Jones") == (
+        "Olivia Jones No answer No consent yet: use the alternative activity"
     )
+    # A class that does not use Flip does not list its consent.
+    math = as_("patel").get(f"/sections/{demo.sections['math7']}").get_data(as_text=True)
+    assert title not in math
     # A tool's consent is not a release of data: the do-not-release list leaves it out.
     listed = as_("reed").get("/do-not-release").get_data(as_text=True)
-    assert "Flip consent" not in listed
+    assert title not in listed
+
+
+def test_a_consent_tool_nobody_was_asked_about_is_flagged_on_the_class_list(app, demo, as_):
+    """Without a published consent form reaching the school, nobody could have said yes."""
+    notice = "Flip needs each parent's consent, and no consent form has asked the families"
+    english = f"/sections/{demo.sections['english7']}"
+    assert notice not in as_("patel").get(english).get_data(as_text=True)
+    with app.app_context():
+        db.session.execute(
+            ConsentForm.__table__.update()
+            .where(ConsentForm.title == "Consent for Flip in English 7")
+            .values(status=FormStatus.DRAFT)
+        )
+        db.session.commit()
+    html = as_("patel").get(english).get_data(as_text=True)
+    assert notice in html
+    assert "Consent for Flip in English 7" not in html  # a draft asks nobody
+    math = as_("patel").get(f"/sections/{demo.sections['math7']}").get_data(as_text=True)
+    assert "Flip needs each parent" not in math  # Math 7 does not use Flip

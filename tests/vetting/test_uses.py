@@ -437,8 +437,9 @@ def test_a_tool_needing_parent_consent_is_not_put_in_use_without_a_consent_form(
 
 
 def test_needs_action_lists_a_consent_tool_in_use_without_a_consent_form(app, as_, demo, today):
-    """The demo's Flip is in use in English 7 but needs each parent's consent and has no
-    consent form: the office's Needs action says so until a form reaches Riverside."""
+    """The demo's Flip needs each parent's consent; its use in English 7 has Riverside's consent
+    form, so Needs action is quiet about it. A use made before the rule (Room 12, at Oakwood)
+    has none: the office's Needs action lists it until a form reaches Oakwood."""
     from consent.consentforms import operations as forms
     from consent.consentforms.models import FormKind, FormMode
 
@@ -447,41 +448,41 @@ def test_needs_action_lists_a_consent_tool_in_use_without_a_consent_form(app, as
         part = html.unescape(page).split("in use without a consent form", 1)[1]
         return part
 
+    assert "Flip" not in listed()
+    with app.app_context():
+        db.session.add(
+            ToolUse(
+                tool_id=demo.tools["flip"],
+                scope=UseScope.SECTION,
+                section_id=demo.sections["room12"],
+                starts_on=today,
+            )
+        )
+        db.session.commit()
     part = listed()
-    assert "Flip" in part and "English 7" in part
-    with app.app_context():
-        office = db.session.get(Account, demo.accounts["lee"])
-        oakwood_only = forms.create_form(
-            actor=office,
-            school_year="2026-2027",
-            kind=FormKind.TOOL_CONSENT,
-            mode=FormMode.OPT_IN,
-            title="Flip consent at Oakwood",
-            text="May your child record videos on Flip?",
-            opens_on=today,
-            closes_on=today + timedelta(days=30),
-            tool_id=demo.tools["flip"],
-            school_ids=[demo.schools["oakwood"]],
-        )
-        forms.publish_form(actor=office, form=oakwood_only)
-        db.session.commit()
-    assert "English 7" in listed()  # a form for another school does not reach Riverside
-    with app.app_context():
-        office = db.session.get(Account, demo.accounts["lee"])
-        riverside = forms.create_form(
-            actor=office,
-            school_year="2026-2027",
-            kind=FormKind.TOOL_CONSENT,
-            mode=FormMode.OPT_IN,
-            title="Flip consent at Riverside",
-            text="May your child record videos on Flip?",
-            opens_on=today,
-            closes_on=today + timedelta(days=30),
-            tool_id=demo.tools["flip"],
-            school_ids=[demo.schools["riverside"]],
-        )
-        forms.publish_form(actor=office, form=riverside)
-        db.session.commit()
+    assert "Flip" in part and "Grade 4 - Room 12" in part and "English 7" not in part
+
+    def publish(title: str, school: str) -> None:
+        with app.app_context():
+            office = db.session.get(Account, demo.accounts["lee"])
+            form = forms.create_form(
+                actor=office,
+                school_year="2026-2027",
+                kind=FormKind.TOOL_CONSENT,
+                mode=FormMode.OPT_IN,
+                title=title,
+                text="May your child record videos on Flip?",
+                opens_on=today,
+                closes_on=today + timedelta(days=30),
+                tool_id=demo.tools["flip"],
+                school_ids=[demo.schools[school]],
+            )
+            forms.publish_form(actor=office, form=form)
+            db.session.commit()
+
+    publish("Flip consent at Riverside again", "riverside")
+    assert "Grade 4 - Room 12" in listed()  # a form for another school does not reach Oakwood
+    publish("Flip consent at Oakwood", "oakwood")
     part = listed()
     assert "Flip" not in part
     assert "Every tool in use that needs each parent's consent has a published consent form" in part
