@@ -3,7 +3,7 @@
 from datetime import date
 
 from sqlalchemy import Select, case, select
-from sqlalchemy.orm import contains_eager, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, lazyload, selectinload
 
 from consent.access import visible_optouts, visible_student_ids
 from consent.accounts.models import Account
@@ -112,5 +112,11 @@ def section_optouts(section: Section, *, today: date) -> list[OptOut]:
                 reaches_section,
             )
             .order_by(Student.family_name, Student.given_name, OptOut.id)
+            # The list names each tool and the part of it opted out of: not what it collects
+            # nor its opt-out options.
+            .options(
+                defaultload(OptOut.tool).lazyload(Tool.data_categories),
+                defaultload(OptOut.tool).lazyload(Tool.optout_options),
+            )
         ).unique()
     )

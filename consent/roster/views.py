@@ -60,7 +60,10 @@ def student(student_id: int):
     student = student_or_404(current_user, student_id)
     today = clock.today()
     sections = current_sections_by_student([student.id], today).get(student.id, [])
-    tools = tools_by_student([student], {student.id: sections}, today)[student.id]
+    # The page shows what each tool collects, not the ways to opt out (the request form does).
+    tools = tools_by_student([student], {student.id: sections}, today, without=("optout_options",))[
+        student.id
+    ]
     optouts = list(
         db.session.scalars(
             select(OptOut)
