@@ -47,6 +47,8 @@ ACTIONS = {
     "optout.return": _l("Returned a plan to the teacher"),
     "optout.view": _l("Viewed an opt-out request"),
     "optout.withdraw": _l("Withdrew an opt-out request"),
+    "release.export": _l("Downloaded the do-not-release list"),
+    "release.list.view": _l("Viewed the do-not-release list"),
     "receipt.verify": _l("Checked a receipt's verification code"),
     "records_request.add_statement": _l("Added a statement of disagreement"),
     "records_request.close": _l("Closed a records request"),

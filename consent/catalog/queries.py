@@ -83,15 +83,20 @@ def tool_counts(student_ids: list[int], today: date) -> dict[int, int]:
 
 
 def tools_by_student(
-    students: list[Student], sections_by_student: dict[int, list[Section]], today: date
+    students: list[Student],
+    sections_by_student: dict[int, list[Section]],
+    today: date,
+    *,
+    without: tuple[str, ...] = (),
 ) -> dict[int, list[ToolInUse]]:
     """Every tool each student uses today, from one query over the uses that reach them
-    (`consent.catalog.reach`), each tool loaded once."""
+    (`consent.catalog.reach`), each tool loaded once; `without` names the tool's collections a
+    page does not show (e.g. "optout_options"), left unloaded."""
     reached = reach(today, students=[s.id for s in students]).subquery("reach")
     rows = db.session.execute(
-        select(reached.c.student_id, reached.c.scope, reached.c.section_id, Tool).join(
-            Tool, Tool.id == reached.c.tool_id
-        )
+        select(reached.c.student_id, reached.c.scope, reached.c.section_id, Tool)
+        .join(Tool, Tool.id == reached.c.tool_id)
+        .options(*(lazyload(getattr(Tool, name)) for name in without))
     ).all()
     result: dict[int, list[ToolInUse]] = {}
     for student in students:

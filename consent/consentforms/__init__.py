@@ -8,8 +8,8 @@ from consent.consentforms import models  # noqa: F401 - registers the tables wit
 
 def init_app(app: Flask) -> None:
     from consent.consentforms.cli import cli
-    from consent.consentforms.views import bp, forms_waiting
+    from consent.consentforms.views import bp, forms_of_child
 
     app.register_blueprint(bp)
     app.cli.add_command(cli)
-    app.add_template_global(forms_waiting, "consent_forms_waiting")
+    app.add_template_global(forms_of_child, "consent_forms_of_child")

@@ -3,6 +3,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     RadioField,
@@ -60,6 +61,16 @@ def _closes_on() -> DateField:
     )
 
 
+def _staff_must_see() -> BooleanField:
+    return BooleanField(
+        _l("Staff must see this: show each student's answer on class lists and student pages"),
+        description=_l(
+            "Always on for directory-information, photo and recruiter forms and for a tool's "
+            "consent; tick it for any other form whose answers teachers must act on."
+        ),
+    )
+
+
 def _text() -> TextAreaField:
     return TextAreaField(
         _l("Text families read"),
@@ -100,6 +111,7 @@ class FormDetailsForm(FlaskForm):
     )
     opens_on = _opens_on()
     closes_on = _closes_on()
+    staff_must_see = _staff_must_see()
     text = _text()
     submit = SubmitField(_l("Save form"))
 
@@ -108,6 +120,7 @@ class EditFormForm(FlaskForm):
     title = _title()
     opens_on = _opens_on()
     closes_on = _closes_on()
+    staff_must_see = _staff_must_see()
     text = _text()
     submit = SubmitField(_l("Save changes"))
 
@@ -171,3 +184,18 @@ class AnswerFilterForm(FlaskForm):
         default="",
     )
     page = HiddenField()
+
+
+class ReleaseFilterForm(FlaskForm):
+    """GET filter of the do-not-release list; no CSRF, nothing changes."""
+
+    class Meta:
+        csrf = False
+
+    school = SelectField(_l("School"), default="", validate_choice=False)
+    day = DateField(
+        _l("As of"),
+        validators=[Optional()],
+        description=_l("The list as it stood at the end of this day; empty for today."),
+    )
+    submit = SubmitField(_l("Show"))

@@ -10,6 +10,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Date,
     ForeignKey,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -62,6 +64,13 @@ class AnswerMethod(enum.StrEnum):
 GRADES = ("PK", "K", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12")
 HIGH_SCHOOL_GRADES = frozenset({"9", "10", "11", "12"})
 
+#: Kinds whose answers staff must see before releasing a student's data: on by default.
+RELEASE_KINDS = frozenset(
+    {FormKind.DIRECTORY_INFORMATION, FormKind.MEDIA_RELEASE, FormKind.MILITARY_RECRUITER}
+)
+#: A tool's consent is seen by staff too: a student without it does the alternative activity.
+STAFF_KINDS = RELEASE_KINDS | {FormKind.TOOL_CONSENT}
+
 
 class ConsentForm(Base):
     __tablename__ = "consent_form"
@@ -87,6 +96,8 @@ class ConsentForm(Base):
     created_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     published_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+    #: "Staff must see this": each student's answer shows on class lists and student pages.
+    staff_must_see: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     tool: Mapped[Tool | None] = relationship(lazy="select")
     versions: Mapped[list["ConsentFormVersion"]] = relationship(
@@ -103,6 +114,11 @@ class ConsentForm(Base):
     def grades(self) -> list[str]:
         order = {g: n for n, g in enumerate(GRADES)}
         return sorted((row.grade for row in self.grade_rows), key=lambda g: order.get(g, 99))
+
+    @property
+    def included_without_answer(self) -> bool:
+        """What no answer means: an opt-out form shares the student, an opt-in form does not."""
+        return self.mode is FormMode.OPT_OUT
 
     def is_open(self, today: date) -> bool:
         return self.status is FormStatus.PUBLISHED and self.opens_on <= today <= self.closes_on

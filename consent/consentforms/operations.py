@@ -16,6 +16,7 @@ from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student
 from consent.consentforms.models import (
     GRADES,
+    STAFF_KINDS,
     Answer,
     AnswerMethod,
     ConsentAnswer,
@@ -87,6 +88,7 @@ def create_form(
     school_ids=(),
     grades=(),
     tool_id: int | None = None,
+    staff_must_see: bool | None = None,
 ) -> ConsentForm:
     """A draft form with its first version; nothing reaches families until it is published."""
     _require_office(actor)
@@ -118,6 +120,7 @@ def create_form(
         created_by_account_id=actor.id,
         schools=schools,
         grade_rows=[ConsentFormGrade(grade=g) for g in grades],
+        staff_must_see=kind in STAFF_KINDS or bool(staff_must_see),
     )
     db.session.add(form)
     db.session.flush()
@@ -139,10 +142,18 @@ def latest_version(form: ConsentForm) -> ConsentFormVersion:
 
 
 def edit_form(
-    *, actor: Account, form: ConsentForm, title: str, text: str, opens_on, closes_on
+    *,
+    actor: Account,
+    form: ConsentForm,
+    title: str,
+    text: str,
+    opens_on,
+    closes_on,
+    staff_must_see: bool | None = None,
 ) -> ConsentFormVersion | None:
-    """Change the title, window or text. A changed text is a new version; answers already
-    given keep the version they answered. Returns the new version, if any."""
+    """Change the title, window, text or whether staff must see the answers. A changed text is
+    a new version; answers already given keep the version they answered. The kinds staff must
+    always see stay marked. Returns the new version, if any."""
     _require_office(actor)
     title = (title or "").strip()
     if not title:
@@ -150,6 +161,8 @@ def edit_form(
     check_window(opens_on, closes_on)
     text = check_text(text)
     form.title, form.opens_on, form.closes_on = title, opens_on, closes_on
+    if staff_must_see is not None:
+        form.staff_must_see = form.kind in STAFF_KINDS or bool(staff_must_see)
     current = latest_version(form)
     version = None
     if current.text != text:

@@ -2,7 +2,19 @@
 forms; principals and the privacy office follow answers and enter paper and phone ones.
 Each view: gate, load through consent.access, validate, one operation, one commit, redirect."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import exists, func, select
@@ -15,7 +27,9 @@ from consent.access import (
     can_file_for,
     deny,
     form_student_or_404,
+    may_choose_report_school,
     may_manage_forms,
+    report_school_or_404,
     staff_form_or_404,
     student_or_404,
     visible_form_students,
@@ -32,28 +46,33 @@ from consent.consentforms.forms import (
     AnswerForm,
     EditFormForm,
     FormDetailsForm,
+    ReleaseFilterForm,
     StaffEntryForm,
 )
 from consent.consentforms.models import (
     Answer,
     AnswerMethod,
     ConsentAnswer,
-    ConsentForm,
     ConsentFormVersion,
     FormKind,
     FormMode,
 )
 from consent.consentforms.rules import school_year_of
 from consent.core import clock
+from consent.core.downloads import stream_download
 from consent.core.gates import SCHOOL_LEADS, roles_required
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.receipts.codes import grouped
 from consent.receipts.queries import answer_receipt
+from consent.reports.operations import record_export
 from consent.roster.models import Guardian, GuardianLink, School, Student
 
 bp = Blueprint("consentforms", __name__)
+
+STREAM_ROWS = 2000  # rows fetched at a time from the server-side cursor
+FLUSH_BYTES = 64 * 1024
 
 
 # --- guardians ------------------------------------------------------------------------------
@@ -230,6 +249,7 @@ def new():
     if request.method == "GET":
         details.school_year.data = school_year_of(clock.today())
         details.mode.data = FormMode.OPT_IN.value
+        details.staff_must_see.data = True  # the first kind offered is directory information
     if details.validate_on_submit() and (
         created := run(
             operations.create_form,
@@ -244,6 +264,7 @@ def new():
             school_ids=details.schools.data or [],
             grades=details.grades.data or [],
             tool_id=int(details.tool.data) if details.tool.data else None,
+            staff_must_see=details.staff_must_see.data,
         )
     ):
         flash(_("The form is saved as a draft. Families see it once you publish it."), "success")
@@ -291,6 +312,7 @@ def edit(form_id: int):
             text=editing.text.data,
             opens_on=editing.opens_on.data,
             closes_on=editing.closes_on.data,
+            staff_must_see=editing.staff_must_see.data,
         )
     ):
         if edited.value is not None:
@@ -437,8 +459,137 @@ def _flash_staff_outcome(outcome, student: Student) -> None:
         )
 
 
-def forms_waiting(student: Student) -> list[ConsentForm]:
-    """For the child page: open forms nobody has answered yet for the child (one statement)."""
+def forms_of_child(student: Student) -> queries.ChildForms:
+    """For the child page: the forms waiting for an answer and each tool's consent, for a
+    guardian (one statement); staff pages show neither."""
     if not answers_on_the_web(current_user):
-        return []
-    return queries.unanswered_open_forms(student.id, clock.today())
+        return queries.ChildForms(waiting=[], tools={})
+    return queries.child_forms(student, clock.today())
+
+
+# --- the do-not-release list ---------------------------------------------------------------
+
+
+def _release_scope():
+    """The school (a principal's own; the privacy office's pick, or None for the district) and
+    the day the list is as of; a bad day is refused with the form's message."""
+    form = ReleaseFilterForm(request.args)
+    school = report_school_or_404(current_user, request.args.get("school", type=bounded_int))
+    is_office = may_choose_report_school(current_user)
+    if is_office:
+        form.school.choices = [SelectChoice("", _("Whole district"))] + [
+            SelectChoice(str(s.id), s.name)
+            for s in db.session.execute(select(School.id, School.name).order_by(School.name))
+        ]
+        form.school.data = str(school.id) if school else ""
+    else:
+        del form.school
+    valid = form.validate()
+    day = (form.day.data if valid else None) or clock.today()
+    return form, valid, school, day
+
+
+@bp.get("/do-not-release")
+@roles_required(*SCHOOL_LEADS)
+def do_not_release():
+    """Students whose directory information, photos or recruiter data must not be released,
+    as of a chosen day, a page at a time, with the forms the list follows and what no answer
+    means on each; a staff read of each student shown, so each is audited."""
+    form, valid, school, day = _release_scope()
+    school_id = school.id if school else None
+    page, withheld = None, {}
+    if valid:
+        page = db.paginate(
+            queries.do_not_release(school_id, day),
+            page=request.args.get("page", 1, type=bounded_int),
+            per_page=current_app.config["PAGE_SIZE"],
+            error_out=False,
+        )
+        ids = [student.id for student in page.items]
+        if ids:
+            for row in db.session.execute(queries.withheld_rows(school_id, day, ids)):
+                withheld.setdefault(row.student_id, []).append(row)
+        record_many(current_user, "release.list.view", ids)
+    args = {"day": day.isoformat()}
+    if school and may_choose_report_school(current_user):
+        args["school"] = school.id
+    return render_template(
+        "consentforms/do_not_release.html",
+        form=form,
+        page=page,
+        withheld=withheld,
+        forms=queries.release_forms(school_id, day) if valid else [],
+        school=school,
+        day=day,
+        valid=valid,
+        csv_url=url_for("consentforms.do_not_release_csv", **args),
+    )
+
+
+@bp.get("/do-not-release.csv")
+@roles_required(*SCHOOL_LEADS)
+def do_not_release_csv():
+    """The whole list as CSV, streamed from one statement; every student in it is audited, set
+    based, in the request's transaction, committed before the first row leaves."""
+    form, valid, school, day = _release_scope()
+    if not valid:
+        return do_not_release()
+    school_id = school.id if school else None
+    statement = queries.withheld_rows(school_id, day)
+    record_export(current_user, statement, action="release.export", target="do-not-release")
+    # Translated now, while the signed-in account is loaded: after the request's commit it is
+    # expired, and the language must not be looked up again halfway through the download.
+    headers = [_("Student"), _("Student number"), _("School"), _("Grade"), _("Do not release")]
+    reasons = (_("refused"), _("no answer on an opt-in form"))
+    where = f"school-{school.id}" if school else "district"
+    return Response(
+        stream_download(_csv_lines(headers, statement, reasons)),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="do-not-release-{where}-{day}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _csv_lines(headers: list[str], statement, reasons: tuple[str, str]):
+    """One line per student, gathering the rows of their forms (they come in a row), straight
+    from a server-side cursor, about 64 KB at a time."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")  # spreadsheets then read the names as UTF-8
+    writer.writerow(headers)
+    yield _drain(buffer)  # the download starts before the query has finished
+    line, student_id = None, None
+    for row in db.session.execute(statement.execution_options(yield_per=STREAM_ROWS)):
+        if row.student_id != student_id:
+            if line is not None:
+                writer.writerow([_cell(v) for v in line])
+            student_id = row.student_id
+            line = [
+                f"{row.given_name} {row.family_name}",
+                row.district_identifier,
+                row.school_name,
+                row.grade,
+                "",
+            ]
+        reason = reasons[0] if row.refused else reasons[1]  # a no, or no answer on opt-in
+        line[4] = "; ".join(filter(None, [line[4], f"{row.form_title}: {reason}"]))
+        if buffer.tell() > FLUSH_BYTES:
+            yield _drain(buffer)
+    if line is not None:
+        writer.writerow([_cell(v) for v in line])
+    yield _drain(buffer)
+
+
+def _cell(value) -> str:
+    """A cell a spreadsheet could run as a formula is kept as text."""
+    value = "" if value is None else str(value)
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text

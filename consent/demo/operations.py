@@ -20,7 +20,7 @@ from consent.catalog.models import (
     VettingStatus,
 )
 from consent.consentforms import operations as consentforms
-from consent.consentforms.models import FormKind, FormMode
+from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode
 from consent.core import clock
 from consent.extensions import db
 from consent.optouts import operations as optouts
@@ -318,7 +318,7 @@ TOOLS = [
             ("Communications", "comments on classmates' videos"),
         ],
         "features": [("video", "Video of my child")],
-        "options": ["Audio-only response", "Written response instead"],
+        "options": ["Audio-only response", "Written response instead", "Alternative activity"],
         "uses": [("section", "english7")],
     },
 ]
@@ -601,3 +601,70 @@ def _publish_demo_form(d: DemoDistrict, today: date) -> None:
         closes_on=today + timedelta(days=30),
     )
     consentforms.publish_form(actor=d.accounts["lee"], form=form, now=_at(today))
+    # Riverside's directory information: opt-out, and Olivia's guardian said no, so the
+    # refusal shows on her class lists and on the school's do-not-release list.
+    directory = consentforms.create_form(
+        actor=d.accounts["lee"],
+        school_year=f"{year}-{year + 1}",
+        kind=FormKind.DIRECTORY_INFORMATION,
+        mode=FormMode.OPT_OUT,
+        title="Directory information at Riverside",
+        text=(
+            "The school may share your child's name, grade and activities in programs, honor "
+            "rolls and team rosters. If you do not want it shared, answer no."
+        ),
+        opens_on=today - timedelta(days=7),
+        closes_on=today + timedelta(days=30),
+        school_ids=[d.schools["riverside"].id],
+    )
+    consentforms.publish_form(actor=d.accounts["lee"], form=directory, now=_at(today))
+    consentforms.answer_form(
+        actor=d.accounts["patricia"],
+        form=directory,
+        student=d.students["olivia"],
+        answer=Answer.REFUSED,
+        now=_at(today),
+    )
+    _ask_consent_for_flip(d, today, f"{year}-{year + 1}")
+
+
+def _ask_consent_for_flip(d: DemoDistrict, today: date, school_year: str) -> None:
+    """Flip needs each parent's consent (English 7 uses it): its consent form at Riverside has
+    an answer in every state. Mateo's mother said yes on the web; Lucas's father said no on
+    paper, entered by the principal, which opened the routed opt-out; the rest have not
+    answered, so their class list says to use the alternative activity."""
+    form = consentforms.create_form(
+        actor=d.accounts["lee"],
+        school_year=school_year,
+        kind=FormKind.TOOL_CONSENT,
+        mode=FormMode.OPT_IN,
+        title="Consent for Flip in English 7",
+        text=(
+            "In English 7, students record short videos in Flip to answer questions and present "
+            "projects; classmates see and comment on them. Flip keeps the videos, with your "
+            "child's face and voice. May your child use Flip? If you say no, your child does "
+            "the same work another way."
+        ),
+        opens_on=today - timedelta(days=10),
+        closes_on=today + timedelta(days=20),
+        school_ids=[d.schools["riverside"].id],
+        tool_id=d.tools["flip"].id,
+    )
+    consentforms.publish_form(actor=d.accounts["lee"], form=form, now=_at(today))
+    consentforms.answer_form(
+        actor=d.accounts["maria"],
+        form=form,
+        student=d.students["mateo"],
+        answer=Answer.GRANTED,
+        now=_at(today),
+    )
+    consentforms.answer_form(
+        actor=d.accounts["reed"],
+        form=form,
+        student=d.students["lucas"],
+        answer=Answer.REFUSED,
+        method=AnswerMethod.PAPER,
+        guardian=d.guardians["kevin"],
+        note="The signed slip came back in Lucas's folder.",
+        now=_at(today),
+    )

@@ -3,7 +3,7 @@
 from datetime import date
 
 from sqlalchemy import Select, case, select
-from sqlalchemy.orm import contains_eager, lazyload, selectinload
+from sqlalchemy.orm import contains_eager, defaultload, lazyload, selectinload
 
 from consent.access import visible_optouts, visible_student_ids
 from consent.accounts.models import Account
@@ -103,6 +103,18 @@ def return_notes(tasks: list[Task]) -> dict[int, str]:
     return dict(rows.all())  # the latest return of each request wins
 
 
+def section_students(section: Section, *, today: date) -> list[Student]:
+    """The section's current students, by family and given name."""
+    return list(
+        db.session.scalars(
+            select(Student)
+            .join(Enrollment, Enrollment.student_id == Student.id)
+            .where(Enrollment.section_id == section.id, current_enrollment(today))
+            .order_by(Student.family_name, Student.given_name, Student.id)
+        ).unique()
+    )
+
+
 def section_optouts(section: Section, *, today: date) -> list[OptOut]:
     """Active opt-outs of the section's current students, for tools that reach them in this
     section or district- or school-wide (`consent.catalog.reach`): the list a teacher checks
@@ -124,6 +136,12 @@ def section_optouts(section: Section, *, today: date) -> list[OptOut]:
                 reaches_section,
             )
             .order_by(Student.family_name, Student.given_name, OptOut.id)
+            # The list names each tool and the part of it opted out of: not what it collects
+            # nor its opt-out options.
+            .options(
+                defaultload(OptOut.tool).lazyload(Tool.data_categories),
+                defaultload(OptOut.tool).lazyload(Tool.optout_options),
+            )
         ).unique()
     )
 

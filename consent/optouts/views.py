@@ -29,6 +29,11 @@ from consent.accounts.models import Account, Role
 from consent.audit.operations import record_many
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections, tools_for_student, where_tool_reaches
+from consent.consentforms.queries import (
+    answers_by_form,
+    consent_tools_without_form,
+    staff_answers,
+)
 from consent.core import clock
 from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
 from consent.core.templating import LABELS
@@ -51,6 +56,7 @@ from consent.optouts.queries import (
     return_notes,
     routed_to,
     section_optouts,
+    section_students,
     teacher_tasks,
 )
 from consent.optouts.rules import is_overdue
@@ -256,7 +262,18 @@ def section(section_id: int):
         by_tool[optout.tool].append(optout)
     _audit_list([o.student_id for o in optouts], "section.optouts.view", f"section:{section.id}")
     groups = sorted(by_tool.items(), key=lambda item: item[0].name.lower())
-    return render_template("optouts/section.html", section=section, groups=groups)
+    students = section_students(section, today=today)
+    answers = staff_answers([s.id for s in students], today, section_id=section.id)
+    releases = answers_by_form(students, answers)
+    if releases:
+        _audit_list([s.id for s in students], "section.answers.view", f"section:{section.id}")
+    return render_template(
+        "optouts/section.html",
+        section=section,
+        groups=groups,
+        releases=releases,
+        unasked=consent_tools_without_form(section.id, section.school_id, today),
+    )
 
 
 # --- principals and the privacy office -----------------------------------------------------

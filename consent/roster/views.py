@@ -20,6 +20,7 @@ from consent.access import (
 from consent.accounts.models import Role
 from consent.catalog.models import Tool
 from consent.catalog.queries import current_sections_by_student, tool_counts, tools_by_student
+from consent.consentforms.queries import staff_answers
 from consent.core import clock
 from consent.core.gates import STAFF, roles_required
 from consent.core.transaction import run
@@ -60,7 +61,10 @@ def student(student_id: int):
     student = student_or_404(current_user, student_id)
     today = clock.today()
     sections = current_sections_by_student([student.id], today).get(student.id, [])
-    tools = tools_by_student([student], {student.id: sections}, today)[student.id]
+    # The page shows what each tool collects, not the ways to opt out (the request form does).
+    tools = tools_by_student([student], {student.id: sections}, today, without=("optout_options",))[
+        student.id
+    ]
     optouts = list(
         db.session.scalars(
             select(OptOut)
@@ -89,6 +93,7 @@ def student(student_id: int):
         may_decide=may_decide,
         deciders=deciding_guardians(student.id) if is_relative else [],
         is_relative=is_relative,
+        releases=staff_answers([student.id], today)[student.id] if current_user.is_staff else [],
     )
 
 

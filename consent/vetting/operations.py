@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from consent.access import (
@@ -30,6 +30,7 @@ from consent.catalog.models import (
     VettingStatus,
 )
 from consent.catalog.operations import CatalogError, ToolData, create_tool
+from consent.consentforms.models import ConsentForm, ConsentFormSchool, FormKind, FormStatus
 from consent.core import clock
 from consent.core.errors import DomainError
 from consent.extensions import db
@@ -327,6 +328,18 @@ def declare_use(
                 tool=tool.name,
             )
         )
+    place_school_id = section.school_id if section is not None else (school.id if school else None)
+    if tool.legal_basis is LegalBasis.PARENT_CONSENT and not _consent_form_covers(
+        tool.id, place_school_id
+    ):
+        # Families must be asked first: without a per-tool consent form nobody could answer.
+        raise VettingError(
+            _l(
+                "%(tool)s needs each parent's consent: the privacy office must publish a consent "
+                "form for %(tool)s covering this place before it can be put in use.",
+                tool=tool.name,
+            )
+        )
     check_dates(starts_on, ends_on)
     if ends_on is not None and ends_on < today:
         raise VettingError(_l("The end date has already passed."))
@@ -386,3 +399,29 @@ def end_use(
     follow = reroute(today, tool_id=tool_id, place=place)
     db.session.flush()
     return UseChange(use=remaining, follow=follow)
+
+
+def _consent_form_covers(tool_id: int, school_id: int | None) -> bool:
+    """A published consent form for the tool reaches the place: a district-wide form, or (for a
+    class or a school) one that names the school."""
+    place = ~exists().where(ConsentFormSchool.form_id == ConsentForm.id)
+    if school_id is not None:
+        place = or_(
+            place,
+            exists().where(
+                ConsentFormSchool.form_id == ConsentForm.id,
+                ConsentFormSchool.school_id == school_id,
+            ),
+        )
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    ConsentForm.tool_id == tool_id,
+                    ConsentForm.kind == FormKind.TOOL_CONSENT,
+                    ConsentForm.status == FormStatus.PUBLISHED,
+                    place,
+                )
+            )
+        )
+    )

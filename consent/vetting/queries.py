@@ -3,14 +3,15 @@ through consent.access (vetting_request_or_404, tool_use_or_404)."""
 
 from datetime import date
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, lazyload
 
 from consent.access import visible_sections
 from consent.accounts.models import Account
-from consent.catalog.models import Tool, ToolUse, UseScope
+from consent.catalog.models import LegalBasis, Tool, ToolUse, UseScope
 from consent.catalog.queries import says_what_it_collects
 from consent.catalog.reach import use_is_current
+from consent.consentforms.models import ConsentForm, ConsentFormSchool, FormKind, FormStatus
 from consent.extensions import db
 from consent.roster.models import Section
 from consent.vetting.models import USABLE_STATUSES, RequestStatus, VettingRequest
@@ -151,4 +152,45 @@ def needs_action(today: date) -> Select:
         .where(use_is_current(today), Tool.vetting_status.not_in(USABLE_STATUSES))
         .options(*_use_options())
         .order_by(Tool.name, ToolUse.scope, ToolUse.id)
+    )
+
+
+def needs_consent_form(today: date) -> list[ToolUse]:
+    """Uses in effect today of tools that need each parent's consent, with no published
+    consent form for the tool reaching the place: families there cannot answer. One statement."""
+    # The place's school: the use's own, or its class's (none for a district-wide use).
+    place_school = func.coalesce(
+        ToolUse.school_id,
+        select(Section.school_id)
+        .where(Section.id == ToolUse.section_id)
+        .correlate(ToolUse)
+        .scalar_subquery(),
+    )
+    names_the_school = (
+        select(ConsentFormSchool.form_id)
+        .where(
+            ConsentFormSchool.form_id == ConsentForm.id,
+            ConsentFormSchool.school_id == place_school,
+        )
+        .correlate_except(ConsentFormSchool)
+        .exists()
+    )
+    covered = exists().where(
+        ConsentForm.tool_id == ToolUse.tool_id,
+        ConsentForm.kind == FormKind.TOOL_CONSENT,
+        ConsentForm.status == FormStatus.PUBLISHED,
+        or_(~exists().where(ConsentFormSchool.form_id == ConsentForm.id), names_the_school),
+    )
+    return list(
+        db.session.scalars(
+            select(ToolUse)
+            .join(Tool, Tool.id == ToolUse.tool_id)
+            .where(
+                use_is_current(today),
+                Tool.legal_basis == LegalBasis.PARENT_CONSENT,
+                ~covered,
+            )
+            .options(*_use_options())
+            .order_by(Tool.name, ToolUse.scope, ToolUse.id)
+        ).unique()
     )

@@ -240,7 +240,12 @@ def needs_action():
     allowed_or_404(current_user, may_declare_wide_use, target="tool_uses:needs-action")
     today = clock.today()
     page = _page(queries.needs_action(today))
-    return render_template("vetting/needs_action.html", page=page, today=today)
+    return render_template(
+        "vetting/needs_action.html",
+        page=page,
+        today=today,
+        without_consent_form=queries.needs_consent_form(today),
+    )
 
 
 def _declared(form, tools: list[Tool], today, **where) -> Tool | None:

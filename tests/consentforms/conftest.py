@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from consent.accounts.models import Account
 from consent.consentforms import operations
 from consent.consentforms.models import FormKind, FormMode
+from consent.consentforms.rules import school_year_of
 from consent.core import clock
 from consent.extensions import db
 from consent.notifications.operations import deliver_due
@@ -38,7 +39,7 @@ def make_form(app, demo, account):
         with app.app_context():
             today = clock.today()
             spec = {
-                "school_year": "2026-2027",
+                "school_year": school_year_of(today),
                 "kind": FormKind.DIRECTORY_INFORMATION,
                 "mode": FormMode.OPT_OUT,
                 "title": "Directory information",

@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from consent.accounts.models import Account
+from consent.catalog.models import LegalBasis
 from consent.consentforms import operations
 from consent.consentforms.models import Answer, ConsentForm, FormKind, FormMode
+from consent.consentforms.rules import school_year_of
 from consent.core import clock
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
@@ -142,6 +144,8 @@ def test_list_pages_issue_the_same_statements_for_1_row_and_for_50(app, school):
             problems.append(f"{who} {url}: {count_small} statements, then {count_large}")
         if count_large > BUDGET:
             problems.append(f"{who} {url}: {count_large} statements, over {BUDGET}")
+        if url.startswith("/sections/") and page_large.count("Consented: may use") != 50:
+            problems.append(f"{who} {url}: the tool consent is not shown for every student")
     assert not problems, "\n".join(problems)
 
 
@@ -182,3 +186,123 @@ def test_the_forms_waiting_block_costs_the_same_whatever_the_number_of_forms(
     six, page = _measure(app, maria, url)
     assert page.count("answer by") == 6
     assert one == six
+
+
+class ReleaseSchool:
+    """A school of its own with a principal, a teacher's class and a directory-information form
+    (opt-out) every student refused, and a tool needing parent consent used in the class with
+    its consent form (answered yes); grown to 1, then 50 students in the class."""
+
+    def __init__(self, app):
+        self.app = app
+        with app.app_context():
+            school = factories.school(name="Release Budget School")
+            principal = factories.staff(role=StaffRole.PRINCIPAL, school=school)
+            teacher = factories.staff(school=school)
+            section = factories.section(school=school, teachers=[teacher])
+            guardian = factories.guardian()
+            for person in (principal, teacher, guardian):
+                factories.account(person)
+            office = factories.privacy_office()
+            today = clock.today()
+            form = operations.create_form(
+                actor=office,
+                school_year=school_year_of(today),
+                kind=FormKind.DIRECTORY_INFORMATION,
+                mode=FormMode.OPT_OUT,
+                title="Budget directory",
+                text="Budget text.",
+                opens_on=today - timedelta(days=1),
+                closes_on=today + timedelta(days=10),
+                school_ids=[school.id],
+            )
+            operations.publish_form(actor=office, form=form)
+            tool = factories.tool(name="Consent Budget Tool", legal_basis=LegalBasis.PARENT_CONSENT)
+            consent = operations.create_form(
+                actor=office,
+                school_year=school_year_of(today),
+                kind=FormKind.TOOL_CONSENT,
+                mode=FormMode.OPT_IN,
+                title="Budget tool consent",
+                text="Budget text.",
+                opens_on=today - timedelta(days=1),
+                closes_on=today + timedelta(days=10),
+                school_ids=[school.id],
+                tool_id=tool.id,
+            )
+            operations.publish_form(actor=office, form=consent)
+            factories.tool_use(tool, section=section)
+            db.session.commit()
+            self.consent_id = consent.id
+            self.school_id, self.section_id, self.form_id = school.id, section.id, form.id
+            self.guardian_id = guardian.id
+            self.emails = {"principal": principal.email, "teacher": teacher.email}
+            db.session.remove()
+        self.size = 0
+
+    def grow_to(self, size: int) -> None:
+        from consent.roster.models import Section
+
+        with self.app.app_context():
+            guardian_account = db.session.scalar(
+                select(Account).where(Account.guardian_id == self.guardian_id)
+            )
+            form = db.session.get(ConsentForm, self.form_id)
+            consent = db.session.get(ConsentForm, self.consent_id)
+            section = db.session.get(Section, self.section_id)
+            for number in range(self.size + 1, size + 1):
+                student = factories.student(
+                    sections=[section],
+                    guardians=[guardian_account.guardian],
+                    given_name=f"Kid{number}",
+                    family_name="Release",
+                    grade="3",
+                )
+                operations.answer_form(
+                    actor=guardian_account, form=form, student=student, answer=Answer.REFUSED
+                )
+                operations.answer_form(
+                    actor=guardian_account, form=consent, student=student, answer=Answer.GRANTED
+                )
+            db.session.commit()
+            db.session.remove()
+        self.size = size
+
+
+def test_release_lists_issue_the_same_statements_for_1_student_and_for_50(app):
+    import re
+
+    app.config["PAGE_SIZE"] = 100  # every one of the 50 students is on the page
+    school = ReleaseSchool(app)
+    school.grow_to(1)
+    clients = {}
+    for who, email in school.emails.items():
+        clients[who] = Browser(app.test_client())
+        response = clients[who].post(
+            "/signin", {"email": email, "password": DEMO_PASSWORD}, token_from="/signin"
+        )
+        assert response.status_code == 302
+    pages = [
+        ("principal", "/do-not-release"),
+        ("teacher", f"/sections/{school.section_id}"),
+        ("principal", f"/sections/{school.section_id}"),
+    ]
+    small = {page: _measure(app, clients[page[0]], page[1]) for page in pages}
+    school.grow_to(50)
+    problems = []
+    for who, url in pages:
+        count_small, page_small = small[(who, url)]
+        count_large, page_large = _measure(app, clients[who], url)
+        shown = (
+            len(set(re.findall(r"Kid\d+ Release", page_small))),
+            len(set(re.findall(r"Kid\d+ Release", page_large))),
+        )
+        if shown != (1, 50):
+            problems.append(f"{who} {url}: shows {shown}, not (1, 50)")
+        if count_small != count_large:
+            problems.append(f"{who} {url}: {count_small} statements, then {count_large}")
+        if count_large > BUDGET:
+            problems.append(f"{who} {url}: {count_large} statements, over {BUDGET}")
+        if url.startswith("/sections/") and page_large.count("Consented: may use") != 50:
+            problems.append(f"{who} {url}: the tool consent is not shown for every student")
+    assert not problems, "\n".join(problems)

@@ -397,3 +397,92 @@ def test_tools_in_use_that_lost_approval_need_action(app, as_, demo, today):
     assert ">Khan Academy</a>" in page and "Riverside Middle School" in page
     assert "Not approved" in page and "Retired" in page
     assert "Flip" not in page and "Zoom" not in page
+
+
+def test_a_tool_needing_parent_consent_is_not_put_in_use_without_a_consent_form(
+    app, as_, demo, today
+):
+    """Flip needs each parent's consent: without a published consent form for it, families
+    could never answer, so declaring it is refused with what to do; once the privacy office
+    publishes one, the class may use it."""
+    from consent.consentforms import operations as forms
+    from consent.consentforms.models import FormKind, FormMode
+
+    with app.app_context():
+        db.session.execute(ToolUse.__table__.delete().where(ToolUse.tool_id == demo.tools["flip"]))
+        db.session.commit()
+    answer = declare(as_, demo, "room12", "flip", today)
+    assert answer.status_code == 200
+    page = html.unescape(answer.get_data(as_text=True))
+    assert "Flip needs each parent's consent" in page
+    assert uses_of(app, demo, "room12", "flip") == []
+
+    with app.app_context():
+        office = db.session.get(Account, demo.accounts["lee"])
+        form = forms.create_form(
+            actor=office,
+            school_year="2026-2027",
+            kind=FormKind.TOOL_CONSENT,
+            mode=FormMode.OPT_IN,
+            title="Flip consent",
+            text="May your child record videos on Flip?",
+            opens_on=today,
+            closes_on=today + timedelta(days=30),
+            tool_id=demo.tools["flip"],
+        )
+        forms.publish_form(actor=office, form=form)
+        db.session.commit()
+    assert declare(as_, demo, "room12", "flip", today).status_code == 302
+    assert len(uses_of(app, demo, "room12", "flip")) == 1
+
+
+def test_needs_action_lists_a_consent_tool_in_use_without_a_consent_form(app, as_, demo, today):
+    """The demo's Flip needs each parent's consent; its use in English 7 has Riverside's consent
+    form, so Needs action is quiet about it. A use made before the rule (Room 12, at Oakwood)
+    has none: the office's Needs action lists it until a form reaches Oakwood."""
+    from consent.consentforms import operations as forms
+    from consent.consentforms.models import FormKind, FormMode
+
+    def listed() -> str:
+        page = as_("lee").get("/tool-uses/needs-action").get_data(as_text=True)
+        part = html.unescape(page).split("in use without a consent form", 1)[1]
+        return part
+
+    assert "Flip" not in listed()
+    with app.app_context():
+        db.session.add(
+            ToolUse(
+                tool_id=demo.tools["flip"],
+                scope=UseScope.SECTION,
+                section_id=demo.sections["room12"],
+                starts_on=today,
+            )
+        )
+        db.session.commit()
+    part = listed()
+    assert "Flip" in part and "Grade 4 - Room 12" in part and "English 7" not in part
+
+    def publish(title: str, school: str) -> None:
+        with app.app_context():
+            office = db.session.get(Account, demo.accounts["lee"])
+            form = forms.create_form(
+                actor=office,
+                school_year="2026-2027",
+                kind=FormKind.TOOL_CONSENT,
+                mode=FormMode.OPT_IN,
+                title=title,
+                text="May your child record videos on Flip?",
+                opens_on=today,
+                closes_on=today + timedelta(days=30),
+                tool_id=demo.tools["flip"],
+                school_ids=[demo.schools[school]],
+            )
+            forms.publish_form(actor=office, form=form)
+            db.session.commit()
+
+    publish("Flip consent at Riverside again", "riverside")
+    assert "Grade 4 - Room 12" in listed()  # a form for another school does not reach Oakwood
+    publish("Flip consent at Oakwood", "oakwood")
+    part = listed()
+    assert "Flip" not in part
+    assert "Every tool in use that needs each parent's consent has a published consent form" in part
