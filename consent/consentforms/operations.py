@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
+from consent.access.families import may_record_for
 from consent.access.forms import may_manage_forms
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
@@ -38,6 +39,7 @@ from consent.consentforms.rules import (
 )
 from consent.consentforms.scope import in_scope, student_in_scope
 from consent.core import clock
+from consent.core.batch import each
 from consent.core.i18n import district_language
 from consent.extensions import db
 from consent.notifications.models import Notification
@@ -257,7 +259,15 @@ def answer_form(
     today = clock.today(now)
     if actor.role is Role.GUARDIAN:
         guardian, method, entered_by = actor.guardian, AnswerMethod.WEB, None
-    elif actor.role in (Role.PRINCIPAL, Role.PRIVACY_OFFICER):
+    elif actor.role in (Role.TEACHER, Role.PRINCIPAL, Role.PRIVACY_OFFICER):
+        # The child's teacher, principal or the privacy office (`may_record_for`).
+        if not may_record_for(actor, student.id):
+            raise ConsentFormError(
+                _l(
+                    "You can record a request only for a student you teach, a student of your "
+                    "school, or, for the privacy office, any student."
+                )
+            )
         if method is AnswerMethod.WEB:
             raise ConsentFormError(_l("Say whether the answer came on paper or by phone."))
         entered_by = actor.id
@@ -350,6 +360,47 @@ def answer_form(
         disagreement=disagreement,
         optout=opened,
         withdrawn=withdrawn,
+    )
+
+
+@dataclass(frozen=True)
+class ClassAnswer:
+    """One row of a class's batch of paper answers: who answered for which child, and when."""
+
+    student: Student
+    answer: Answer
+    guardian: Guardian | None
+    received_on: date | None = None
+
+
+def enter_class_answers(
+    *,
+    actor: Account,
+    form: ConsentForm,
+    entries,
+    method: AnswerMethod = AnswerMethod.PAPER,
+) -> list[Outcome]:
+    """Staff enter a class's batch of paper answers, one per student. Each goes through
+    `answer_form` as a single staff-entered answer (its checks, history, audit row, email to
+    the guardian and any opt-out it opens); if one is refused, nothing is saved."""
+
+    def one(entry: ClassAnswer) -> Outcome:
+        return answer_form(
+            actor=actor,
+            form=form,
+            student=entry.student,
+            answer=entry.answer,
+            method=method,
+            guardian=entry.guardian,
+            received_on=entry.received_on,
+        )
+
+    return each(
+        entries,
+        one,
+        label=lambda entry: entry.student.full_name,
+        key=lambda entry: entry.student.id,
+        empty=_l("Choose yes or no for at least one student."),
     )
 
 

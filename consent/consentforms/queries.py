@@ -220,3 +220,23 @@ def answers_by_student(student_ids: list[int], form_ids) -> dict[tuple[int, int]
 def form_list(visible: Select) -> Select:
     """The forms of `visible` (consent.access.visible_forms), newest window first, light."""
     return _light(visible).order_by(ConsentForm.opens_on.desc(), ConsentForm.id.desc())
+
+
+def rights_holders_by_student(student_ids) -> dict[int, list[Guardian]]:
+    """For one page of students: each one's guardians holding FERPA rights (one statement)."""
+    if not student_ids:
+        return {}
+    rows = db.session.execute(
+        select(GuardianLink.student_id, Guardian)
+        .join(Guardian, Guardian.id == GuardianLink.guardian_id)
+        .where(
+            GuardianLink.student_id.in_(student_ids),
+            GuardianLink.active.is_(True),
+            GuardianLink.has_rights.is_(True),
+        )
+        .order_by(GuardianLink.id)
+    )
+    found: dict[int, list[Guardian]] = {sid: [] for sid in student_ids}
+    for student_id, guardian in rows:
+        found[student_id].append(guardian)
+    return found
