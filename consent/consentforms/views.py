@@ -459,9 +459,10 @@ def class_answers(section_id: int, form_id: int):
             )
     rows = []
     for row in entering.rows:
-        student = by_id.get(_row_student(row.student.data))
+        student_id = _row_student(row.student.data)
+        student = by_id.get(student_id)
         if student is None:  # not a student of this class the form asks about
-            deny(current_user, f"student:{row.student.data}:consentform:{form.id}")
+            deny(current_user, f"consentform:{form.id}:student:{student_id}")
         row.guardian.choices = [SelectChoice("", _("Choose who answered"))] + [
             SelectChoice(str(g.id), g.full_name) for g in holders[student.id]
         ]

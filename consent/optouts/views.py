@@ -422,11 +422,11 @@ def close_tool_requests(tool_id: int):
 
     reviewing = False
     if form.validate_on_submit() and not form.edit.data:
-        if form.close.data:
-            try:
-                expected = bounded_int(form.expected.data or "")
-            except ValueError:
-                expected = None
+        try:
+            expected = bounded_int(form.expected.data or "")
+        except ValueError:
+            expected = None  # not reviewed yet: the review step comes first
+        if form.close.data and expected is not None:
             done = run(
                 operations.close_requests_of_retired_tool,
                 show_on=show,
