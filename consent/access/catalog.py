@@ -78,6 +78,11 @@ def may_change_use(actor: Account, use: ToolUse) -> bool:
     )
 
 
+def may_close_requests_of_retired_tool(actor: Account) -> bool:
+    """The privacy office retires tools, and closes every request still open for one."""
+    return _is_privacy_office(actor)
+
+
 def may_keep_calendar(actor: Account) -> bool:
     """The privacy office adds and removes the district's closures."""
     return _is_privacy_office(actor)

@@ -6,14 +6,17 @@ answers the published forms their child is in scope for. Predicates are plain fu
 actor; loaders answer a forbidden form exactly like a missing one and audit the refusal.
 """
 
+from datetime import date
+
 from sqlalchemy import Select, select
 
 from consent.access.policy import deny, student_or_404, visible_student_ids
 from consent.accounts.models import Account, Role
 from consent.consentforms.models import ConsentForm, FormStatus
-from consent.consentforms.scope import student_in_scope, students_in_scope
+from consent.consentforms.scope import in_scope, student_in_scope, students_in_scope
 from consent.extensions import db
-from consent.roster.models import Student
+from consent.roster.conditions import current_enrollment
+from consent.roster.models import Enrollment, Section, Student
 
 
 def signed_in_as(actor, *roles: Role) -> bool:
@@ -34,6 +37,12 @@ def may_follow_answers(actor: Account) -> bool:
 def answers_on_the_web(actor: Account) -> bool:
     """A guardian answers their children's forms themselves; staff pages show no such list."""
     return signed_in_as(actor, Role.GUARDIAN)
+
+
+def may_enter_class_answers(actor: Account) -> bool:
+    """Enter a class's paper answers: a teacher (for their own classes, see `section_or_404`),
+    the principal (their school's) and the privacy office (any)."""
+    return signed_in_as(actor, Role.TEACHER, Role.PRINCIPAL, Role.PRIVACY_OFFICER)
 
 
 def may_see_form(actor: Account, form: ConsentForm) -> bool:
@@ -97,3 +106,29 @@ def form_student_or_404(
     if not form_reaches(form, student.id):
         deny(actor, f"consentform:{form.id}", student.id)
     return student
+
+
+def class_form_or_404(actor: Account, form_id: int) -> ConsentForm:
+    """A published form whose paper answers staff enter for a class they may see; a draft, a
+    missing form, or someone who may not enter answers meets a 404."""
+    form = db.session.get(ConsentForm, form_id)
+    if (
+        form is None
+        or form.status is not FormStatus.PUBLISHED
+        or not may_enter_class_answers(actor)
+    ):
+        deny(actor, f"consentform:{form_id}")
+    return form
+
+
+def class_form_students(actor: Account, section: Section, form_id, today: date) -> Select:
+    """Students in the class today whom the form asks about and the actor may see.
+
+    `form_id` may be a column (`ConsentForm.id`) to correlate with."""
+    in_class = select(Enrollment.student_id).where(
+        Enrollment.section_id == section.id, current_enrollment(today)
+    )
+    query = select(Student).where(Student.id.in_(in_class), in_scope(form_id))
+    if not may_manage_forms(actor):
+        query = query.where(Student.id.in_(visible_student_ids(actor, today)))
+    return query

@@ -6,7 +6,7 @@ from flask import abort
 from sqlalchemy import Select, exists, false, select, true
 
 from consent.accounts.models import Account, Role
-from consent.audit.operations import record, record_denied
+from consent.audit.operations import record, record_denied, record_many
 from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import OptOut, Task
@@ -142,6 +142,29 @@ def optout_or_404(actor: Account, optout_id: int, *, action: str | None = "optou
     if actor.is_staff and action:
         record(actor, action, student_id=optout.student_id, target=f"optout:{optout.id}")
     return optout
+
+
+def optouts_or_404(
+    actor: Account, optout_ids, *, action: str | None = "optout.view"
+) -> list[OptOut]:
+    """Several requests at once (a bulk action), in the order asked, each one the actor may
+    see; if any is missing or forbidden the whole answer is a 404. Staff reads are audited."""
+    wanted = list(dict.fromkeys(optout_ids))
+    found = {
+        o.id: o
+        for o in db.session.scalars(
+            select(OptOut).where(
+                OptOut.id.in_(wanted), _student_condition(actor, OptOut.student_id)
+            )
+        ).unique()
+    }
+    for optout_id in wanted:
+        if optout_id not in found:
+            deny(actor, f"optout:{optout_id}")
+    optouts = [found[optout_id] for optout_id in wanted]
+    if actor.is_staff and action:
+        record_many(actor, action, [o.student_id for o in optouts], target="optouts:bulk")
+    return optouts
 
 
 def task_or_404(actor: Account, task_id: int, *, action: str | None = "task.view") -> Task:

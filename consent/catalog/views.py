@@ -21,7 +21,12 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from consent.access import allowed_or_404, may_edit_catalog, tool_or_404
+from consent.access import (
+    allowed_or_404,
+    may_close_requests_of_retired_tool,
+    may_edit_catalog,
+    tool_or_404,
+)
 from consent.catalog import operations
 from consent.catalog.forms import CatalogFilterForm, ToolForm
 from consent.catalog.models import AgreementStatus, LegalBasis, Tool, ToolRevision, VettingStatus
@@ -33,6 +38,7 @@ from consent.core.templating import LABELS
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
+from consent.optouts.queries import active_counts_of_tool
 
 bp = Blueprint("catalog", __name__)
 
@@ -62,10 +68,17 @@ def catalog_editors_only(view):
 @login_required
 def tool(tool_id: int):
     """The full catalog entry; it holds no student data, so any signed-in person may read it."""
+    tool = tool_or_404(current_user, tool_id)
+    requests_to_close = 0
+    if tool.vetting_status is VettingStatus.RETIRED and may_close_requests_of_retired_tool(
+        current_user
+    ):
+        requests_to_close = sum(active_counts_of_tool(tool.id).values())
     return render_template(
         "catalog/tool.html",
-        tool=tool_or_404(current_user, tool_id),
+        tool=tool,
         may_edit=may_edit_catalog(current_user),
+        requests_to_close=requests_to_close,
     )
 
 

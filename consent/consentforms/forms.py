@@ -5,6 +5,9 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
+    FieldList,
+    Form,
+    FormField,
     HiddenField,
     RadioField,
     SelectChoice,
@@ -199,3 +202,29 @@ class ReleaseFilterForm(FlaskForm):
         description=_l("The list as it stood at the end of this day; empty for today."),
     )
     submit = SubmitField(_l("Show"))
+
+
+class ClassAnswerRow(Form):
+    """One student's row of a class's batch of paper answers (no CSRF of its own: the page's
+    form carries it)."""
+
+    student = HiddenField()
+    answer = RadioField(
+        _l("Answer"),
+        choices=[
+            SelectChoice("", _l("No answer yet")),
+            SelectChoice(Answer.GRANTED.value, _l("Yes")),
+            SelectChoice(Answer.REFUSED.value, _l("No")),
+        ],
+        default="",
+        validate_choice=False,  # checked by the page, with a message in plain words
+    )
+    guardian = SelectField(_l("Parent or guardian who answered"), validate_choice=False)
+    received_on = DateField(_l("Date received"), validators=[Optional()])
+
+
+class ClassAnswersForm(FlaskForm):
+    """A class's paper answers to one form: one row per student, saved all together or not."""
+
+    rows = FieldList(FormField(ClassAnswerRow))
+    submit = SubmitField(_l("Record these answers"))

@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
-from consent.access.forms import answers_on_the_web, may_follow_answers, may_manage_forms
+from consent.access.families import may_record_for
+from consent.access.forms import answers_on_the_web, may_manage_forms
 from consent.accounts.models import Account
 from consent.audit.operations import record
 from consent.catalog.models import Tool
@@ -39,6 +40,7 @@ from consent.consentforms.rules import (
 )
 from consent.consentforms.scope import in_scope, student_in_scope
 from consent.core import clock
+from consent.core.batch import each
 from consent.core.i18n import district_language
 from consent.extensions import db
 from consent.notifications.models import Notification
@@ -277,12 +279,17 @@ def answer_form(
     today = clock.today(now)
     if answers_on_the_web(actor):
         guardian, method, entered_by = actor.guardian, AnswerMethod.WEB, None
-    elif may_follow_answers(actor):
+    elif may_record_for(actor, student.id):
         if method is AnswerMethod.WEB:
             raise ConsentFormError(_l("Say whether the answer came on paper or by phone."))
         entered_by = actor.id
     else:
-        raise ConsentFormError(_l("Only a parent or guardian, or school staff, can record this."))
+        raise ConsentFormError(
+            _l(
+                "You can record a request only for a student you teach, a student of your "
+                "school, or, for the privacy office, any student."
+            )
+        )
     answer, method = Answer(answer), AnswerMethod(method)
     if form.status is not FormStatus.PUBLISHED or not student_in_scope(form, student.id):
         raise ConsentFormError(_l("This form is not for this child."))
@@ -385,6 +392,47 @@ def answer_form(
         optout=opened,
         withdrawn=withdrawn,
         receipt=receipt,
+    )
+
+
+@dataclass(frozen=True)
+class ClassAnswer:
+    """One row of a class's batch of paper answers: who answered for which child, and when."""
+
+    student: Student
+    answer: Answer
+    guardian: Guardian | None
+    received_on: date | None = None
+
+
+def enter_class_answers(
+    *,
+    actor: Account,
+    form: ConsentForm,
+    entries,
+    method: AnswerMethod = AnswerMethod.PAPER,
+) -> list[Outcome]:
+    """Staff enter a class's batch of paper answers, one per student. Each goes through
+    `answer_form` as a single staff-entered answer (its checks, history, audit row, email to
+    the guardian and any opt-out it opens); if one is refused, nothing is saved."""
+
+    def one(entry: ClassAnswer) -> Outcome:
+        return answer_form(
+            actor=actor,
+            form=form,
+            student=entry.student,
+            answer=entry.answer,
+            method=method,
+            guardian=entry.guardian,
+            received_on=entry.received_on,
+        )
+
+    return each(
+        entries,
+        one,
+        label=lambda entry: entry.student.full_name,
+        key=lambda entry: entry.student.id,
+        empty=_l("Choose yes or no for at least one student."),
     )
 
 

@@ -542,3 +542,23 @@ def withheld_rows(school_id: int | None, as_of: date, student_ids=None) -> Selec
     if student_ids is not None:
         query = query.where(Student.id.in_(list(student_ids)))
     return query
+
+
+def rights_holders_by_student(student_ids) -> dict[int, list[Guardian]]:
+    """For one page of students: each one's guardians holding FERPA rights (one statement)."""
+    if not student_ids:
+        return {}
+    rows = db.session.execute(
+        select(GuardianLink.student_id, Guardian)
+        .join(Guardian, Guardian.id == GuardianLink.guardian_id)
+        .where(
+            GuardianLink.student_id.in_(student_ids),
+            GuardianLink.active.is_(True),
+            GuardianLink.has_rights.is_(True),
+        )
+        .order_by(GuardianLink.id)
+    )
+    found: dict[int, list[Guardian]] = {sid: [] for sid in student_ids}
+    for student_id, guardian in rows:
+        found[student_id].append(guardian)
+    return found

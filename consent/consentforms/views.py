@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import exists, func, select
 from wtforms import SelectChoice
@@ -25,11 +26,14 @@ from consent.access import (
     answers_on_the_web,
     answers_school_id,
     can_file_for,
+    class_form_or_404,
+    class_form_students,
     deny,
     form_student_or_404,
     may_choose_report_school,
     may_manage_forms,
     report_school_or_404,
+    section_or_404,
     staff_form_or_404,
     student_or_404,
     visible_form_students,
@@ -44,6 +48,7 @@ from consent.consentforms import operations, queries
 from consent.consentforms.forms import (
     AnswerFilterForm,
     AnswerForm,
+    ClassAnswersForm,
     EditFormForm,
     FormDetailsForm,
     ReleaseFilterForm,
@@ -53,14 +58,16 @@ from consent.consentforms.models import (
     Answer,
     AnswerMethod,
     ConsentAnswer,
+    ConsentForm,
     ConsentFormVersion,
     FormKind,
     FormMode,
+    FormStatus,
 )
 from consent.consentforms.rules import school_year_of
 from consent.core import clock
 from consent.core.downloads import stream_download
-from consent.core.gates import SCHOOL_LEADS, roles_required
+from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
@@ -457,6 +464,147 @@ def _flash_staff_outcome(outcome, student: Student) -> None:
             ),
             "info",
         )
+
+
+# --- staff: a class's batch of paper answers ------------------------------------------------
+
+
+@bp.get("/sections/<int:section_id>/forms")
+@roles_required(*STAFF)
+def class_forms(section_id: int):
+    """The published forms that ask about students of this class, to enter its paper answers."""
+    section = section_or_404(current_user, section_id)
+    asked = class_form_students(current_user, section, ConsentForm.id, clock.today())
+    page = db.paginate(
+        queries.form_list(
+            select(ConsentForm).where(ConsentForm.status == FormStatus.PUBLISHED, asked.exists())
+        ),
+        page=request.args.get("page", 1, type=bounded_int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    return render_template(
+        "consentforms/class_forms.html", section=section, page=page, today=clock.today()
+    )
+
+
+@bp.route("/sections/<int:section_id>/forms/<int:form_id>/answers", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def class_answers(section_id: int, form_id: int):
+    """A teacher of the class, its principal or the privacy office enter a batch of paper
+    answers: one row per student. Each goes through the single staff entry; one refusal and
+    nothing is saved, and the page says whose answer and why."""
+    section = section_or_404(current_user, section_id)
+    form = class_form_or_404(current_user, form_id)
+    today = clock.today()
+    students = list(
+        db.session.scalars(
+            class_form_students(current_user, section, form.id, today).order_by(
+                Student.family_name, Student.given_name, Student.id
+            )
+        ).unique()
+    )
+    by_id = {s.id: s for s in students}
+    holders = queries.rights_holders_by_student(list(by_id))
+    entering = ClassAnswersForm()
+    if request.method == "GET":
+        for student in students:
+            only = holders[student.id][0].id if len(holders[student.id]) == 1 else ""
+            entering.rows.append_entry(
+                {"student": str(student.id), "guardian": str(only), "received_on": today}
+            )
+    rows = []
+    for row in entering.rows:
+        student_id = _row_student(row.student.data)
+        student = by_id.get(student_id)
+        if student is None:  # not a student of this class the form asks about
+            deny(current_user, f"consentform:{form.id}:student:{student_id}")
+        row.guardian.choices = [SelectChoice("", _("Choose who answered"))] + [
+            SelectChoice(str(g.id), g.full_name) for g in holders[student.id]
+        ]
+        rows.append((row, student))
+    problem = None
+
+    def show(error):
+        nonlocal problem
+        problem = error
+
+    if entering.validate_on_submit():
+        entries = _class_entries(rows, holders)
+        recorded = None
+        if entries is not None:
+            recorded = run(operations.enter_class_answers, show_on=show, form=form, entries=entries)
+        if recorded:
+            flash(
+                ngettext(
+                    "%(num)s answer recorded. The parent or guardian will get an email saying "
+                    "what was recorded.",
+                    "%(num)s answers recorded. Each parent or guardian will get an email saying "
+                    "what was recorded.",
+                    len(recorded.value),
+                ),
+                "success",
+            )
+            for outcome in recorded.value:
+                _flash_staff_outcome(outcome, outcome.answer.student)
+            return redirect(
+                url_for("consentforms.class_answers", section_id=section.id, form_id=form.id)
+            )
+    record_many(
+        current_user,
+        "consentform.class.view",
+        list(by_id),
+        target=f"consentform:{form.id}:section:{section.id}",
+    )
+    return render_template(
+        "consentforms/class_answers.html",
+        section=section,
+        form=form,
+        entering=entering,
+        rows=rows,
+        holders=holders,
+        answers=queries.answers_for(form.id, list(by_id)),
+        problem=problem,
+        today=today,
+    )
+
+
+def _row_student(value) -> int | None:
+    try:
+        return bounded_int(value or "")
+    except ValueError:
+        return None
+
+
+def _class_entries(rows, holders) -> list[operations.ClassAnswer] | None:
+    """The rows with an answer, as the operation takes them; None when a row needs fixing
+    (its message is on the row)."""
+    entries, fine = [], True
+    for row, student in rows:
+        answer = row.answer.data or ""
+        if not answer:
+            continue
+        if answer not in (Answer.GRANTED.value, Answer.REFUSED.value):
+            row.answer.errors = [*row.answer.errors, _("Choose yes, no, or no answer yet.")]
+            fine = False
+            continue
+        guardian = next((g for g in holders[student.id] if str(g.id) == row.guardian.data), None)
+        if guardian is None:
+            row.guardian.errors = [
+                *row.guardian.errors,
+                _("Choose who answered for %(name)s.", name=student.full_name),
+            ]
+            fine = False
+            continue
+        entries.append(
+            operations.ClassAnswer(
+                student=student,
+                answer=Answer(answer),
+                guardian=guardian,
+                received_on=row.received_on.data,
+            )
+        )
+    return entries if fine else None
 
 
 def forms_of_child(student: Student) -> queries.ChildForms:

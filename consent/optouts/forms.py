@@ -7,6 +7,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     SubmitField,
     TextAreaField,
 )
@@ -16,6 +17,7 @@ from wtforms.widgets import Select, html_params
 from consent.catalog.models import Tool
 from consent.core import clock
 from consent.core.templating import LABELS
+from consent.core.urls import bounded_int
 from consent.optouts.models import STAFF_CHANNELS, Channel
 from consent.optouts.rules import OptOutError, check_received
 
@@ -196,3 +198,32 @@ class RecordOptOutForm(FlaskForm):
             check_received(field.data, clock.today())
         except OptOutError as error:
             raise ValidationError(str(error)) from error
+
+
+class ConfirmManyForm(FlaskForm):
+    """A principal picks planned requests from a checkbox list, reviews them, then confirms."""
+
+    optouts = SelectMultipleField(
+        _l("Requests to confirm"), coerce=bounded_int, validate_choice=False
+    )
+    review = SubmitField(_l("Review the chosen requests"))
+    edit = SubmitField(_l("Change my choice"))
+    confirm = SubmitField(_l("Confirm these requests"))
+
+    def validate_optouts(self, field) -> None:
+        if not field.data:
+            raise ValidationError(_l("Choose at least one request to confirm."))
+
+
+class CloseToolRequestsForm(FlaskForm):
+    """The privacy office closes every request of a retired tool with one reason."""
+
+    reason = TextAreaField(
+        _l("Why do these requests no longer apply?"),
+        validators=[DataRequired(message=_l("Give the reason for closing.")), Length(max=NOTE_MAX)],
+        description=_l("Every family and teacher told of a request reads this reason."),
+    )
+    expected = HiddenField()
+    review = SubmitField(_l("Review before closing"))
+    edit = SubmitField(_l("Change the reason"))
+    close = SubmitField(_l("Close these requests"))

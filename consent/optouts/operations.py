@@ -10,13 +10,15 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from consent.access.catalog import may_close_requests_of_retired_tool
 from consent.access.families import may_decide_for, may_record_for
 from consent.access.policy import files_for_self, may_act_on_task, may_decide_requests
 from consent.accounts.models import Account
 from consent.audit.operations import record
-from consent.catalog.models import Tool
+from consent.catalog.models import Tool, VettingStatus
 from consent.catalog.reach import reaches_student, teachers_reached
 from consent.core import clock
+from consent.core.batch import each
 from consent.core.i18n import district_language
 from consent.core.templating import LABELS
 from consent.db import chunks
@@ -567,6 +569,101 @@ def close(*, actor: Account, optout: OptOut, reason: str) -> None:
     record(actor, "optout.close", student_id=optout.student_id, target=f"optout:{optout.id}")
     _notify_guardians(optout, "optouts/closed", reason=reason.strip())
     db.session.flush()
+
+
+# --- bulk: many requests, each through the operation for one --------------------------------
+
+
+def request_label(optout: OptOut) -> str:
+    """How a bulk action's page names a request: its number, the child, the tool (and part)."""
+    what = optout.tool.name
+    if optout.feature:
+        what = f"{what} ({optout.feature_label})"
+    return str(
+        _l(
+            "Request %(id)s, %(name)s, %(what)s",
+            id=optout.id,
+            name=optout.student.full_name,
+            what=what,
+        )
+    )
+
+
+def confirm_many(*, actor: Account, optouts, seen: dict[int, int] | None = None) -> list[OptOut]:
+    """The principal confirms several planned requests at once. Each goes through `confirm`,
+    with its own timeline line, audit row and notifications; if one is refused, nothing is
+    saved. `seen`: each request's version as the review step showed it; a request that changed
+    since is refused rather than confirmed unseen."""
+    seen = seen or {}
+
+    def one(optout: OptOut) -> OptOut:
+        if optout.id in seen and seen[optout.id] != optout.version:
+            raise OptOutError(_l("This request changed after you reviewed it. Review it again."))
+        confirm(actor=actor, optout=optout)
+        return optout
+
+    return each(
+        optouts,
+        one,
+        label=request_label,
+        key=lambda optout: optout.id,
+        empty=_l("Choose at least one request to confirm."),
+    )
+
+
+def active_requests_of_tool(tool_id: int) -> list[OptOut]:
+    """Every request of the tool not yet ended (open, or confirmed and in effect), oldest first."""
+    return list(
+        db.session.scalars(
+            select(OptOut)
+            .where(OptOut.tool_id == tool_id, OptOut.status.in_(ACTIVE_STATUSES))
+            .order_by(OptOut.id)
+        ).unique()
+    )
+
+
+def close_requests_of_retired_tool(
+    *, actor: Account, tool: Tool, reason: str, expected: int | None = None
+) -> list[OptOut]:
+    """The privacy office retired a tool: every request of it not yet ended is closed with one
+    reason, each through `close` (its own timeline line, audit row and notifications to the
+    family and teachers). If one is refused, nothing is saved. `expected`: how many the review
+    step counted; if that changed, nothing is closed and the office reviews again."""
+    if not may_close_requests_of_retired_tool(actor):
+        raise OptOutError(_l("Only the privacy office can close every request of a tool."))
+    if tool.vetting_status is not VettingStatus.RETIRED:
+        raise OptOutError(
+            _l(
+                "%(tool)s is not retired, so its requests stay open. Close them one at a time "
+                "if they no longer apply.",
+                tool=tool.name,
+            )
+        )
+    reason = (reason or "").strip()
+    if not reason:
+        raise OptOutError(_l("Give the reason for closing these requests."))
+    optouts = active_requests_of_tool(tool.id)
+    if expected is not None and len(optouts) != expected:
+        raise OptOutError(
+            _l(
+                "You reviewed %(seen)s requests, but %(now)s are open now. Nothing was closed. "
+                "Review them again.",
+                seen=expected,
+                now=len(optouts),
+            )
+        )
+
+    def one(optout: OptOut) -> OptOut:
+        close(actor=actor, optout=optout, reason=reason)
+        return optout
+
+    return each(
+        optouts,
+        one,
+        label=request_label,
+        key=lambda optout: optout.id,
+        empty=_l("%(tool)s has no open requests to close.", tool=tool.name),
+    )
 
 
 def withdraw(

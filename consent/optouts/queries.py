@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import contains_eager, defaultload, lazyload, selectinload
 
 from consent.access import visible_optouts, visible_student_ids
@@ -169,3 +169,14 @@ def routed_to(optout: OptOut) -> tuple[list[Staff], list[Staff]]:
         )
     )
     return teachers, principals
+
+
+def active_counts_of_tool(tool_id: int) -> dict[OptOutStatus, int]:
+    """How many of the tool's requests are in each status not yet ended (one statement)."""
+    rows = db.session.execute(
+        select(OptOut.status, func.count())
+        .where(OptOut.tool_id == tool_id, OptOut.status.in_(ACTIVE_STATUSES))
+        .group_by(OptOut.status)
+    )
+    counts = dict(rows.all())
+    return {status: counts[status] for status in ACTIVE_STATUSES if counts.get(status)}

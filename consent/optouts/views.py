@@ -5,29 +5,34 @@ from collections import defaultdict
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_babel import ngettext
+from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import SelectChoice
 
 from consent.access import (
+    allowed_or_404,
     can_file_for,
     deciding_guardians,
     deciding_students,
     deny,
+    may_close_requests_of_retired_tool,
     may_decide_requests,
     optout_or_404,
+    optouts_or_404,
     recording_student_or_404,
     section_or_404,
     sees_every_school,
     student_or_404,
     task_or_404,
+    tool_or_404,
     visible_students,
 )
 from consent.accounts.forms import EmptyForm
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record_many
-from consent.catalog.models import Tool
+from consent.catalog.models import Tool, VettingStatus
 from consent.catalog.queries import current_sections, tools_for_student, where_tool_reaches
 from consent.consentforms.queries import (
     answers_by_form,
@@ -44,6 +49,8 @@ from consent.notifications.operations import absolute_url
 from consent.optouts import operations
 from consent.optouts.forms import (
     CloseForm,
+    CloseToolRequestsForm,
+    ConfirmManyForm,
     OptOutForm,
     PlanForm,
     RecordOptOutForm,
@@ -52,6 +59,7 @@ from consent.optouts.forms import (
 )
 from consent.optouts.models import ACTIVE_STATUSES, Channel, OptOutStatus, TaskStatus
 from consent.optouts.queries import (
+    active_counts_of_tool,
     request_list,
     return_notes,
     routed_to,
@@ -321,6 +329,7 @@ def requests():
         items=items,
         form=form,
         is_office=is_office,
+        may_confirm=may_decide_requests(current_user),
         today=today,
         is_overdue=is_overdue,
     )
@@ -361,6 +370,127 @@ def close(optout_id: int):
             flash(_("The request is closed. The family and teachers have been told."), "success")
             return redirect(url_for("optouts.detail", optout_id=optout.id))
     return render_template("optouts/close.html", optout=optout, form=form)
+
+
+# --- bulk actions: each item through the operation for one, all or nothing ----------------
+
+
+@bp.route("/requests/confirm-many", methods=["GET", "POST"])
+@roles_required(*SCHOOL_LEADS)
+def confirm_many():
+    """Confirm several planned requests at once: tick them on the list, review exactly what
+    will be confirmed, then confirm. One refusal and nothing is saved; the page says which."""
+    today = clock.today()
+    form = ConfirmManyForm()
+    problem = None
+
+    def show(error):
+        nonlocal problem
+        problem = error
+
+    if form.validate_on_submit() and not form.edit.data:
+        chosen = optouts_or_404(current_user, form.optouts.data, action=None)
+        if form.confirm.data:
+            seen = {o.id: request.form.get(f"version-{o.id}", type=bounded_int) for o in chosen}
+            done = run(
+                operations.confirm_many,
+                show_on=show,
+                optouts=chosen,
+                seen={k: v for k, v in seen.items() if v is not None},
+            )
+            if done:
+                flash(
+                    ngettext(
+                        "%(num)s request confirmed. Each family and its teachers have been told.",
+                        "%(num)s requests confirmed. Each family and its teachers have been told.",
+                        len(done.value),
+                    ),
+                    "success",
+                )
+                return redirect(url_for("optouts.confirm_many"))
+        _audit_list([o.student_id for o in chosen], "optout.view", "optouts:bulk")
+        return render_template(
+            "optouts/confirm_many_review.html",
+            form=form,
+            chosen=chosen,
+            problem=problem,
+            today=today,
+            is_overdue=is_overdue,
+        )
+    page = db.paginate(
+        request_list(current_user, today=today, status=OptOutStatus.PLANNED.value),
+        page=request.args.get("page", 1, type=bounded_int),
+        per_page=current_app.config["PAGE_SIZE"],
+        error_out=False,
+    )
+    items = list(page.items)
+    _audit_list([o.student_id for o in items], "optout.list")
+    return render_template(
+        "optouts/confirm_many.html",
+        form=form,
+        page=page,
+        items=items,
+        ticked=set(form.optouts.data or []),
+        today=today,
+        is_overdue=is_overdue,
+    )
+
+
+@bp.route("/tools/<int:tool_id>/close-requests", methods=["GET", "POST"])
+@login_required
+def close_tool_requests(tool_id: int):
+    """The privacy office closes every request of a retired tool with one reason: the count
+    and the reason on a review step, then every request through `close`, all or nothing."""
+    allowed_or_404(
+        current_user, may_close_requests_of_retired_tool, target=f"tool:{tool_id}:close-requests"
+    )
+    tool = tool_or_404(current_user, tool_id)
+    form = CloseToolRequestsForm()
+    problem = None
+
+    def show(error):
+        nonlocal problem
+        problem = error
+
+    reviewing = False
+    if form.validate_on_submit() and not form.edit.data:
+        try:
+            expected = bounded_int(form.expected.data or "")
+        except ValueError:
+            expected = None  # not reviewed yet: the review step comes first
+        if form.close.data and expected is not None:
+            done = run(
+                operations.close_requests_of_retired_tool,
+                show_on=show,
+                tool=tool,
+                reason=form.reason.data,
+                expected=expected,
+            )
+            if done:
+                flash(
+                    ngettext(
+                        "%(num)s request closed. Each family and its teachers have been told.",
+                        "%(num)s requests closed. Each family and its teachers have been told.",
+                        len(done.value),
+                    ),
+                    "success",
+                )
+                return redirect(url_for("catalog.tool", tool_id=tool.id))
+        reviewing = True
+    counts = active_counts_of_tool(tool.id)
+    total = sum(counts.values())
+    if reviewing:
+        form.expected.data = str(total)
+    return render_template(
+        "optouts/close_tool_requests.html",
+        tool=tool,
+        form=form,
+        counts=counts,
+        total=total,
+        reviewing=reviewing,
+        problem=problem,
+        retired=tool.vetting_status is VettingStatus.RETIRED,
+    )
 
 
 # --- staff record a family's request --------------------------------------------------------
