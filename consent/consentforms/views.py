@@ -43,13 +43,13 @@ from consent.consentforms.models import (
     FormKind,
     FormMode,
 )
-from consent.consentforms.rules import school_year_of
 from consent.core import clock
 from consent.core.gates import SCHOOL_LEADS, roles_required
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.roster.models import Guardian, GuardianLink, School, Student
+from consent.schoolcalendar.days import school_year_of
 
 bp = Blueprint("consentforms", __name__)
 
