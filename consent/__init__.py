@@ -70,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
         records,
         reports,
         rights,
+        rollover,
         roster,
         schoolcalendar,
         vetting,
@@ -90,6 +91,7 @@ def create_app(config: dict | None = None) -> Flask:
         consentforms,
         audit,
         schoolcalendar,
+        rollover,
         reports,
         records,
     ):
