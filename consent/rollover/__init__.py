@@ -7,5 +7,7 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     from consent.rollover import models  # noqa: F401 - the models join the metadata
     from consent.rollover.cli import cli
+    from consent.rollover.views import bp
 
+    app.register_blueprint(bp)
     app.cli.add_command(cli)
