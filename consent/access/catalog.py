@@ -1,6 +1,6 @@
 """Who may do what with the tool catalog, tool uses and vetting requests, and who reaches the
 privacy office's own pages (the district calendar, the audit log, the email outbox, roster
-imports).
+imports, the school-year rollover).
 
 The predicates are plain functions of the person (and the record), so a test calls them without
 a request; views use them to gate and to decide which buttons to show, operations to refuse. The
@@ -85,6 +85,11 @@ def may_close_requests_of_retired_tool(actor: Account) -> bool:
 
 def may_keep_calendar(actor: Account) -> bool:
     """The privacy office adds and removes the district's closures."""
+    return _is_privacy_office(actor)
+
+
+def may_roll_over(actor: Account) -> bool:
+    """The privacy office sets the year-end rule and rolls the school year over."""
     return _is_privacy_office(actor)
 
 

@@ -26,13 +26,18 @@ def record(
     student_id: int | None = None,
     target: str = "",
     on_behalf_of=None,
+    as_service: bool = False,
 ) -> AuditEvent:
     """Add an audit row to the current transaction, so it commits or rolls back with the change.
-    `on_behalf_of`: the guardian a staff member acted for."""
+    `on_behalf_of`: the guardian a staff member acted for. `as_service`: no one signed in, the
+    service itself acted (a command run from cron or by an operator)."""
     need_write_lock()
+    role = "system" if as_service else "anonymous"
+    if actor is not None:
+        role = actor.role.value
     event = AuditEvent(
         actor_account_id=actor.id if actor is not None else None,
-        actor_role=actor.role.value if actor is not None else "anonymous",
+        actor_role=role,
         action=check(action),
         student_id=student_id,
         target=target,

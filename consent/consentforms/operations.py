@@ -616,3 +616,39 @@ def _withdraw_optout(
         note=note,
     )
     return optout if ended else None
+
+
+# --- the school year rolled over: last year's forms become next year's drafts ----------------
+
+
+def copy_as_draft(
+    *, actor: Account | None, form: ConsentForm, school_year: str, opens_on: date, closes_on: date
+) -> ConsentForm:
+    """A draft for `school_year` with the form's kind, mode, tool, scope and latest text, for the
+    office to review and publish; the answers stay with the old form. `actor` is None when the
+    service rolls the year over."""
+    copy = ConsentForm(
+        school_year=school_year,
+        kind=form.kind,
+        mode=form.mode,
+        title=form.title,
+        opens_on=opens_on,
+        closes_on=closes_on,
+        tool_id=form.tool_id,
+        status=FormStatus.DRAFT,
+        created_by_account_id=actor.id if actor else None,
+        schools=list(form.schools),
+        grade_rows=[ConsentFormGrade(grade=g) for g in form.grades],
+    )
+    db.session.add(copy)
+    db.session.flush()
+    db.session.add(
+        ConsentFormVersion(
+            form_id=copy.id,
+            number=1,
+            text=latest_version(form).text,
+            created_by_account_id=actor.id if actor else None,
+        )
+    )
+    record(actor, "consentform.copy", target=f"consentform:{copy.id}", as_service=actor is None)
+    return copy

@@ -14,12 +14,6 @@ class ConsentFormError(DomainError):
     """A change the consent-form rules refuse; the message (translatable) is shown as is."""
 
 
-def school_year_of(today: date) -> str:
-    """The school year a day belongs to; it starts in August."""
-    start = today.year if today.month >= 8 else today.year - 1
-    return f"{start}-{start + 1}"
-
-
 def check_window(opens_on: date | None, closes_on: date | None) -> None:
     if opens_on is None or closes_on is None:
         raise ConsentFormError(_l("Give the dates the form opens and closes."))

@@ -64,7 +64,6 @@ from consent.consentforms.models import (
     FormMode,
     FormStatus,
 )
-from consent.consentforms.rules import school_year_of
 from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.gates import SCHOOL_LEADS, STAFF, roles_required
@@ -75,6 +74,7 @@ from consent.receipts.codes import grouped
 from consent.receipts.queries import answer_receipt
 from consent.reports.operations import record_export
 from consent.roster.models import Guardian, GuardianLink, School, Student
+from consent.schoolcalendar.days import school_year_of
 
 bp = Blueprint("consentforms", __name__)
 

@@ -153,6 +153,8 @@ EVENT_LABELS = {
     "principal_told": _l("Overdue: the principal was told"),
     "escalated": _l("Overdue: escalated to the privacy office"),
     "due_moved": _l("Due dates moved: the district calendar changed"),
+    "carried_over": _l("The school year ended: the opt-out carries into the new year"),
+    "year_ended": _l("The school year ended: the opt-out ended with it"),
 }
 
 

@@ -182,6 +182,21 @@ def rerouted(optout: OptOut, *, actor: Account | None = None, moved_from: OptOut
     return _moved(optout, EventKind.REROUTED, actor=actor, moved_from=moved_from)
 
 
+# --- the school year ended (the privacy office or the service rolls it over) ---------------
+
+
+def carried_over(optout: OptOut, *, actor: Account | None, note: str) -> Event:
+    """The district's setting keeps this confirmed opt-out in effect in the new year."""
+    return _add(optout.id, EventKind.CARRIED_OVER, actor=actor, note=note)
+
+
+def year_ended(
+    optout: OptOut, *, actor: Account | None, moved_from: OptOutStatus, note: str
+) -> Event:
+    """The district's setting ends this opt-out with its school year (closed, with the reason)."""
+    return _moved(optout, EventKind.YEAR_ENDED, actor=actor, moved_from=moved_from, note=note)
+
+
 # --- deadlines (the service acts) ---------------------------------------------------------
 
 

@@ -143,6 +143,8 @@ class EventKind(enum.StrEnum):
     PRINCIPAL_TOLD = "principal_told"
     ESCALATED = "escalated"
     DUE_MOVED = "due_moved"
+    CARRIED_OVER = "carried_over"
+    YEAR_ENDED = "year_ended"
 
 
 class OptOut(Base):

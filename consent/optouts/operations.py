@@ -730,6 +730,43 @@ def withdraw(
     return True
 
 
+# --- the school year ended: confirmed opt-outs carry over or end ----------------------------
+
+
+def carry_into_school_year(*, actor: Account | None, optout: OptOut, note: str) -> None:
+    """The rollover keeps a confirmed opt-out in effect in the new year: a line on its
+    timeline and an audit row; nothing else changes (teachers keep it on their lists). The
+    family is told by the rollover's one message per guardian, not here."""
+    if optout.status is not OptOutStatus.CONFIRMED:
+        raise OptOutError(_l("Only a confirmed opt-out carries into the new school year."))
+    events.carried_over(optout, actor=actor, note=note)
+    record(
+        actor,
+        "optout.year_carry",
+        student_id=optout.student_id,
+        target=f"optout:{optout.id}",
+        as_service=actor is None,
+    )
+
+
+def end_with_school_year(*, actor: Account | None, optout: OptOut, reason: str) -> None:
+    """The rollover ends a confirmed opt-out with its school year, as the district's setting
+    says: closed with the reason on its timeline, its teachers' tasks closed, an audit row.
+    The family is told by the rollover's one message per guardian, not here."""
+    if optout.status is not OptOutStatus.CONFIRMED:
+        raise OptOutError(_l("Only a confirmed opt-out ends with the school year."))
+    _move(optout, OptOutStatus.CLOSED, actor=actor, event=events.year_ended, note=reason)
+    for task in _open_tasks(optout):
+        _move_task(task, TaskStatus.CLOSED, actor=actor, closed_reason="school year ended")
+    record(
+        actor,
+        "optout.year_end",
+        student_id=optout.student_id,
+        target=f"optout:{optout.id}",
+        as_service=actor is None,
+    )
+
+
 # --- the calendar changed: due dates move ---------------------------------------------------
 
 

@@ -14,7 +14,7 @@ from consent.optouts.models import (
     OptOutStatus,
     TaskStatus,
 )
-from consent.schoolcalendar.days import add_school_days
+from consent.schoolcalendar.days import add_school_days, school_year_start
 
 PLAN_WITHIN_SCHOOL_DAYS = 3
 CONFIRM_WITHIN_SCHOOL_DAYS = 2
@@ -69,11 +69,6 @@ def overdue_condition(today: date):
         ),
         and_(OptOut.status == OptOutStatus.PLANNED, OptOut.confirm_due_on < today),
     )
-
-
-def school_year_start(today: date) -> date:
-    """School years run from 1 August."""
-    return date(today.year if today.month >= 8 else today.year - 1, 8, 1)
 
 
 def check_received(received_on: date, today: date) -> None:

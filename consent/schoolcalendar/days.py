@@ -11,6 +11,17 @@ from consent.extensions import db
 from consent.schoolcalendar.models import Closure
 
 
+def school_year_start(today: date) -> date:
+    """School years run from 1 August: the one definition of "this school year"."""
+    return date(today.year if today.month >= 8 else today.year - 1, 8, 1)
+
+
+def school_year_of(today: date) -> str:
+    """The school year a day belongs to, as forms and the rollover name it: "2026-2027"."""
+    start = school_year_start(today).year
+    return f"{start}-{start + 1}"
+
+
 def is_school_day(day: date, closures: set[date]) -> bool:
     return day.weekday() < 5 and day not in closures
 

@@ -1,7 +1,5 @@
 """The privacy office keeps the district calendar: the closures every deadline skips."""
 
-from datetime import date
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
@@ -13,16 +11,12 @@ from consent.core import clock
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
+from consent.schoolcalendar.days import school_year_start
 from consent.schoolcalendar.forms import ClosureForm, ConfirmForm
 from consent.schoolcalendar.models import Closure
 from consent.schoolcalendar.operations import add_closures, remove_closure
 
 bp = Blueprint("schoolcalendar", __name__)
-
-
-def school_year_start(today: date) -> date:
-    """School years run from 1 August; the list starts there unless asked for earlier years."""
-    return date(today.year if today.month >= 8 else today.year - 1, 8, 1)
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
