@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
+from consent.access import deciding_link
 from consent.access.forms import may_manage_forms
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
@@ -181,8 +182,7 @@ def notify_guardians_in_scope(form: ConsentForm, *, now: datetime | None = None)
         exists()
         .where(
             GuardianLink.guardian_id == Guardian.id,
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
             GuardianLink.student_id == Student.id,
             in_scope(form.id),
         )
@@ -229,8 +229,7 @@ def rights_holders(student_id: int) -> list[Guardian]:
             .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
             .where(
                 GuardianLink.student_id == student_id,
-                GuardianLink.active.is_(True),
-                GuardianLink.has_rights.is_(True),
+                deciding_link(),
             )
             .order_by(GuardianLink.id)
         )

@@ -25,6 +25,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, case, exists, func, literal, select
 from sqlalchemy.orm import joinedload, lazyload
 
+from consent.access import deciding_link
 from consent.catalog.models import Tool
 from consent.consentforms.models import (
     Answer,
@@ -74,8 +75,7 @@ def home_language():
         .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
         .where(
             GuardianLink.student_id == Student.id,
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
         )
         .order_by(GuardianLink.id)
         .limit(1)

@@ -13,6 +13,7 @@ from consent.access import (
     answers_on_the_web,
     answers_school_id,
     can_file_for,
+    deciding_link,
     deny,
     form_student_or_404,
     may_manage_forms,
@@ -287,8 +288,7 @@ def publish(form_id: int):
         select(func.count(func.distinct(GuardianLink.guardian_id)))
         .join(Student, Student.id == GuardianLink.student_id)
         .where(
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
             queries.in_scope(form.id),
         )
     )

@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from consent.access import deciding_link
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.core import clock
@@ -541,8 +542,7 @@ def _other_rights_holders(link: GuardianLink) -> list[Guardian]:
             .where(
                 GuardianLink.student_id == link.student_id,
                 GuardianLink.id != link.id,
-                GuardianLink.active.is_(True),
-                GuardianLink.has_rights.is_(True),
+                deciding_link(),
             )
             .order_by(Guardian.id)
         )

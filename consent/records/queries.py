@@ -4,7 +4,7 @@ from datetime import date
 
 from sqlalchemy import Select, case, select
 
-from consent.access import visible_disclosures, visible_records_requests
+from consent.access import deciding_link, visible_disclosures, visible_records_requests
 from consent.accounts.models import Account
 from consent.extensions import db
 from consent.records.models import (
@@ -116,8 +116,7 @@ def filer_if_rights_holder(records_request: RecordsRequest) -> Guardian | None:
         .where(
             Guardian.id == records_request.filed_by_guardian_id,
             GuardianLink.student_id == records_request.student_id,
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
         )
     )
 
