@@ -8,7 +8,8 @@ like a missing one and write staff reads to the audit log.
 Students, requests, tasks and sections are decided in `policy`; the catalog, tool uses, vetting
 requests and the privacy office's own pages in `catalog`; consent forms and their answers in
 `forms`; report scopes and the family's data-sharing page in `reports`; who may record a
-request for a family in `families`; records requests and disclosures in `records`.
+request for a family in `families`; which guardian links still see and decide (whatever the
+roster wrote on them) in `links`; records requests and disclosures in `records`.
 """
 
 from consent.access.catalog import (
@@ -57,6 +58,7 @@ from consent.access.forms import (
     visible_form_students,
     visible_forms,
 )
+from consent.access.links import deciding_link, seeing_link
 from consent.access.policy import (
     can_file_for,
     can_see_student,
@@ -106,6 +108,7 @@ __all__ = [
     "closure_or_404",
     "data_sharing_student_or_404",
     "deciding_guardians",
+    "deciding_link",
     "deciding_students",
     "deny",
     "disclosure_or_404",
@@ -149,6 +152,7 @@ __all__ = [
     "role_or_404",
     "roster_import_or_404",
     "section_or_404",
+    "seeing_link",
     "sees_every_school",
     "staff_form_or_404",
     "student_or_404",

@@ -6,6 +6,7 @@ a staff member who may see the student records it, naming the guardian who asked
 
 from sqlalchemy import Select, and_, select
 
+from consent.access.links import deciding_link
 from consent.access.policy import can_see_student, deny, student_or_404
 from consent.accounts.models import Account, Role
 from consent.extensions import db
@@ -18,8 +19,7 @@ RECORDING_ROLES = (Role.TEACHER, Role.PRINCIPAL, Role.PRIVACY_OFFICER)
 def _rights_link(student_id: int):
     return and_(
         GuardianLink.student_id == student_id,
-        GuardianLink.active.is_(True),
-        GuardianLink.has_rights.is_(True),
+        deciding_link(),
     )
 
 
@@ -68,7 +68,6 @@ def deciding_students(actor: Account) -> Select:
         .join(GuardianLink, GuardianLink.student_id == Student.id)
         .where(
             GuardianLink.guardian_id == actor.guardian_id,
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
         )
     )

@@ -5,6 +5,7 @@ from datetime import date
 from flask import abort
 from sqlalchemy import Select, exists, false, select, true
 
+from consent.access.links import deciding_link, seeing_link
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record, record_denied, record_many
 from consent.core import clock
@@ -26,7 +27,7 @@ def visible_student_ids(actor: Account, today: date | None = None) -> Select:
     role = actor.role
     if role is Role.GUARDIAN:
         return select(GuardianLink.student_id).where(
-            GuardianLink.guardian_id == actor.guardian_id, GuardianLink.active.is_(True)
+            GuardianLink.guardian_id == actor.guardian_id, seeing_link()
         )
     if role is Role.TEACHER:
         return (
@@ -69,8 +70,7 @@ def can_file_for(actor: Account, student_id: int) -> bool:
                 exists().where(
                     GuardianLink.guardian_id == actor.guardian_id,
                     GuardianLink.student_id == student_id,
-                    GuardianLink.active.is_(True),
-                    GuardianLink.has_rights.is_(True),
+                    deciding_link(),
                 )
             )
         )

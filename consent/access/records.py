@@ -8,6 +8,7 @@ them on the "Who has my child's data" page, never one the order forbids telling.
 
 from sqlalchemy import Select, false, select, true
 
+from consent.access.links import deciding_link
 from consent.access.policy import can_file_for, deny, visible_student_ids
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
@@ -20,8 +21,7 @@ def rights_student_ids(actor: Account) -> Select:
     """The ids of the students for whom the guardian holds FERPA rights on an active link."""
     return select(GuardianLink.student_id).where(
         GuardianLink.guardian_id == actor.guardian_id,
-        GuardianLink.active.is_(True),
-        GuardianLink.has_rights.is_(True),
+        deciding_link(),
     )
 
 

@@ -12,6 +12,7 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, exists, func, select
 
+from consent.access import deciding_link, seeing_link
 from consent.accounts import sessions
 from consent.accounts.models import Account
 from consent.accounts.passwords import hash_password
@@ -41,9 +42,10 @@ def make_token(*, guardian: Guardian | None = None, staff: Staff | None = None) 
 def guardians_to_invite() -> select:
     """Active guardians linked to an active student, with rights (or any link when the
     district lets relatives view), an email, and no account."""
-    conditions = [GuardianLink.guardian_id == Guardian.id, GuardianLink.active.is_(True)]
-    if not current_app.config["INVITE_RELATIVES"]:
-        conditions.append(GuardianLink.has_rights.is_(True))
+    conditions = [
+        GuardianLink.guardian_id == Guardian.id,
+        seeing_link() if current_app.config["INVITE_RELATIVES"] else deciding_link(),
+    ]
     link = exists().where(*conditions)
     has_account = exists().where(Account.guardian_id == Guardian.id)
     return select(Guardian).where(Guardian.active.is_(True), link, ~has_account)
@@ -166,7 +168,7 @@ def without_email_csv_rows():
         .where(
             Guardian.id.in_(guardians_to_invite().with_only_columns(Guardian.id)),
             (Guardian.email.is_(None)) | (Guardian.email == ""),
-            GuardianLink.active.is_(True),
+            seeing_link(),
         )
         .order_by(Guardian.family_name, Guardian.given_name, Guardian.id, Student.id)
         .execution_options(yield_per=1000)

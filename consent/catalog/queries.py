@@ -8,6 +8,7 @@ from functools import cache
 from sqlalchemy import Date, Select, bindparam, distinct, exists, func, or_, select
 from sqlalchemy.orm import lazyload
 
+from consent.access import deciding_link
 from consent.catalog.models import (
     APPROVED_STATUSES,
     AgreementStatus,
@@ -155,8 +156,7 @@ def guardians_of_users(tool_id: int, today: date) -> Select:
         select(GuardianLink.guardian_id)
         .join(Guardian, Guardian.id == GuardianLink.guardian_id)
         .where(
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
             Guardian.active.is_(True),
             GuardianLink.student_id.in_(students_reached(tool_id, today)),
         )

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
+from consent.access import deciding_link
 from consent.access.families import may_record_for
 from consent.access.forms import answers_on_the_web, may_manage_forms
 from consent.accounts.models import Account
@@ -202,8 +203,7 @@ def notify_guardians_in_scope(form: ConsentForm, *, now: datetime | None = None)
         exists()
         .where(
             GuardianLink.guardian_id == Guardian.id,
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
             GuardianLink.student_id == Student.id,
             in_scope(form.id),
         )
@@ -251,8 +251,7 @@ def rights_holders(student_id: int) -> list[Guardian]:
             .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
             .where(
                 GuardianLink.student_id == student_id,
-                GuardianLink.active.is_(True),
-                GuardianLink.has_rights.is_(True),
+                deciding_link(),
             )
             .order_by(GuardianLink.id)
         )

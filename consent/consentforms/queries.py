@@ -32,6 +32,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 
+from consent.access import deciding_link
 from consent.catalog.models import LegalBasis, Tool, ToolUse, UseScope
 from consent.catalog.reach import reaches, use_is_current
 from consent.consentforms.models import (
@@ -88,8 +89,7 @@ def home_language():
         .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
         .where(
             GuardianLink.student_id == Student.id,
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
         )
         .order_by(GuardianLink.id)
         .limit(1)
@@ -551,11 +551,7 @@ def rights_holders_by_student(student_ids) -> dict[int, list[Guardian]]:
     rows = db.session.execute(
         select(GuardianLink.student_id, Guardian)
         .join(Guardian, Guardian.id == GuardianLink.guardian_id)
-        .where(
-            GuardianLink.student_id.in_(student_ids),
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
-        )
+        .where(GuardianLink.student_id.in_(student_ids), deciding_link())
         .order_by(GuardianLink.id)
     )
     found: dict[int, list[Guardian]] = {sid: [] for sid in student_ids}

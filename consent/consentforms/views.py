@@ -28,6 +28,7 @@ from consent.access import (
     can_file_for,
     class_form_or_404,
     class_form_students,
+    deciding_link,
     deny,
     form_student_or_404,
     may_choose_report_school,
@@ -347,8 +348,7 @@ def publish(form_id: int):
         select(func.count(func.distinct(GuardianLink.guardian_id)))
         .join(Student, Student.id == GuardianLink.student_id)
         .where(
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
             queries.in_scope(form.id),
         )
     )

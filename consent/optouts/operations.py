@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from consent.access import deciding_link
 from consent.access.catalog import may_close_requests_of_retired_tool
 from consent.access.families import may_decide_for, may_record_for
 from consent.access.policy import files_for_self, may_act_on_task, may_decide_requests
@@ -137,8 +138,7 @@ def requesting_guardians(optout: OptOut) -> list[Guardian]:
                 and_(
                     GuardianLink.guardian_id == Guardian.id,
                     GuardianLink.student_id == optout.student_id,
-                    GuardianLink.active.is_(True),
-                    GuardianLink.has_rights.is_(True),
+                    deciding_link(),
                 ),
             )
             .where(OptOutRequester.optout_id == optout.id)

@@ -7,6 +7,7 @@ from datetime import date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from consent.access import deciding_link
 from consent.access.policy import files_for_self, may_decide_requests
 from consent.access.records import keeps_district_records
 from consent.accounts.models import Account
@@ -543,8 +544,7 @@ def _other_rights_holders(link: GuardianLink) -> list[Guardian]:
             .where(
                 GuardianLink.student_id == link.student_id,
                 GuardianLink.id != link.id,
-                GuardianLink.active.is_(True),
-                GuardianLink.has_rights.is_(True),
+                deciding_link(),
             )
             .order_by(Guardian.id)
         )

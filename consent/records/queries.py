@@ -2,9 +2,9 @@
 
 from datetime import date
 
-from sqlalchemy import Select, case, select
+from sqlalchemy import Select, case, or_, select
 
-from consent.access import visible_disclosures, visible_records_requests
+from consent.access import deciding_link, visible_disclosures, visible_records_requests
 from consent.accounts.models import Account
 from consent.extensions import db
 from consent.records.models import (
@@ -109,16 +109,21 @@ def privacy_officers() -> list[Staff]:
 
 def filer_if_rights_holder(records_request: RecordsRequest) -> Guardian | None:
     """The guardian who filed, while they still hold rights for the child: a parent whose
-    rights a court order removed hears nothing more about the child."""
+    rights a court order removed hears nothing more about the child. Once the rights passed to
+    the student (99.5), the request is theirs: the student's own record hears instead."""
     return db.session.scalar(
         select(Guardian)
         .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
         .where(
-            Guardian.id == records_request.filed_by_guardian_id,
+            or_(
+                Guardian.id == records_request.filed_by_guardian_id,
+                Guardian.student_id == records_request.student_id,
+            ),
             GuardianLink.student_id == records_request.student_id,
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
         )
+        .order_by(Guardian.student_id.is_not(None))  # the filer first, while they may decide
+        .limit(1)
     )
 
 

@@ -30,6 +30,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from consent.access import deciding_link
 from consent.catalog.models import AgreementStatus, Tool, ToolUse, UseScope
 from consent.catalog.reach import reach_parts, use_is_current
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
@@ -489,8 +490,7 @@ def _first_rights_holder(scope: ReportScope):
     return (
         select(GuardianLink.student_id, func.min(GuardianLink.id).label("link_id"))
         .where(
-            GuardianLink.active.is_(True),
-            GuardianLink.has_rights.is_(True),
+            deciding_link(),
             *(
                 [GuardianLink.student_id.in_(select(Student.id).where(*scope.students()))]
                 if scope.school

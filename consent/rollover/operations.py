@@ -12,6 +12,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from consent.access import deciding_link
 from consent.access.catalog import may_roll_over
 from consent.accounts.models import Account
 from consent.audit.operations import record
@@ -146,11 +147,7 @@ def _confirmed_student_ids():
 
 
 def _rights_links(student_ids):
-    return and_(
-        GuardianLink.student_id.in_(student_ids),
-        GuardianLink.active.is_(True),
-        GuardianLink.has_rights.is_(True),
-    )
+    return and_(GuardianLink.student_id.in_(student_ids), deciding_link())
 
 
 def plan_rollover(school_year: str) -> RolloverPlan:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +57,16 @@ class Student(Base):
     grade: Mapped[str] = mapped_column(String(8))
     school_id: Mapped[int] = mapped_column(ForeignKey("school.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: From the roster (OneRoster demographics.csv birthDate); None when missing or unreadable,
+    #: never guessed.
+    birth_date: Mapped[date | None] = mapped_column(Date)
+    #: The student's own address from the roster: where their invitation goes at 18.
+    email: Mapped[str | None] = mapped_column(String(320))
+    #: The district marks a student a dependent for tax purposes (99.31(a)(8)): after 18 the
+    #: parents still see the student's records, but no longer decide.
+    tax_dependent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The day the FERPA rights passed to the student (99.5); None while they are the parents'.
+    eligible_on: Mapped[date | None] = mapped_column(Date)
 
     school: Mapped[School] = relationship(lazy="joined")
 
@@ -76,6 +87,9 @@ class Guardian(Base):
     family_name: Mapped[str] = mapped_column(String(255))
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     phone: Mapped[str | None] = mapped_column(String(64))
+    #: Set on the eligible student's own record (99.5): the guardian pages, for themselves. The
+    #: roster never sends it, so an import leaves it alone.
+    student_id: Mapped[int | None] = mapped_column(ForeignKey("student.id"), unique=True)
     preferred_language: Mapped[str] = mapped_column(String(16), default="en")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 

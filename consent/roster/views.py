@@ -48,6 +48,8 @@ def children():
     ids = [s.id for s in students]
     return render_template(
         "roster/children.html",
+        # An eligible student (99.5) signs in to the same pages, for themselves.
+        own_records=current_user.guardian.student_id is not None,
         students=students,
         tool_counts=tool_counts(ids, today),
         open_counts=open_request_counts(ids),

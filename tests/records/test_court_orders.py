@@ -132,3 +132,50 @@ def test_only_the_office_reaches_the_order_page(app, as_, demo):
         ).all()
         assert wrong in denied
         db.session.remove()
+
+
+def test_a_roster_import_that_still_lists_the_parent_gives_back_nothing_the_order_removed(
+    app, as_, demo
+):
+    """The roster rewrites `has_rights` and `active` on every import; the order still holds."""
+    from consent.access import can_file_for, can_see_student, deciding_guardians
+    from consent.accounts.models import Account
+    from consent.roster.importer.apply import apply_roster
+    from consent.roster.importer.records import LinkRecord, Mode, RosterSet
+
+    assert restrict(as_, demo, app, "luis", "sofia").status_code == 302
+    assert restrict(as_, demo, app, "luis", "mateo", removes="decisions").status_code == 302
+    roster = RosterSet(format="oneroster-1.1", modes={"links": Mode.DELTA})
+    for student in ("sofia", "mateo"):
+        key = ("guardian-luis", f"student-{student}")
+        roster.links[key] = LinkRecord(*key, "parent", True, active=True)
+    with app.app_context():
+        apply_roster(roster, today=clock.today())
+        db.session.commit()
+        # The import did write the roster's flags back: only the order stands in the way.
+        flags = db.session.execute(
+            select(GuardianLink.active, GuardianLink.has_rights).where(
+                GuardianLink.guardian_id == demo.guardians["luis"]
+            )
+        ).all()
+        assert flags and all(active and rights for active, rights in flags)
+        luis = db.session.scalar(
+            select(Account).where(Account.guardian_id == demo.guardians["luis"])
+        )
+        assert not can_see_student(luis, demo.students["sofia"])
+        assert not can_file_for(luis, demo.students["sofia"])
+        assert can_see_student(luis, demo.students["mateo"])
+        assert not can_file_for(luis, demo.students["mateo"])
+        for student in ("sofia", "mateo"):
+            named = [g.id for g in deciding_guardians(demo.students[student])]
+            assert demo.guardians["luis"] not in named
+            assert demo.guardians["maria"] in named
+        db.session.remove()
+
+    pages = as_("luis")
+    assert pages.get(f"/students/{demo.students['sofia']}").status_code == 404
+    assert pages.get(f"/students/{demo.students['sofia']}/records-requests/new").status_code == 404
+    assert pages.get(f"/students/{demo.students['mateo']}").status_code == 200
+    assert pages.get(f"/students/{demo.students['mateo']}/records-requests/new").status_code == 404
+    home = pages.get("/children").get_data(as_text=True)
+    assert "Sofia" not in home and "Mateo" in home

@@ -37,6 +37,7 @@ from consent.roster.models import (
 )
 
 BATCH = 10_000  # rows per executemany, and per fetch while streaming existing rows
+NOTES_SHOWN = 50  # birth-date notes listed in the summary; the rest are counted
 STAGED_UPDATES = 2_000  # on PostgreSQL, more changed rows than this go through a staging table
 
 
@@ -64,6 +65,7 @@ class KindCounts:
 class ImportSummary:
     counts: dict[str, KindCounts] = field(default_factory=dict)
     follow: FollowReport = field(default_factory=FollowReport)
+    notes: list[Problem] = field(default_factory=list)  # birth dates missing or unreadable
 
     @property
     def changed(self) -> bool:
@@ -80,6 +82,14 @@ class ImportSummary:
             f"opt-outs re-routed: {f.tasks_added} tasks added, {f.tasks_closed} tasks closed, "
             f"{f.school_moves} school moves, {f.requests_closed} requests closed"
         )
+        if self.notes:
+            out.append(
+                f"birth dates not read: {len(self.notes)} (never guessed; "
+                "a date already known is kept)"
+            )
+            out.extend(f"  {note}" for note in self.notes[:NOTES_SHOWN])
+            if len(self.notes) > NOTES_SHOWN:
+                out.append(f"  ... and {len(self.notes) - NOTES_SHOWN} more")
         if not self.changed:
             out.append("Nothing changed: the district already matches this roster.")
         return out
@@ -449,6 +459,7 @@ def _apply_roster(roster: RosterSet, *, today: date, progress: Callable[[str], N
             )
         }
     )
+    summary.notes = list(roster.notes)
     problems: list[Problem] = []
     mode = roster.modes
     yesterday = today - timedelta(days=1)
@@ -508,15 +519,28 @@ def _apply_roster(roster: RosterSet, *, today: date, progress: Callable[[str], N
             r.grade,
             _ids(schools, r.school_sourced_id, "students", problems),
             r.active,
+            r.email,
+            r.birth_date,
         )
     if problems:
         raise ImportRefused(problems)
+    # A birth date the set does not give (or gives unreadably) keeps the one already known.
     students = _sync(
         Student.__table__,
-        ("district_identifier", "given_name", "family_name", "grade", "school_id", "active"),
+        (
+            "district_identifier",
+            "given_name",
+            "family_name",
+            "grade",
+            "school_id",
+            "active",
+            "email",
+            "birth_date",
+        ),
         student_values,
         mode.get("students", Mode.ABSENT),
         summary.counts["students"],
+        keep={"birth_date": None},
         deactivate=_deactivate_if_active,
     )
     del student_values
@@ -539,13 +563,27 @@ def _apply_roster(roster: RosterSet, *, today: date, progress: Callable[[str], N
     del before, after
 
     progress("guardians")
+    guardian_values = {
+        r.sourced_id: (r.given_name, r.family_name, r.email, r.phone, r.active)
+        for r in roster.guardians.values()
+    }
+    # An eligible student's own record (99.5) is the service's, not the SIS's: a bulk set never
+    # names it, and must not deactivate it. One statement, however many there are.
+    for sid, *current in db.session.execute(
+        select(
+            Guardian.sourced_id,
+            Guardian.given_name,
+            Guardian.family_name,
+            Guardian.email,
+            Guardian.phone,
+            Guardian.active,
+        ).where(Guardian.student_id.is_not(None))
+    ):
+        guardian_values.setdefault(sid, tuple(current))
     guardians = _sync(
         Guardian.__table__,
         ("given_name", "family_name", "email", "phone", "active"),
-        {
-            r.sourced_id: (r.given_name, r.family_name, r.email, r.phone, r.active)
-            for r in roster.guardians.values()
-        },
+        guardian_values,
         mode.get("guardians", Mode.ABSENT),
         summary.counts["guardians"],
         insert_only={"preferred_language": "en"},
@@ -600,6 +638,19 @@ def _sync_links(roster, guardians, students, mode, summary, problems) -> None:
         wanted[(g, s)] = (r.relationship, r.has_rights, r.active)
     if problems:
         raise ImportRefused(problems)
+    # The eligible students' own links stay as they are (see the guardians above).
+    for g, s, *current in db.session.execute(
+        select(
+            GuardianLink.guardian_id,
+            GuardianLink.student_id,
+            GuardianLink.relationship_type,
+            GuardianLink.has_rights,
+            GuardianLink.active,
+        )
+        .join(Guardian, Guardian.id == GuardianLink.guardian_id)
+        .where(Guardian.student_id == GuardianLink.student_id)
+    ):
+        wanted.setdefault((g, s), tuple(current))
     _sync(
         GuardianLink.__table__,
         ("relationship", "has_rights", "active"),

@@ -16,11 +16,13 @@ from consent.roster.importer.csvfiles import (
     split_list,
     too_long,
 )
+from consent.roster.importer.dates import NO_DEMOGRAPHICS, bad_birth_date, read_birth_date
 from consent.roster.importer.records import (
     EnrollmentRecord,
     GuardianRecord,
     LinkRecord,
     Mode,
+    Problem,
     RosterSet,
     SchoolRecord,
     SectionRecord,
@@ -29,6 +31,7 @@ from consent.roster.importer.records import (
 )
 
 MANIFEST = "manifest.csv"
+DEMOGRAPHICS = "demographics.csv"
 VERSIONS = ("1.1", "1.2")
 
 
@@ -42,6 +45,13 @@ _MANIFEST = FileSpec(
     MANIFEST, ("propertyName", "value"), header=frozenset({"propertyName", "value"}),
     values=frozenset({"propertyName"}),
 )  # fmt: skip
+
+_DEMOGRAPHIC_COLUMNS = (
+    "sourcedId status dateLastModified birthDate sex americanIndianOrAlaskaNative asian "
+    "blackOrAfricanAmerican nativeHawaiianOrOtherPacificIslander white "
+    "demographicRaceTwoOrMoreRaces hispanicOrLatinoEthnicity countryOfBirthCode "
+    "stateOfBirthAbbreviation cityOfBirth publicSchoolResidenceStatus"
+)
 
 _COMMON = {
     "orgs.csv": _spec(
@@ -65,6 +75,14 @@ _COMMON = {
         "sourcedId status dateLastModified classSourcedId schoolSourcedId userSourcedId role "
         "primary beginDate endDate",
         "sourcedId classSourcedId schoolSourcedId userSourcedId role",
+    ),
+    # Only birthDate is read (rights pass to the student at 18, 34 CFR 99.5); the rest of the
+    # file is sensitive and not kept. An empty birthDate is allowed and reported, not refused.
+    DEMOGRAPHICS: FileSpec(
+        DEMOGRAPHICS,
+        tuple(_DEMOGRAPHIC_COLUMNS.split()),
+        header=frozenset({"sourcedId", "status", "dateLastModified", "birthDate"}),
+        values=frozenset({"sourcedId"}),
     ),
 }
 
@@ -202,6 +220,7 @@ class OneRosterReader:
         else:
             self._read("users.csv", specs, self._users_11)
         self._links()
+        self._birth_dates(specs)
         self._read("classes.csv", specs, self._classes)
         self._read("enrollments.csv", specs, self._enrollments)
         self._section_teachers()
@@ -668,7 +687,44 @@ class OneRosterReader:
             self.shared.setdefault(grade, grade),
             known_school.sourced_id if known_school else school,
             active,
+            email=student_address(person[2], person[4]),
         )
+
+    def _birth_dates(self, specs: dict[str, FileSpec]) -> None:
+        """Each student's birthDate from demographics.csv; a missing or unreadable one is a
+        note in the summary (the import goes on, the date stays as it was), never a guess."""
+        if self.mode("users.csv") is Mode.ABSENT:
+            return
+        if self.mode(DEMOGRAPHICS) is Mode.ABSENT or DEMOGRAPHICS not in self.names:
+            if self.roster.students:
+                self.roster.notes.append(
+                    Problem(DEMOGRAPHICS, 0, "", NO_DEMOGRAPHICS.format(len(self.roster.students)))
+                )
+            return
+        seen: set[str] = set()
+
+        def rows(table: Table) -> None:
+            at_sid, at_birth = table.index["sourcedId"], table.index["birthDate"]
+            students, notes = self.roster.students, self.roster.notes
+            for line, values, ok in table.rows():
+                student = students.get(values[at_sid]) if ok else None
+                if student is None:
+                    continue  # a guardian's or teacher's row, or one already reported
+                seen.add(student.sourced_id)
+                birth = read_birth_date(values[at_birth])
+                if birth is None:
+                    notes.append(
+                        Problem(DEMOGRAPHICS, line, "birthDate", bad_birth_date(values[at_birth]))
+                    )
+                else:
+                    student.birth_date = birth
+
+        self._read(DEMOGRAPHICS, specs, rows)
+        if self.mode(DEMOGRAPHICS) is Mode.BULK:
+            for sid in sorted(self.roster.students.keys() - seen):
+                self.roster.notes.append(
+                    Problem(DEMOGRAPHICS, 0, "", f'student "{sid}" has no row, so no birth date.')
+                )
 
     def _guardian(self, sid, active, relationship, person) -> None:
         given, family, email, phone, _ = person
@@ -891,6 +947,12 @@ def class_dates(
     if not starts and not ends:
         return None
     return (min(starts) if starts else None, max(ends) if ends else None)
+
+
+def student_address(email: str, username: str) -> str | None:
+    """A student's own address (their invitation at 18): email, else a username that is one."""
+    address = email or (username if "@" in username else "")
+    return address if address and len(address) <= EMAIL_MAX else None
 
 
 def _link(roster: RosterSet, guardian_id: str, student_id: str) -> None:

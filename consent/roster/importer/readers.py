@@ -55,8 +55,11 @@ Sections: title, school (must be a school org), term = title of the first termSo
 Checked values: enumerations (org type, user role, 1.2 roleType, class type, enrollment role,
     session type, status, enabledUser/primary booleans; 1.2 `ext:` values pass), dates
     (YYYY-MM-DD), end before begin, duplicate sourcedIds per file, two enrollments of one student
-    in one section from the same date, and lengths the database cannot keep. courses.csv and
-    demographics.csv are not read (nothing in them is kept; demographics are sensitive).
+    in one section from the same date, and lengths the database cannot keep. courses.csv is not
+    read; of demographics.csv only `birthDate` is (rights pass to the student at 18, 99.5; the
+    rest is sensitive and not kept): a missing or unreadable date is a note in the summary, not
+    a problem, and is never guessed. A student's own address is `email`, else a `username` that
+    is one.
 
 School Data Sync v2.1 mapping (no manifest, no status, always bulk; headers checked for the
 required columns, in any order; enumerations case-insensitive):
@@ -75,8 +78,9 @@ required columns, in any order; enumerations case-insensitive):
     Staff sign in with `email`, else `username` when it is an address (SDS usernames are sign-in
     names: Microsoft's sample teacher has only that).
     Without relationships.csv, guardians and links are ABSENT; without classes.csv and
-    enrollments.csv (which come together), sections and enrollments are ABSENT. courses.csv,
-    demographics.csv and userFlags.csv are not read: userFlags holds IEP/504/lunch status.
+    enrollments.csv (which come together), sections and enrollments are ABSENT. courses.csv and
+    userFlags.csv are not read (userFlags holds IEP/504/lunch status); of demographics.csv only
+    `birthDate` is read, as for OneRoster.
 
 Zips: unsafe member names, non-CSV members (folders, __MACOSX, .DS_Store and the like are
 ignored), encrypted members, more than 200 members, more than 2 GB declared unpacked, or a

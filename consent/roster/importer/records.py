@@ -50,6 +50,8 @@ class StudentRecord:
     grade: str  # "" when unknown
     school_sourced_id: str
     active: bool = True
+    birth_date: date | None = None  # None: the set gave none (or none readable); keep the last
+    email: str | None = None  # the student's own address: their invitation at 18
 
 
 @dataclass(slots=True)
@@ -122,6 +124,8 @@ class RosterSet:
     # keyed by (guardian_sourced_id, student_sourced_id)
     links: dict[tuple[str, str], LinkRecord] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    # Said, never blocking: a student whose birth date is missing or unreadable (never guessed).
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:

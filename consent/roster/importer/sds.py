@@ -19,6 +19,7 @@ from consent.roster.importer.csvfiles import (
     split_list,
     too_long,
 )
+from consent.roster.importer.dates import NO_DEMOGRAPHICS, bad_birth_date, read_birth_date
 from consent.roster.importer.oneroster import (
     EMAIL_MAX,
     GRADE_MAX,
@@ -30,12 +31,14 @@ from consent.roster.importer.oneroster import (
     TERM_MAX,
     EnrollmentPairs,
     class_dates,
+    student_address,
 )
 from consent.roster.importer.records import (
     EnrollmentRecord,
     GuardianRecord,
     LinkRecord,
     Mode,
+    Problem,
     RosterSet,
     SchoolRecord,
     SectionRecord,
@@ -80,6 +83,8 @@ SPECS = {
             "classSourcedId userSourcedId role",
             "classSourcedId userSourcedId role",
         ),
+        # Only birthDate is read (rights pass to the student at 18); the rest is not kept.
+        _spec("demographics.csv", "userSourcedId birthDate", "userSourcedId"),
         _spec(
             "academicSessions.csv",
             "sourcedId title type schoolYear startDate endDate",
@@ -88,9 +93,9 @@ SPECS = {
     )
 }
 REQUIRED_FILES = ("orgs.csv", "users.csv", "roles.csv")
-# In an SDS set but not read: courses hold nothing we keep; demographics and userFlags (IEP, 504,
-# free lunch) are sensitive and not ours to store.
-SKIPPED_FILES = frozenset({"courses.csv", "demographics.csv", "userFlags.csv"})
+# In an SDS set but not read: courses hold nothing we keep; userFlags (IEP, 504, free lunch) is
+# sensitive and not ours to store. Of demographics.csv only birthDate is read.
+SKIPPED_FILES = frozenset({"courses.csv", "userFlags.csv"})
 
 # Microsoft's "default list of values" for SDS v2.1.
 ORG_TYPES = frozenset(
@@ -184,6 +189,7 @@ class SdsReader:
         self._read("users.csv", self._users)
         self._unmatched_roles()
         self._links()
+        self._birth_dates()
         self._read("classes.csv", self._classes)
         self._read("enrollments.csv", self._enrollments)
         for cls, teachers in self.teachers.items():
@@ -391,7 +397,8 @@ class SdsReader:
             roles.sort(key=lambda r: not r.primary)
             students = [r for r in roles if r.role == "student"]
             if students:
-                self._student(table, line, sid, students, given, family)
+                address = student_address(email, values[ix["username"]])
+                self._student(table, line, sid, students, given, family, address)
             relationship = self.guardian_roles.get(sid)
             if relationship:
                 if self.users[sid] == OTHER:
@@ -419,7 +426,7 @@ class SdsReader:
                     self.users[sid] = STAFF
                 self.roster.staff[sid] = StaffRecord(sid, given, family, email, role, school)
 
-    def _student(self, table, line, sid, roles: list[_Role], given, family) -> None:
+    def _student(self, table, line, sid, roles: list[_Role], given, family, email) -> None:
         # an org whose type could not be read counts as a school: its problem is reported
         at_school = [r for r in roles if self.org_types.get(r.org) in ("school", "")]
         if not at_school:
@@ -440,7 +447,41 @@ class SdsReader:
             self.users[sid] = UNREAD
             return
         self.users[sid] = STUDENT
-        self.roster.students[sid] = StudentRecord(sid, sid, given, family, role.grade, role.org)
+        self.roster.students[sid] = StudentRecord(
+            sid, sid, given, family, role.grade, role.org, email=email
+        )
+
+    def _birth_dates(self) -> None:
+        """birthDate from demographics.csv; missing or unreadable: a note, never a guess."""
+        students, notes = self.roster.students, self.roster.notes
+        if "demographics.csv" not in self.names:
+            if students:
+                notes.append(
+                    Problem("demographics.csv", 0, "", NO_DEMOGRAPHICS.format(len(students)))
+                )
+            return
+        seen: set[str] = set()
+
+        def rows(table: Table) -> None:
+            at_sid, at_birth = table.index["userSourcedId"], table.index.get("birthDate")
+            for line, values, ok in table.rows():
+                student = students.get(values[at_sid]) if ok else None
+                if student is None:
+                    continue
+                seen.add(student.sourced_id)
+                value = values[at_birth] if at_birth is not None else ""
+                birth = read_birth_date(value)
+                if birth is None:
+                    message = bad_birth_date(value)
+                    notes.append(Problem("demographics.csv", line, "birthDate", message))
+                else:
+                    student.birth_date = birth
+
+        self._read("demographics.csv", rows)
+        for sid in sorted(students.keys() - seen):
+            notes.append(
+                Problem("demographics.csv", 0, "", f'student "{sid}" has no row, so no birth date.')
+            )
 
     def _unmatched_roles(self) -> None:
         if "users.csv" not in self.full:
