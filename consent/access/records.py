@@ -55,7 +55,8 @@ def records_request_or_404(
 
 
 def keeps_district_records(actor: Account) -> bool:
-    """Disclosures outside the catalog and court orders are recorded by the privacy office."""
+    """Disclosures outside the catalog, court orders and a student's tax dependency (which
+    decides what parents still see after 18) are recorded by the privacy office."""
     return actor.role is Role.PRIVACY_OFFICER
 
 

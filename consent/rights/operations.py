@@ -18,8 +18,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from consent.access import deciding_link, seeing_link
+from consent.access.records import keeps_district_records
 from consent.accounts.invitations import make_token
-from consent.accounts.models import Account, Role
+from consent.accounts.models import Account
 from consent.audit.operations import record
 from consent.core.errors import DomainError
 from consent.extensions import db
@@ -158,7 +159,7 @@ def _become_eligible(student: Student, *, today: date, taken: set, report: Eligi
 def mark_tax_dependent(*, actor: Account, student: Student, dependent: bool) -> Student:
     """The office marks (or unmarks) a student a dependent for tax purposes (99.31(a)(8)):
     after 18 the parents may then still see the student's records, but not decide."""
-    if actor is not None and actor.role is not Role.PRIVACY_OFFICER:
+    if actor is not None and not keeps_district_records(actor):
         raise RightsError(_l("Only the privacy office marks a student a tax dependent."))
     if student.tax_dependent == dependent:
         return student
