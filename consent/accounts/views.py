@@ -1,6 +1,7 @@
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -97,7 +98,7 @@ def _sso_problem(problem: str, status: int):
 def signin_sso():
     """Off to the district's provider; it sends the browser back to `signin_sso_callback`."""
     if not sso.configured():
-        return render_template("errors/404.html"), 404
+        abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     try:
@@ -111,7 +112,7 @@ def signin_sso():
 def signin_sso_callback():
     """Back from the provider: check its answer, match the person to the roster, sign in."""
     if not sso.configured():
-        return render_template("errors/404.html"), 404
+        abort(404)
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     need_write_lock()  # a GET that signs in: audit rows and a session are written
