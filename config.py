@@ -102,6 +102,17 @@ class Config:
     RECEIPT_VERIFY_RATE_LIMIT = os.environ.get(
         "RECEIPT_VERIFY_RATE_LIMIT", "20 per minute;200 per hour"
     )
+    # Staff sign-in with the district's OpenID Connect provider (consent.accounts.sso): on when
+    # an issuer is set. The person is matched to a roster staff record by OIDC_MATCH_CLAIM: a
+    # verified `email`, or another claim matched against the roster's staff id (sourcedId).
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_PROVIDER_NAME = os.environ.get("OIDC_PROVIDER_NAME", "your district account")
+    OIDC_MATCH_CLAIM = os.environ.get("OIDC_MATCH_CLAIM", "email")
+    OIDC_TIMEOUT_SECONDS = float(os.environ.get("OIDC_TIMEOUT_SECONDS", "10"))
+    # Off: staff can only sign in through the provider (guardians keep email and password).
+    STAFF_PASSWORD_SIGNIN = _bool("STAFF_PASSWORD_SIGNIN", True)
 
     BABEL_DEFAULT_LOCALE = "en"
     # The languages the district offers families (each needs a catalog in consent/translations).

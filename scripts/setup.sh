@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what consent needs into .venv; with --with-browser also Debian's Chromium for the
+# Installs what consent needs into .venv, and the tests' OpenID provider (tests/oidc_provider,
+# npm `oidc-provider` from its lock file, run with the machine's Node.js); with --with-browser also Debian's Chromium for the
 # browser tests (never a downloaded browser), with --with-bench Debian's wrk for
 # bench/pages.py (not needed by the tests). Safe to run again: it only adds what is missing.
 set -euo pipefail
@@ -27,6 +28,20 @@ for po in consent/translations/*/LC_MESSAGES/messages.po; do
     break
   fi
 done
+
+# The real OpenID Connect provider the SSO tests (and the demo's SSO) run on loopback: exactly
+# the versions in its package-lock.json, installed again only when the lock file changes.
+provider=tests/oidc_provider
+if [ ! -f "$provider/node_modules/.package-lock.json" ] \
+  || [ "$provider/package-lock.json" -nt "$provider/node_modules/.package-lock.json" ]; then
+  if command -v npm >/dev/null 2>&1; then
+    echo "Installing the tests' OpenID provider (npm ci)"
+    (cd "$provider" && npm ci --no-audit --no-fund --silent)
+  else
+    echo "Node.js and npm are needed for the single sign-on tests (apt-get install nodejs npm)" >&2
+    exit 1
+  fi
+fi
 
 if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Debian's chromium for the browser tests"

@@ -24,6 +24,7 @@ from tests.support import (
     PROBE_COUNTS,
     Browser,
     Demo,
+    OidcProvider,
     Processes,
     SmtpSink,
     free_port,
@@ -282,6 +283,15 @@ def processes():
         yield started
     finally:
         started.stop_all()
+
+
+@pytest.fixture
+def oidc_provider(app, processes, tmp_path):
+    """A real OpenID Connect provider (npm oidc-provider under node) on a loopback port, and the
+    app configured to let staff sign in with it. Stopped when the test ends, whatever happens."""
+    provider = OidcProvider(processes, tmp_path, app.config["PUBLIC_URL"]).start()
+    app.config.update(provider.app_config())
+    return provider
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 sink, the CSRF token of a page, the form-filling client, the query counter and the processes a
 test starts. Fixtures live in conftest.py; rows a test needs beyond the demo in factories.py."""
 
+import base64
 import contextlib
+import hashlib
+import json
 import os
 import random
 import re
@@ -14,7 +17,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
+from pathlib import Path
+from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 
+import requests
 from aiosmtpd.controller import Controller
 from sqlalchemy import event, text, update
 
@@ -294,3 +300,161 @@ class Processes:
                 problems.append(error)
         if problems:
             raise problems[0]
+
+
+# --- a real OpenID Connect provider on loopback ---------------------------------------------
+
+OIDC_PROVIDER_DIR = Path(__file__).resolve().parent / "oidc_provider"
+
+
+class OidcProvider:
+    """The npm `oidc-provider` (tests/oidc_provider, installed by scripts/setup.sh with `npm ci`)
+    run with node on a free loopback port, with two registered clients: ours, and another
+    service's (its ID tokens are for another audience). `accounts` marks a login whose email
+    the provider has not verified. Each start makes a new signing key under the same key id."""
+
+    CLIENT_ID = "consent"
+    CLIENT_SECRET = "loopback-client-secret-for-tests-only-0123456789"
+    OTHER_CLIENT_ID = "another-service"
+    OTHER_CLIENT_SECRET = "loopback-other-secret-for-tests-only-0123456789"
+
+    def __init__(self, processes: "Processes", workdir: Path, public_url: str):
+        self.processes = processes
+        self.port = free_port()
+        self.public_url = public_url.rstrip("/")
+        self.config_path = workdir / "oidc-provider.json"
+        self.log_path = workdir / "oidc-provider.log"
+        self.accounts: dict[str, dict] = {}
+        self.process = None
+
+    @property
+    def issuer(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def app_config(self) -> dict:
+        return {
+            "OIDC_ISSUER": self.issuer,
+            "OIDC_CLIENT_ID": self.CLIENT_ID,
+            "OIDC_CLIENT_SECRET": self.CLIENT_SECRET,
+            "OIDC_PROVIDER_NAME": "Demo District Login",
+            "OIDC_TIMEOUT_SECONDS": 5,
+        }
+
+    def _write_config(self) -> None:
+        def client(client_id, secret):
+            return {
+                "client_id": client_id,
+                "client_secret": secret,
+                "redirect_uris": [f"{self.public_url}/signin/sso/callback"],
+                "post_logout_redirect_uris": [f"{self.public_url}/signin"],
+                "token_endpoint_auth_method": "client_secret_basic",
+            }
+
+        config = {
+            "port": self.port,
+            "kid": "loopback-key",
+            "clients": [
+                client(self.CLIENT_ID, self.CLIENT_SECRET),
+                client(self.OTHER_CLIENT_ID, self.OTHER_CLIENT_SECRET),
+            ],
+            "accounts": self.accounts,
+        }
+        self.config_path.write_text(json.dumps(config))
+
+    def start(self) -> "OidcProvider":
+        if not (OIDC_PROVIDER_DIR / "node_modules" / "oidc-provider").is_dir():
+            raise RuntimeError("run scripts/setup.sh: tests/oidc_provider needs `npm ci`")
+        self._write_config()
+        log = self.log_path.open("ab")
+        self.process = self.processes.start(
+            ["node", str(OIDC_PROVIDER_DIR / "server.mjs"), str(self.config_path)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                answer = requests.get(f"{self.issuer}/.well-known/openid-configuration", timeout=2)
+                if answer.ok:
+                    return self
+            except requests.ConnectionError:
+                pass
+            if not self.processes.alive(self.process) or time.monotonic() > deadline:
+                raise RuntimeError(f"the OIDC provider did not start: {self.log_path.read_text()}")
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.processes.stop(self.process, timeout=10)
+            self.process = None
+
+    def restart(self) -> None:
+        """The same provider with a new signing key under the same key id."""
+        self.stop()
+        self.start()
+
+    def sign_in(self, authorize_url: str, login: str, *, session=None) -> str:
+        """A person at the provider: follow the redirects from `authorize_url`, type `login` at
+        the provider's sign-in form, and return the URL the provider sends the browser back to
+        (this service's callback, with code and state)."""
+        session = session or requests.Session()
+        url = authorize_url
+        answer = session.get(url, allow_redirects=False, timeout=10)
+        for _ in range(20):
+            if answer.is_redirect:
+                url = urljoin(url, answer.headers["Location"])
+                if url.startswith(self.public_url):
+                    return url
+                answer = session.get(url, allow_redirects=False, timeout=10)
+            elif answer.status_code == 200 and 'name="login"' in answer.text:
+                answer = session.post(url, data={"login": login}, allow_redirects=False, timeout=10)
+            else:
+                raise AssertionError(f"provider answered {answer.status_code}: {answer.text[:300]}")
+        raise AssertionError("too many redirects at the provider")
+
+    def id_token_for_other_client(self, login: str, nonce: str) -> dict:
+        """A real token response (ID token included) the provider issues to the other registered
+        service: signed with the provider's key, but for another audience."""
+        verifier = base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+        challenge = (
+            base64.urlsafe_b64encode(hashlib.sha256(verifier.encode()).digest())
+            .rstrip(b"=")
+            .decode()
+        )
+        redirect = f"{self.public_url}/signin/sso/callback"
+        query = urlencode(
+            {
+                "response_type": "code",
+                "client_id": self.OTHER_CLIENT_ID,
+                "redirect_uri": redirect,
+                "scope": "openid email profile",
+                "state": "other-state",
+                "nonce": nonce,
+                "code_challenge": challenge,
+                "code_challenge_method": "S256",
+            }
+        )
+        back = self.sign_in(f"{self.issuer}/auth?{query}", login)
+        code = parse_qs(urlsplit(back).query)["code"][0]
+        answer = requests.post(
+            f"{self.issuer}/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect,
+                "code_verifier": verifier,
+            },
+            auth=(self.OTHER_CLIENT_ID, self.OTHER_CLIENT_SECRET),
+            timeout=10,
+        )
+        answer.raise_for_status()
+        return answer.json()
+
+
+def with_query(url: str, **changes: str) -> str:
+    """`url` with some query parameters replaced."""
+    parts = urlsplit(url)
+    query = {key: values[0] for key, values in parse_qs(parts.query).items()}
+    query.update(changes)
+    return urlunsplit(parts._replace(query=urlencode(query)))

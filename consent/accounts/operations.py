@@ -19,7 +19,7 @@ from flask import current_app, render_template
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
-from consent.accounts import sessions
+from consent.accounts import sessions, sso
 from consent.accounts.models import Account, SignInFailure, new_session_token
 from consent.accounts.passwords import hash_password, needs_rehash, verify_password
 from consent.audit.operations import record
@@ -112,6 +112,11 @@ def sign_in(email: str, password: str, *, now: datetime | None = None) -> SignIn
         record(None, action, target=_target(account))
         log.info("sign-in refused for account %s", account.id if account else "unknown")
         return SignInResult(Outcome.LOCKED if locked else Outcome.REFUSED)
+    if not sso.password_allowed(account):
+        # The district has staff sign in with its provider: the right password is no way in.
+        record(None, "accounts.signin_password_off", target=_target(account))
+        log.info("password sign-in refused for staff account %s: SSO only", account.id)
+        return SignInResult(Outcome.REFUSED)
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
         log.info("account %s password hash upgraded", account.id)

@@ -1,6 +1,7 @@
 from flask import (
     Blueprint,
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -13,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from consent.accounts import invitations, operations, sessions
+from consent.accounts import invitations, operations, sessions, sso
 from consent.accounts.forms import (
     ChangePasswordForm,
     EmptyForm,
@@ -27,7 +28,7 @@ from consent.audit.operations import record
 from consent.core.downloads import stream_download
 from consent.core.gates import roles_required
 from consent.core.i18n import available_locales
-from consent.core.transaction import remember_reads_write, run
+from consent.core.transaction import need_write_lock, remember_reads_write, run
 from consent.core.urls import safe_next
 from consent.extensions import limiter
 
@@ -77,7 +78,57 @@ def signin():
             )
         else:
             form.password.errors.append(_("That email and password do not match an account."))
-    return render_template("accounts/signin.html", form=form)
+    return render_template(
+        "accounts/signin.html",
+        form=form,
+        sso_provider=sso.provider_name(),
+        staff_passwords=current_app.config["STAFF_PASSWORD_SIGNIN"],
+    )
+
+
+def _sso_problem(problem: str, status: int):
+    return (
+        render_template("accounts/sso_problem.html", problem=problem, provider=sso.provider_name()),
+        status,
+    )
+
+
+@bp.get("/signin/sso")
+@limiter.limit(_signin_limit)
+def signin_sso():
+    """Off to the district's provider; it sends the browser back to `signin_sso_callback`."""
+    if not sso.configured():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    try:
+        return sso.authorize_redirect()
+    except sso.ProviderDown:
+        return _sso_problem("down", 503)
+
+
+@bp.get("/signin/sso/callback")
+@limiter.limit(_signin_limit)
+def signin_sso_callback():
+    """Back from the provider: check its answer, match the person to the roster, sign in."""
+    if not sso.configured():
+        abort(404)
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    need_write_lock()  # a GET that signs in: audit rows and a session are written
+    try:
+        claims = sso.verified_claims()
+    except sso.ProviderDown:
+        return _sso_problem("down", 503)
+    except sso.ProviderAnswerRefused as error:
+        run(sso.record_failure, reason=str(error))
+        return _sso_problem("refused", 400)
+    result = run(sso.sign_in_with_claims, claims=claims, user_agent=_user_agent()).value
+    if result.outcome is not sso.Outcome.SIGNED_IN:
+        return _sso_problem(result.outcome.value, 403)
+    _begin_session(result.account)
+    session[sso.SIGNED_IN_WITH_SSO] = True
+    return redirect(url_for("core.home"))
 
 
 @bp.post("/signout")
@@ -85,9 +136,14 @@ def signin():
 def signout():
     form = EmptyForm()
     if form.validate_on_submit() and run(operations.sign_out):
+        with_provider = session.get(sso.SIGNED_IN_WITH_SSO)
         logout_user()
         session.clear()
         flash(_("You are signed out."), "info")
+        # Signed in through the provider: end the provider's session too, where it offers to.
+        signin_page = current_app.config["PUBLIC_URL"].rstrip("/") + url_for("accounts.signin")
+        if with_provider and (provider_signout := sso.end_session_url(signin_page)):
+            return redirect(provider_signout)
     return redirect(url_for("accounts.signin"))
 
 
