@@ -407,6 +407,9 @@ def accept_invitation(token: str):
             invitations.accept, person=person, password=form.password.data, user_agent=_user_agent()
         )
     ):
+        if totp.required_for(accepted.value):
+            _await_second_step(accepted.value)
+            return redirect(url_for("accounts.signin_enrol"))
         _begin_session(accepted.value)
         flash(_("Welcome. Your account is ready."), "success")
         return redirect(url_for("core.home"))
