@@ -148,8 +148,10 @@ def signin_code():
     if current_user.is_authenticated:
         return redirect(url_for("core.home"))
     account = _pending()
-    if account is None or not account.has_second_factor:
+    if account is None:
         return _start_again()
+    if not account.has_second_factor:
+        return redirect(url_for("accounts.signin_enrol"))
     form = CodeForm()
     if form.validate_on_submit():
         result = run(
