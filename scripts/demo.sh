@@ -30,4 +30,5 @@ done
 echo
 echo "consent demo: open http://127.0.0.1:5000 (accounts are listed in README.md)."
 echo "Emails are written to instance/mail/ as .eml files."
+echo "The privacy officer and principals confirm sign-in with a code: see README.md (demo key)."
 .venv/bin/flask run --host 127.0.0.1 --port 5000
