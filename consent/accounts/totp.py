@@ -195,7 +195,7 @@ def provisioning_uri(secret: str, email: str) -> str:
 def qr_svg(uri: str, *, label: str) -> Markup:
     """The enrolment QR code as inline SVG, drawn here: the key never leaves for an image
     service, and the strict CSP needs nothing new."""
-    svg = segno.make(uri, error="m").svg_inline(scale=4, border=4, omitsize=False)
+    svg = segno.make(uri, error="m").svg_inline(scale=4, border=4, light="#fff", omitsize=False)
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{Markup.escape(label)}" ', 1)
     # segno writes only its own path data and the escaped label: nothing from the request.
     return Markup(svg)  # noqa: S704
