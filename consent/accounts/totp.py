@@ -29,7 +29,8 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import delete, select
 
-from consent.accounts.models import Account, RecoveryCode, Role
+from consent.access import must_use_second_factor
+from consent.accounts.models import Account, RecoveryCode
 from consent.accounts.passwords import hash_password, verify_password
 from consent.core import clock
 from consent.core.errors import DomainError
@@ -46,9 +47,6 @@ _RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _RECOVERY_LENGTH = 10  # about 49 bits each
 _CODE_RE = re.compile(r"[\s-]+")
 
-# The roles that must confirm a password sign-in with a second factor.
-REQUIRED_ROLES = frozenset({Role.PRIVACY_OFFICER, Role.PRINCIPAL})
-
 
 class SecondFactorError(DomainError):
     pass
@@ -59,7 +57,7 @@ def required_for(account: Account, *, method: str = "password") -> bool:
 
     Only password sign-ins: a sign-in through the district's provider ("sso") relies on the
     provider's MFA. The hook for single sign-on is here."""
-    return method == "password" and account.role in REQUIRED_ROLES
+    return must_use_second_factor(account, method=method)
 
 
 def needs_second_step(account: Account, *, method: str = "password") -> bool:

@@ -12,7 +12,7 @@ from consent.accounts.models import Account, RecoveryCode, SignInFailure
 from consent.audit.models import AuditEvent
 from consent.core import clock
 from consent.demo.operations import DEMO_TOTP_SECRET
-from consent.extensions import db
+from consent.extensions import db, limiter
 from consent.roster.models import StaffRole
 from tests import factories
 from tests.accounts.accounts_helpers import deliver, mail_ready, parts
@@ -23,6 +23,7 @@ from tests.support import (
     PROBE_COUNTS,
     Browser,
     csrf_from,
+    make_app,
     second_factor_code,
 )
 
@@ -398,3 +399,27 @@ def test_the_demo_command_prints_the_demo_keys_code_only(app, frozen):
 def test_the_test_helper_signs_the_office_in(app, as_):
     assert as_("lee").get("/audit").status_code == 200
     assert second_factor_code(app, PERSONAS["lee"]).isdigit()
+
+
+@pytest.fixture
+def limited_app(app, migrated, smtp):
+    """The demo behind an app that allows three posts a minute to each sign-in form."""
+    limited = make_app(migrated, SIGNIN_RATE_LIMIT="3 per minute", MAIL_PORT=smtp.port)
+    with limited.app_context():
+        limiter.reset()
+    yield limited
+    with limited.app_context():
+        limiter.reset()
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_code_guesses_are_rate_limited_like_passwords(limited_app, frozen):
+    browser = Browser(limited_app.test_client())
+    password_step(browser, "lee")
+    right = totp.code_at(DEMO_TOTP_SECRET, frozen)
+    wrong = "000000" if right != "000000" else "111111"
+    for n in range(3):
+        assert code_step(browser, wrong).status_code == 200, n
+    assert code_step(browser, right).status_code == 429
+    assert browser.get("/audit").status_code == 302
