@@ -55,4 +55,5 @@ echo
 echo "consent demo: open http://127.0.0.1:5000 (accounts are listed in README.md)."
 echo "Emails are written to instance/mail/ as .eml files."
 [ -n "$sso_note" ] && echo "$sso_note"
+echo "The privacy officer and principals confirm sign-in with a code: see README.md (demo key)."
 .venv/bin/flask run --host 127.0.0.1 --port 5000

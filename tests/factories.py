@@ -17,12 +17,12 @@ from datetime import date, timedelta
 
 from sqlalchemy import select
 
-from consent.accounts import invitations
+from consent.accounts import invitations, totp
 from consent.accounts.models import Account
 from consent.catalog import operations as catalog
 from consent.catalog.models import AgreementStatus, LegalBasis, Tool, ToolUse, VettingStatus
 from consent.core import clock
-from consent.demo.operations import DEMO_PASSWORD
+from consent.demo.operations import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from consent.extensions import db
 from consent.roster.models import (
     Enrollment,
@@ -157,8 +157,13 @@ def guardian(*, children: Iterable[Student] = (), **fields) -> Guardian:
 
 def account(person: Guardian | Staff, *, password: str = DEMO_PASSWORD) -> Account:
     """The account the person's invitation makes when they accept it (signs in with the demo
-    password unless given another)."""
-    return invitations.accept(actor=None, person=person, password=password)
+    password unless given another). A role that must have a second factor gets the demo's
+    published key, as the demo's own principals do (tests.support answers the second step)."""
+    made = invitations.accept(actor=None, person=person, password=password)
+    if totp.required_for(made):
+        made.totp_secret = DEMO_TOTP_SECRET
+        made.totp_enabled_at = clock.now()
+    return made
 
 
 def privacy_office() -> Account:

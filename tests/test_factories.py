@@ -4,14 +4,12 @@ and the teacher sign in through the real form, and each finds the child and the 
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
 from tests import factories
-from tests.support import Browser
+from tests.support import Browser, sign_in_client
 
 
 def signed_in(app, email: str) -> Browser:
     browser = Browser(app.test_client())
-    answer = browser.post(
-        "/signin", {"email": email, "password": DEMO_PASSWORD}, token_from="/signin"
-    )
+    answer = sign_in_client(browser.client, email, DEMO_PASSWORD)
     assert answer.status_code == 302, f"{email} could not sign in"
     return browser
 

@@ -31,10 +31,7 @@ def suite():
 def signed_in(app, email: str):
     """A test client signed in through the real form."""
     client = app.test_client()
-    token = support.csrf_from(client.get("/signin").get_data(as_text=True))
-    answer = client.post(
-        "/signin", data={"csrf_token": token, "email": email, "password": DEMO_PASSWORD}
-    )
+    answer = support.sign_in_client(client, email, DEMO_PASSWORD)
     assert answer.status_code == 302, f"{email} could not sign in"
     return client
 

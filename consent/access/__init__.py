@@ -9,9 +9,11 @@ Students, requests, tasks and sections are decided in `policy`; the catalog, too
 requests and the privacy office's own pages in `catalog`; consent forms and their answers in
 `forms`; report scopes and the family's data-sharing page in `reports`; who may record a
 request for a family in `families`; which guardian links still see and decide (whatever the
-roster wrote on them) in `links`; records requests and disclosures in `records`.
+roster wrote on them) in `links`; records requests and disclosures in `records`; who must
+confirm a sign-in with a second factor in `accounts`.
 """
 
+from consent.access.accounts import must_use_second_factor
 from consent.access.catalog import (
     allowed_or_404,
     closure_or_404,
@@ -113,9 +115,9 @@ __all__ = [
     "deny",
     "disclosure_or_404",
     "files_for_self",
-    "keeps_district_records",
     "form_reaches",
     "form_student_or_404",
+    "keeps_district_records",
     "may_act_for_family",
     "may_act_on_task",
     "may_ask_for_vetting",
@@ -142,6 +144,7 @@ __all__ = [
     "may_see_reports",
     "may_verify_receipts",
     "may_watch_outbox",
+    "must_use_second_factor",
     "optout_or_404",
     "optouts_or_404",
     "recording_student_or_404",

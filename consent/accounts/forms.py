@@ -1,7 +1,7 @@
 from babel import Locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, SubmitField
+from wtforms import EmailField, PasswordField, RadioField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, ValidationError
 
 from consent.accounts.passwords import MAX_LENGTH, password_problem
@@ -93,3 +93,46 @@ class EmptyForm(FlaskForm):
     """A POST-only button: carries the CSRF token and nothing else."""
 
     submit = SubmitField(_l("Confirm"))
+
+
+class CodeForm(FlaskForm):
+    """The second step: six digits from the authenticator app, or a recovery code."""
+
+    code = StringField(
+        _l("Code"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=40)],
+        description=_l(
+            "The 6-digit code your authenticator app shows now, or one of your recovery codes."
+        ),
+    )
+    submit = SubmitField(_l("Continue"))
+
+
+class EnrolForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("After adding the account, type the 6-digit code the app shows."),
+    )
+    submit = SubmitField(_l("Turn on"))
+
+
+class TurnOffForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("The 6-digit code your authenticator app shows now."),
+    )
+    submit = SubmitField(_l("Turn off the second factor"))
+
+
+class ResetSecondFactorForm(FlaskForm):
+    email = EmailField(
+        _l("Email of the account"),
+        filters=[_strip],
+        validators=[DataRequired(), Email(), Length(max=320)],
+    )
+    submit = SubmitField(_l("Reset their second factor"))

@@ -13,7 +13,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import and_, exists, func, select
 
 from consent.access import deciding_link, seeing_link
-from consent.accounts import sessions
+from consent.accounts import sessions, totp
 from consent.accounts.models import Account
 from consent.accounts.passwords import hash_password
 from consent.audit.operations import record
@@ -130,6 +130,9 @@ def accept(*, actor, person: Guardian | Staff, password: str, user_agent: str = 
     """Create the account the invitation was for, signed in on this browser at once (its
     session starts in the same transaction); the account is what makes the link single use.
 
+    A role that must have a second factor (consent.accounts.totp) gets no session yet: it
+    sets up the second factor first, as at a password sign-in.
+
     `actor` is the visitor holding the link, nobody yet: the link says who they are."""
     account = Account(
         email=person.email.strip().lower(),
@@ -141,7 +144,8 @@ def accept(*, actor, person: Guardian | Staff, password: str, user_agent: str = 
     db.session.flush()
     record(account, "accounts.created", target=f"account:{account.id}")
     log.info("account %s created from an invitation", account.id)
-    sessions.start(account, user_agent=user_agent)
+    if not totp.required_for(account):
+        sessions.start(account, user_agent=user_agent)
     return account
 
 

@@ -5,7 +5,7 @@ import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import BigInteger, Boolean, CheckConstraint, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consent.core import clock
@@ -40,6 +40,11 @@ class Account(UserMixin, Base):
     staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The second factor (consent.accounts.totp): the RFC 6238 key, set when enrolment is
+    # confirmed with a code; the last time-step a code was accepted for, so none is used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     guardian: Mapped[Guardian | None] = relationship(lazy="joined")
     staff: Mapped[Staff | None] = relationship(lazy="joined")
@@ -62,6 +67,10 @@ class Account(UserMixin, Base):
     @property
     def language(self) -> str:
         return self.guardian.preferred_language if self.guardian else "en"
+
+    @property
+    def has_second_factor(self) -> bool:
+        return self.totp_enabled_at is not None
 
     @property
     def is_active(self) -> bool:
@@ -113,4 +122,28 @@ class SignInFailure(Base):
         return f"<SignInFailure {self.id}>"
 
 
-__all__ = ["Account", "AccountSession", "Role", "SignInFailure", "StaffRole", "new_session_token"]
+class RecoveryCode(Base):
+    """One of the ten single-use codes that sign in when the phone is lost; only the argon2
+    hash is kept, like a password's."""
+
+    __tablename__ = "recovery_code"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} account={self.account_id}>"
+
+
+__all__ = [
+    "Account",
+    "AccountSession",
+    "RecoveryCode",
+    "Role",
+    "SignInFailure",
+    "StaffRole",
+    "new_session_token",
+]

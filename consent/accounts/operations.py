@@ -16,10 +16,11 @@ from datetime import datetime
 from types import SimpleNamespace
 
 from flask import current_app, render_template
+from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
-from consent.accounts import sessions, sso
+from consent.accounts import sessions, sso, totp
 from consent.accounts.models import Account, SignInFailure, new_session_token
 from consent.accounts.passwords import hash_password, needs_rehash, verify_password
 from consent.audit.operations import record
@@ -35,12 +36,17 @@ class Outcome(enum.StrEnum):
     SIGNED_IN = "signed_in"
     REFUSED = "refused"
     LOCKED = "locked"
+    # The password is right; a code from the app (or a recovery code) must follow.
+    SECOND_FACTOR = "second_factor"
+    # The password is right, and the account must set up its second factor before anything.
+    ENROL = "enrol"
 
 
 @dataclass
 class SignInResult:
     outcome: Outcome
     account: Account | None = None
+    recovery_codes: list[str] | None = None
 
 
 def find_account(email: str) -> Account | None:
@@ -97,8 +103,14 @@ def _count_failure(digest: str, account: Account | None, *, now: datetime) -> No
             notify(template="accounts/account_locked", link="/password/forgot", **_person(account))
 
 
-def sign_in(email: str, password: str, *, now: datetime | None = None) -> SignInResult:
-    """Check a sign-in. The caller commits in every case: failures must be counted."""
+def sign_in(
+    email: str, password: str, *, now: datetime | None = None, second_step: bool = False
+) -> SignInResult:
+    """Check a sign-in. The caller commits in every case: failures must be counted.
+
+    With `second_step`, an account that needs a second factor (consent.accounts.totp) is not
+    signed in yet: the result says which step comes next, and nothing is recorded as a sign-in.
+    """
     now = now or clock.now()
     account = find_account(email)
     digest = email_digest(email)
@@ -120,21 +132,127 @@ def sign_in(email: str, password: str, *, now: datetime | None = None) -> SignIn
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
         log.info("account %s password hash upgraded", account.id)
+    if second_step and totp.needs_second_step(account):
+        if account.has_second_factor:
+            return SignInResult(Outcome.SECOND_FACTOR, account)
+        return SignInResult(Outcome.ENROL, account)
+    _signed_in(account, now=now)
+    return SignInResult(Outcome.SIGNED_IN, account)
+
+
+def _signed_in(account: Account, *, now: datetime) -> None:
     account.last_sign_in_at = now
     record(account, "accounts.signin", target=_target(account))
     log.info("account %s signed in", account.id)
-    return SignInResult(Outcome.SIGNED_IN, account)
 
 
 def sign_in_browser(*, actor, email: str, password: str, user_agent: str = "") -> SignInResult:
     """A sign-in from the form: checked, and when it succeeds the browser's server-side session
     starts in the same transaction. A refused one is counted, so the caller commits either way.
+    An account with a second factor gets no session yet: `confirm_second_factor` starts it.
 
     `actor` is the visitor at the form, nobody yet: the password says who they are."""
-    result = sign_in(email, password)
+    result = sign_in(email, password, second_step=True)
     if result.outcome is Outcome.SIGNED_IN:
         sessions.start(result.account, user_agent=user_agent)
     return result
+
+
+def pending_account(account_id, token_part) -> Account | None:
+    """The account whose password was just accepted in this browser (the signed cookie says
+    which); None once the password changed or the account was deactivated since."""
+    account = db.session.get(Account, account_id) if isinstance(account_id, int) else None
+    if account is None or not account.active or account.session_token[:16] != token_part:
+        return None
+    return account
+
+
+def _second_step_refused(account: Account, *, now: datetime) -> bool:
+    """True (and audited) when the address is locked: no code is even checked."""
+    if (
+        recent_failures(email_digest(account.email), now=now)
+        >= current_app.config["SIGNIN_LOCKOUT_THRESHOLD"]
+    ):
+        record(None, "accounts.signin_locked", target=_target(account))
+        return True
+    return False
+
+
+def _second_step_failed(account: Account, *, now: datetime) -> None:
+    _count_failure(email_digest(account.email), account, now=now)
+    record(None, "accounts.second_factor_failed", target=_target(account))
+    log.info("account %s second factor refused", account.id)
+
+
+def confirm_second_factor(
+    *, actor, account: Account, code: str, user_agent: str = ""
+) -> SignInResult:
+    """The second step of a password sign-in: a current code from the app, or one unused
+    recovery code, starts the session. A wrong or replayed code counts like a wrong password;
+    the caller commits either way."""
+    now = clock.now()
+    if _second_step_refused(account, now=now):
+        return SignInResult(Outcome.LOCKED)
+    used = totp.check_code(account, code, now=now)
+    if used is None:
+        _second_step_failed(account, now=now)
+        return SignInResult(Outcome.REFUSED)
+    action = "accounts.recovery_code_used" if used == "recovery" else "accounts.second_factor_used"
+    record(account, action, target=_target(account))
+    _signed_in(account, now=now)
+    sessions.start(account, user_agent=user_agent)
+    return SignInResult(Outcome.SIGNED_IN, account)
+
+
+def enrol_at_sign_in(
+    *, actor, account: Account, secret: str, code: str, user_agent: str = ""
+) -> SignInResult:
+    """An account that must have a second factor sets it up right after its password: a code
+    from the app confirms the key, the session starts, and the recovery codes come back to be
+    shown once. A wrong code counts like a wrong password."""
+    now = clock.now()
+    if _second_step_refused(account, now=now):
+        return SignInResult(Outcome.LOCKED)
+    try:
+        codes = totp.turn_on(account, secret, code, now=now)
+    except totp.SecondFactorError:
+        _second_step_failed(account, now=now)
+        return SignInResult(Outcome.REFUSED)
+    record(account, "accounts.second_factor_enrolled", target=_target(account))
+    _signed_in(account, now=now)
+    sessions.start(account, user_agent=user_agent)
+    return SignInResult(Outcome.SIGNED_IN, account, recovery_codes=codes)
+
+
+def turn_on_second_factor(*, actor: Account, secret: str, code: str) -> list[str]:
+    """From the Account page: confirmed with a current code; returns the recovery codes."""
+    codes = totp.turn_on(actor, secret, code)
+    record(actor, "accounts.second_factor_enrolled", target=_target(actor))
+    return codes
+
+
+def turn_off_second_factor(*, actor: Account, code: str) -> None:
+    """Anyone for whom it is optional may turn it off, with a current code."""
+    if totp.required_for(actor):
+        raise totp.SecondFactorError(
+            _l("Your role must confirm each sign-in with a code: it cannot be turned off.")
+        )
+    if totp.check_code(actor, code, now=clock.now()) is None:
+        raise totp.SecondFactorError(_l("That code does not match."))
+    totp.turn_off(actor)
+    record(actor, "accounts.second_factor_removed", target=_target(actor))
+
+
+def reset_second_factor(*, actor: Account, email: str) -> Account:
+    """The privacy office removes a person's second factor (a lost phone, no recovery codes
+    left). The person is emailed; where it is required, they set it up at their next sign-in."""
+    account = find_account(email)
+    if account is None or not account.has_second_factor:
+        raise totp.SecondFactorError(_l("No account with that email uses a second factor."))
+    totp.turn_off(account)
+    record(actor, "accounts.second_factor_reset", target=_target(account))
+    notify(template="accounts/second_factor_reset", link="/signin", **_person(account))
+    return account
 
 
 def authenticate(email: str, password: str) -> Account | None:

@@ -14,17 +14,22 @@ from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
-from consent.accounts import invitations, operations, sessions, sso
+from consent.accounts import invitations, operations, sessions, sso, totp
 from consent.accounts.forms import (
     ChangePasswordForm,
+    CodeForm,
     EmptyForm,
+    EnrolForm,
     ForgotPasswordForm,
     LanguageForm,
     ResetPasswordForm,
+    ResetSecondFactorForm,
     SignInForm,
+    TurnOffForm,
 )
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
+from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.gates import roles_required
 from consent.core.i18n import available_locales
@@ -69,6 +74,11 @@ def signin():
         if result.outcome is operations.Outcome.SIGNED_IN:
             _begin_session(result.account)
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
+        if result.outcome in (operations.Outcome.SECOND_FACTOR, operations.Outcome.ENROL):
+            _await_second_step(result.account)
+            if result.outcome is operations.Outcome.ENROL:
+                return redirect(url_for("accounts.signin_enrol"))
+            return redirect(url_for("accounts.signin_code"))
         if result.outcome is operations.Outcome.LOCKED:
             form.password.errors.append(
                 _(
@@ -131,6 +141,184 @@ def signin_sso_callback():
     return redirect(url_for("core.home"))
 
 
+# --- the second step of a password sign-in (consent.accounts.totp) -------------------------
+#
+# Between the password and the code the browser is signed in to nothing: no server-side session
+# exists, so every page still sends it to /signin. The signed cookie only remembers whose
+# password was accepted (and the first part of the account's session token, which a password
+# change replaces), for SECOND_STEP_MINUTES.
+
+PENDING = "second_step"
+SECOND_STEP_MINUTES = 10
+
+
+def _await_second_step(account: Account) -> None:
+    session.clear()
+    session[PENDING] = {
+        "a": account.id,
+        "t": account.session_token[:16],
+        "at": clock.now().timestamp(),
+        "next": safe_next(request.args.get("next"), url_for("core.home")),
+    }
+
+
+def _pending() -> Account | None:
+    pending = session.get(PENDING)
+    if not isinstance(pending, dict):
+        return None
+    started = pending.get("at")
+    if not isinstance(started, float | int) or (
+        clock.now().timestamp() - started > SECOND_STEP_MINUTES * 60
+    ):
+        return None
+    return operations.pending_account(pending.get("a"), pending.get("t"))
+
+
+def _start_again():
+    session.pop(PENDING, None)
+    flash(_("Sign in again: the time for the second step ran out."), "info")
+    return redirect(url_for("accounts.signin"))
+
+
+def _second_step_refused(form, outcome) -> None:
+    if outcome is operations.Outcome.LOCKED:
+        form.code.errors.append(
+            _(
+                "Too many failed sign-ins for this email address: sign-in is paused for up "
+                "to an hour. Resetting your password lets you in at once."
+            )
+        )
+    else:
+        form.code.errors.append(_("That code does not match. Codes change every 30 seconds."))
+
+
+@bp.route("/signin/code", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+def signin_code():
+    """After the password: the code from the app, or a recovery code."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    account = _pending()
+    if account is None:
+        return _start_again()
+    if not account.has_second_factor:
+        return redirect(url_for("accounts.signin_enrol"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        result = run(
+            operations.confirm_second_factor,
+            account=account,
+            code=form.code.data,
+            user_agent=_user_agent(),
+        ).value
+        if result.outcome is operations.Outcome.SIGNED_IN:
+            target = session[PENDING]["next"]
+            _begin_session(result.account)
+            return redirect(target)
+        _second_step_refused(form, result.outcome)
+    return render_template("accounts/signin_code.html", form=form)
+
+
+@bp.route("/signin/enrol", methods=["GET", "POST"])
+@limiter.limit(_signin_limit, methods=["POST"])
+def signin_enrol():
+    """After the password, for a role that must have a second factor and has none yet: set it
+    up before anything else."""
+    if current_user.is_authenticated:
+        return redirect(url_for("core.home"))
+    account = _pending()
+    if account is None or account.has_second_factor:
+        return _start_again()
+    pending = session[PENDING]
+    if "secret" not in pending:
+        pending["secret"] = totp.new_secret()
+        session.modified = True
+    form = EnrolForm()
+    if form.validate_on_submit():
+        result = run(
+            operations.enrol_at_sign_in,
+            account=account,
+            secret=pending["secret"],
+            code=form.code.data,
+            user_agent=_user_agent(),
+        ).value
+        if result.outcome is operations.Outcome.SIGNED_IN:
+            target = pending["next"]
+            _begin_session(result.account)
+            return render_template(
+                "accounts/recovery_codes.html", codes=result.recovery_codes, next=target
+            )
+        _second_step_refused(form, result.outcome)
+    return render_template(
+        "accounts/enrol.html", form=form, required=True, **_enrolment(pending["secret"], account)
+    )
+
+
+def _enrolment(secret: str, account: Account) -> dict:
+    uri = totp.provisioning_uri(secret, account.email)
+    return {
+        "qr": totp.qr_svg(uri, label=_("QR code for your authenticator app")),
+        "key": totp.grouped(secret),
+    }
+
+
+@bp.route("/account/second-factor", methods=["GET", "POST"])
+@login_required
+def second_factor():
+    """Turn on the second factor from the Account page (optional for most accounts)."""
+    if current_user.has_second_factor:
+        return redirect(url_for("accounts.account_page"))
+    secret = session.get("enrol_secret")
+    if not isinstance(secret, str):
+        secret = session["enrol_secret"] = totp.new_secret()
+    form = EnrolForm()
+    if form.validate_on_submit() and (
+        turned_on := run(
+            operations.turn_on_second_factor, show_on=form.code, secret=secret, code=form.code.data
+        )
+    ):
+        session.pop("enrol_secret", None)
+        return render_template(
+            "accounts/recovery_codes.html",
+            codes=turned_on.value,
+            next=url_for("accounts.account_page"),
+        )
+    return render_template(
+        "accounts/enrol.html", form=form, required=False, **_enrolment(secret, current_user)
+    )
+
+
+@bp.post("/account/second-factor/off")
+@login_required
+def second_factor_off():
+    form = TurnOffForm()
+    if form.validate_on_submit() and run(operations.turn_off_second_factor, code=form.code.data):
+        flash(_("The second factor is off. Sign-in asks for your password only."), "success")
+        return redirect(url_for("accounts.account_page"))
+    if not form.code.errors:
+        form.code.errors.append(_("Type the code your app shows now."))
+    return _account_page(off_form=form)
+
+
+@bp.route("/accounts/second-factor-reset", methods=["GET", "POST"])
+@roles_required(Role.PRIVACY_OFFICER)
+def reset_second_factor():
+    """The privacy office resets the second factor of a person who lost their phone."""
+    form = ResetSecondFactorForm()
+    if form.validate_on_submit() and run(
+        operations.reset_second_factor, show_on=form.email, email=form.email.data
+    ):
+        flash(
+            _(
+                "Their second factor is reset, and they are emailed. Where it is required, "
+                "they set it up again at their next sign-in."
+            ),
+            "success",
+        )
+        return redirect(url_for("accounts.reset_second_factor"))
+    return render_template("accounts/reset_second_factor.html", form=form)
+
+
 @bp.post("/signout")
 @login_required
 def signout():
@@ -151,12 +339,21 @@ def signout():
 @login_required
 def account_page():
     """The person's own account: their signed-in browsers, and a way to end the others."""
+    return _account_page()
+
+
+def _account_page(*, language_form=None, off_form=None):
     return render_template(
         "accounts/account.html",
         sessions=sessions.live_sessions(current_user),
         this_session=sessions.current(),
         form=EmptyForm(),
-        language_form=_language_form(),
+        language_form=language_form or _language_form(),
+        second_factor_required=totp.required_for(current_user),
+        recovery_codes_left=(
+            totp.recovery_codes_left(current_user) if current_user.has_second_factor else 0
+        ),
+        off_form=off_form or TurnOffForm(formdata=None),
     )
 
 
@@ -179,13 +376,7 @@ def change_language():
         refresh()  # the message below is said in the language just chosen
         flash(_("Your language is saved."), "success")
         return redirect(url_for("accounts.account_page"))
-    return render_template(
-        "accounts/account.html",
-        sessions=sessions.live_sessions(current_user),
-        this_session=sessions.current(),
-        form=EmptyForm(),
-        language_form=form,
-    )
+    return _account_page(language_form=form)
 
 
 @bp.post("/account/sessions/end-others")
@@ -274,6 +465,9 @@ def accept_invitation(token: str):
             invitations.accept, person=person, password=form.password.data, user_agent=_user_agent()
         )
     ):
+        if totp.required_for(accepted.value):
+            _await_second_step(accepted.value)
+            return redirect(url_for("accounts.signin_enrol"))
         _begin_session(accepted.value)
         flash(_("Welcome. Your account is ready."), "success")
         return redirect(url_for("core.home"))

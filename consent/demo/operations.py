@@ -41,6 +41,9 @@ from consent.schoolcalendar.models import Closure
 from consent.vetting.demo import file_demo_vetting_requests
 
 DEMO_PASSWORD = "consent-demo-2026"  # noqa: S105 - the demo district's published password
+# The demo's privacy officer and principals have a second factor with this published key: add
+# it to any authenticator app, or ask `flask accounts totp-code EMAIL` for the current code.
+DEMO_TOTP_SECRET = "DEMOCONSENTDEMOCONSENTDEMOCONSEN"  # noqa: S105 - published, demo only
 
 SCHOOLS = {
     "oakwood": "Oakwood Elementary School",
@@ -373,6 +376,9 @@ def load_demo(today: date | None = None) -> DemoDistrict:
             school=d.schools[school] if school else None,
         )
         d.accounts[key] = Account(email=email, password_hash=password_hash, staff=d.staff[key])
+        if role in (StaffRole.PRINCIPAL, StaffRole.PRIVACY_OFFICER):
+            d.accounts[key].totp_secret = DEMO_TOTP_SECRET
+            d.accounts[key].totp_enabled_at = clock.now()
     for key, (title, school, teachers) in SECTIONS.items():
         d.sections[key] = Section(
             sourced_id=f"section-{key}",

@@ -27,7 +27,7 @@ from sqlalchemy import text
 from consent.demo.operations import DEMO_PASSWORD, GUARDIANS, SECTIONS, STAFF, STUDENTS, TOOLS
 from consent.extensions import db
 from consent.roster.models import StaffRole
-from tests.support import csrf_from, without_csrf
+from tests.support import csrf_from, sign_in_client, without_csrf
 
 # The demo's people who can sign in, built here from the demo itself.
 PERSONAS = {key: spec[2] for key, spec in STAFF.items()} | {
@@ -251,14 +251,7 @@ class Client:
         page = self.client.get("/signin").get_data(as_text=True)
         self.token = csrf_from(page)
         if persona != ANONYMOUS:
-            answer = self.client.post(
-                "/signin",
-                data={
-                    "csrf_token": self.token,
-                    "email": PERSONAS[persona],
-                    "password": DEMO_PASSWORD,
-                },
-            )
+            answer = sign_in_client(self.client, PERSONAS[persona], DEMO_PASSWORD)
             assert answer.status_code == 302, f"{persona} could not sign in"
             page = self.client.get("/rights").get_data(as_text=True)
             self.token = csrf_from(page)

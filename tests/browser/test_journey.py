@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from consent.demo.operations import DEMO_PASSWORD
-from tests.support import PERSONAS
+from tests.support import PERSONAS, second_factor_code
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,25 @@ def sign_in(page: Page, persona: str) -> None:
     page.get_by_label("Email", exact=True).fill(PERSONAS[persona])
     page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    answer_second_step(page, PERSONAS[persona])
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
+
+
+def answer_second_step(page: Page, email: str) -> None:
+    """The privacy officer and principals confirm with the code of the demo's published key."""
+    page.wait_for_load_state()
+    if page.url.split("?")[0].endswith("/signin/code"):
+        page.get_by_label("Code", exact=True).fill(second_factor_code(APP[0], email))
+        page.get_by_role("button", name="Continue").click()
+
+
+# The app the live server serves, for the codes of the second step.
+APP = [None]
+
+
+@pytest.fixture(autouse=True)
+def _app_for_codes(app):
+    APP[0] = app
 
 
 def sign_out(page: Page) -> None:

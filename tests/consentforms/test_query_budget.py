@@ -17,7 +17,7 @@ from consent.extensions import db
 from consent.roster.models import School, StaffRole
 from consent.schoolcalendar.days import school_year_of
 from tests import factories
-from tests.support import PERSONAS, Browser, count_queries
+from tests.support import PERSONAS, Browser, count_queries, sign_in_client
 
 BUDGET = 12
 
@@ -115,9 +115,7 @@ def test_list_pages_issue_the_same_statements_for_1_row_and_for_50(app, school):
     clients = {}
     for who, email in [*school.emails.items(), ("lee", PERSONAS["lee"])]:
         clients[who] = Browser(app.test_client())
-        response = clients[who].post(
-            "/signin", {"email": email, "password": DEMO_PASSWORD}, token_from="/signin"
-        )
+        response = sign_in_client(clients[who].client, email, DEMO_PASSWORD)
         assert response.status_code == 302
     pages = [
         ("guardian", "/forms", r"Kid\d+ Budget"),

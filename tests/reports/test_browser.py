@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from consent.demo.operations import DEMO_PASSWORD
-from tests.support import PERSONAS
+from tests.support import PERSONAS, second_factor_code
 
 pytestmark = pytest.mark.browser
 
@@ -34,7 +34,7 @@ def axe_violations(page) -> list[str]:
     ]
 
 
-def test_the_reports_page_reads_well_and_passes_axe(live_server):
+def test_the_reports_page_reads_well_and_passes_axe(app, live_server):
     expect.set_options(timeout=10_000)
     with sync_playwright() as p:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -46,6 +46,9 @@ def test_the_reports_page_reads_well_and_passes_axe(live_server):
         page.get_by_label("Email", exact=True).fill(PERSONAS["lee"])
         page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
+        code = second_factor_code(app, PERSONAS["lee"])
+        page.get_by_label("Code", exact=True).fill(code)
+        page.get_by_role("button", name="Continue").click()
         page.get_by_role("link", name="Reports").click()
 
         heading = page.get_by_role("heading", level=1, name="Reports: opt-out requests")

@@ -14,18 +14,14 @@ from consent.extensions import db
 from consent.roster.models import School, Staff
 from consent.vetting.models import RequestStatus, VettingRequest
 from tests import factories
-from tests.support import PERSONAS, count_queries, csrf_from
+from tests.support import PERSONAS, count_queries, sign_in_client
 
 BUDGET = 12
 
 
 def signed_in(app, persona: str):
     client = app.test_client()
-    token = csrf_from(client.get("/signin").get_data(as_text=True))
-    answer = client.post(
-        "/signin",
-        data={"csrf_token": token, "email": PERSONAS[persona], "password": DEMO_PASSWORD},
-    )
+    answer = sign_in_client(client, PERSONAS[persona], DEMO_PASSWORD)
     assert answer.status_code == 302
     return client
 
