@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from consent.demo.operations import DEMO_PASSWORD
+from tests.browser.menu import menu_link
 from tests.support import PERSONAS
 
 pytestmark = pytest.mark.browser
@@ -46,7 +47,7 @@ def test_the_reports_page_reads_well_and_passes_axe(live_server):
         page.get_by_label("Email", exact=True).fill(PERSONAS["lee"])
         page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
         page.get_by_role("button", name="Sign in").click()
-        page.get_by_role("link", name="Reports").click()
+        menu_link(page, "District reports").click()
 
         heading = page.get_by_role("heading", level=1, name="Reports: opt-out requests")
         expect(heading).to_be_visible()
