@@ -4,25 +4,24 @@ as a table for screen readers (the SVG itself is hidden from them)."""
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-WIDTH = 640
-LABEL_WIDTH = 210  # category names, right-aligned against the bars
-BAR_X = LABEL_WIDTH + 10
-BAR_SPACE = 330  # the longest bar; its value is written after it
+# Each category's name sits on its own line above its bars, and the bars are laid out in percent
+# of the chart's width with no viewBox: the drawing reflows to any width while its text keeps the
+# page's font size, so a phone shows the same 13 px labels as a desktop (issue 15).
+LABEL_HEIGHT = 18  # the category's name, above its bars
+BAR_SPACE = 78  # the longest bar, in percent of the width; its value is written after it
 BAR_HEIGHT = 18
 BAR_GAP = 4
-GROUP_GAP = 14
-LEGEND_HEIGHT = 28
+GROUP_GAP = 12
 LABEL_CHARS = 30
 
 
 @dataclass
 class Bar:
     series: int
-    x: int
     y: int
-    width: int
+    width: float  # percent of the chart's width
     text: str
-    text_x: int
+    text_x: float  # percent of the chart's width
     text_y: int
 
 
@@ -37,7 +36,6 @@ class ChartRow:
 class LegendItem:
     series: int
     name: str
-    x: int
 
 
 @dataclass
@@ -50,8 +48,6 @@ class Chart:
     rows: list[ChartRow]
     legend: list[LegendItem]
     height: int
-    width: int = WIDTH
-    label_width: int = LABEL_WIDTH
 
 
 def _short(label: str) -> str:
@@ -69,28 +65,25 @@ def bar_chart(
     """`data`: (category label, one value per series) for each bar group, in display order."""
     values = [float(v) for _label, row in data for v in row if v is not None]
     top = max(values, default=0) or 1
-    legend_height = LEGEND_HEIGHT if len(series) > 1 else 0
-    group = len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP
-    rows, y = [], legend_height + 4
+    rows, y = [], 0
     for label, row_values in data:
-        chart_row = ChartRow(label=_short(label), text_y=y + group // 2 + 5)
+        chart_row = ChartRow(label=_short(label), text_y=y + LABEL_HEIGHT - 5)
         for index, value in enumerate(row_values):
-            bar_y = y + index * (BAR_HEIGHT + BAR_GAP)
-            width = 0 if value is None else max(1, round(BAR_SPACE * float(value) / top))
+            bar_y = y + LABEL_HEIGHT + index * (BAR_HEIGHT + BAR_GAP)
+            width = 0.0 if value is None else max(0.5, round(BAR_SPACE * float(value) / top, 1))
             chart_row.bars.append(
                 Bar(
                     series=index,
-                    x=BAR_X,
                     y=bar_y,
                     width=width,
                     text="–" if value is None else fmt(float(value)),
-                    text_x=BAR_X + width + 6,
+                    text_x=round(width + 1.5, 1),
                     text_y=bar_y + BAR_HEIGHT - 4,
                 )
             )
         rows.append(chart_row)
-        y += group + GROUP_GAP
-    legend = [LegendItem(series=i, name=name, x=BAR_X + i * 170) for i, name in enumerate(series)]
+        y += LABEL_HEIGHT + len(series) * (BAR_HEIGHT + BAR_GAP) - BAR_GAP + GROUP_GAP
+    legend = [LegendItem(series=i, name=name) for i, name in enumerate(series)]
     table = [
         [label, *["" if v is None else fmt(float(v)) for v in row_values]]
         for label, row_values in data
@@ -103,5 +96,5 @@ def bar_chart(
         table=table,
         rows=rows,
         legend=legend,
-        height=max(y - GROUP_GAP + 4, legend_height + 24),
+        height=max(y - GROUP_GAP + 2, 24),
     )

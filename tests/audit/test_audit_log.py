@@ -239,8 +239,8 @@ def test_the_log_reads_in_words_not_codes(as_, marked):
     html = as_("lee").get("/audit").get_data(as_text=True)
     assert "Viewed a student&#39;s page" in html
     assert "Confirmed an opt-out request" in html
-    assert "<td>Teacher</td>" in html and "<td>Principal</td>" in html
-    assert "<td>teacher</td>" not in html  # the stored role code is not what the office reads
+    assert '"Role">Teacher</td>' in html and '"Role">Principal</td>' in html
+    assert '"Role">teacher</td>' not in html  # the stored role code is not what the office reads
 
 
 def test_an_action_without_words_is_caught_where_it_is_written(app, demo):

@@ -12,6 +12,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from consent.demo.operations import DEMO_PASSWORD
+from tests.browser.menu import menu_link
 from tests.support import PERSONAS, second_factor_code
 
 pytestmark = pytest.mark.browser
@@ -298,12 +299,12 @@ def test_staff_pages_have_no_wcag_violations(page: Page, demo):
 
     sign_in(page, "lee")
     axe.check(page, "privacy office's request list")
-    page.get_by_role("link", name="Roster", exact=True).click()
+    menu_link(page, "Roster import").click()
     axe.check(page, "roster import page")
     page.get_by_role("button", name="Upload and import").click()
     expect(page.get_by_role("alert")).to_be_visible()  # no file chosen
     axe.check(page, "roster import page with an error")
-    page.get_by_role("link", name="Invitations", exact=True).click()
+    menu_link(page, "Invitations").click()
     axe.check(page, "invitations page")
 
     axe.assert_clean()

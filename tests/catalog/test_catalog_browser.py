@@ -4,6 +4,7 @@ fix saved, the history, the family's view of the change, each page checked with 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.menu import menu_link
 from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
     Axe,
     chromium,
@@ -23,7 +24,7 @@ def test_the_office_edits_a_tool_and_the_family_sees_the_change(page: Page):  # 
     axe.check(page, "public catalog")
 
     sign_in(page, "lee")
-    page.get_by_role("link", name="Tool catalog").click()
+    menu_link(page, "Tool catalog").click()
     expect(heading(page, "Tool catalog")).to_be_visible()
     axe.check(page, "staff catalog list")
     page.get_by_role("link", name="Edit Zoom").click()

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from consent.core import clock
+from tests.browser.menu import menu_link
 from tests.browser.test_journey import CHROMIUM, CHROMIUM_ARGS, Axe, heading, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -60,8 +61,7 @@ def test_data_page_and_calendar_in_the_browser(page: Page, app, demo):
     sign_out(page)
 
     sign_in(page, "lee")
-    nav = page.get_by_role("navigation", name="Main")
-    nav.get_by_role("link", name="Calendar").click()
+    menu_link(page, "Calendar").click()
     expect(heading(page, "District calendar")).to_be_visible()
     axe.check(page, "calendar")
 
@@ -85,7 +85,7 @@ def test_data_page_and_calendar_in_the_browser(page: Page, app, demo):
     page.get_by_role("button", name="Yes, remove it").click()
     expect(page.get_by_role("status")).to_contain_text("is a school day again.")
 
-    nav.get_by_role("link", name="Audit log").click()
+    menu_link(page, "Audit log").click()
     expect(heading(page, "Audit log")).to_be_visible()
     page.get_by_label("Action").fill("calendar.")
     page.get_by_role("button", name="Show").click()

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from consent.core import clock
+from tests.browser.menu import menu_link
 from tests.browser.test_journey import CHROMIUM, CHROMIUM_ARGS, Axe, heading, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -65,7 +66,7 @@ def test_records_request_through_hearing_and_statement(page: Page, app, demo):
     sign_out(page)
 
     sign_in(page, "lee")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Records requests").click()
+    menu_link(page, "Records requests").click()
     expect(heading(page, "Records requests")).to_be_visible()
     axe.check(page, "records request list")
     page.get_by_role("link", name="Ava Chen").click()

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from consent.demo.operations import DEMO_PASSWORD
+from tests.browser.menu import menu_link
 from tests.support import PERSONAS, second_factor_code
 
 pytestmark = pytest.mark.browser
@@ -49,7 +50,7 @@ def test_the_reports_page_reads_well_and_passes_axe(app, live_server):
         code = second_factor_code(app, PERSONAS["lee"])
         page.get_by_label("Code", exact=True).fill(code)
         page.get_by_role("button", name="Continue").click()
-        page.get_by_role("link", name="Reports").click()
+        menu_link(page, "District reports").click()
 
         heading = page.get_by_role("heading", level=1, name="Reports: opt-out requests")
         expect(heading).to_be_visible()

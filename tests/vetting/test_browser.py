@@ -5,6 +5,7 @@ page on the way is checked with axe-core for WCAG 2.1 A/AA."""
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.menu import menu_link
 from tests.browser.test_journey import (  # noqa: F401 - chromium and page are fixtures
     Axe,
     chromium,
@@ -48,7 +49,7 @@ def test_a_tool_is_sent_reviewed_and_put_in_use(page: Page):
     sign_out(page)
 
     sign_in(page, "lee")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Vetting").click()
+    menu_link(page, "Vetting").click()
     expect(heading(page, "Vetting review")).to_be_visible()
     axe.check(page, "review queue")
     page.get_by_role("link", name="Kahoot!").click()
@@ -65,7 +66,7 @@ def test_a_tool_is_sent_reviewed_and_put_in_use(page: Page):
     expect(page.get_by_role("status")).to_contain_text("Kahoot! is now in the catalog")
     # The new entry says nothing yet about what Kahoot! collects: the office completes it
     # before any class may use it.
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tool catalog").click()
+    menu_link(page, "Tool catalog").click()
     page.get_by_role("link", name="Edit Kahoot!").click()
     page.get_by_label("Company", exact=True).fill("Kahoot! ASA")
     page.get_by_label("Privacy policy address").fill("https://trust.kahoot.com/privacy-policy/")
@@ -74,12 +75,12 @@ def test_a_tool_is_sent_reviewed_and_put_in_use(page: Page):
     page.get_by_label("Option 1", exact=True).fill("An alternative activity")
     page.get_by_role("button", name="Save tool").click()
     expect(page.get_by_role("status")).to_contain_text("Saved.")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Vetting").click()
+    menu_link(page, "Vetting").click()
     page.get_by_role("link", name="Decided", exact=True).click()
     expect(page.get_by_role("row").filter(has_text="Kahoot!")).to_contain_text(
         "Approved with conditions"
     )
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Tool uses").click()
+    menu_link(page, "Tool uses").click()
     expect(heading(page, "School and district tools")).to_be_visible()
     axe.check(page, "school and district tools")
     page.get_by_role("link", name="Needs action").click()
