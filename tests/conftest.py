@@ -265,6 +265,9 @@ def live_server(app):
     """The app served on a loopback port in a thread, for the browser tests."""
     from werkzeug.serving import make_server
 
+    from tests.browser import test_journey
+
+    test_journey.APP[0] = app  # the second step's codes are read from the served app
     port = free_port()
     server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
