@@ -46,11 +46,11 @@ from consent.consentforms.models import (
     FormMode,
     FormStatus,
 )
-from consent.consentforms.rules import school_year_of
 from consent.consentforms.scope import in_scope, students_in_scope
 from consent.core import clock
 from consent.extensions import db
 from consent.roster.models import Guardian, GuardianLink, School, Student
+from consent.schoolcalendar.days import school_year_of
 
 
 def _counts():

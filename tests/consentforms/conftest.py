@@ -11,10 +11,10 @@ from sqlalchemy import func, select
 from consent.accounts.models import Account
 from consent.consentforms import operations
 from consent.consentforms.models import FormKind, FormMode
-from consent.consentforms.rules import school_year_of
 from consent.core import clock
 from consent.extensions import db
 from consent.notifications.operations import deliver_due
+from consent.schoolcalendar.days import school_year_of
 from tests.browser.test_journey import chromium, page  # noqa: F401 - the browser fixtures
 
 TEXT = "May the district share this? You can change your answer until the form closes."

@@ -11,11 +11,11 @@ from consent.accounts.models import Account
 from consent.catalog.models import LegalBasis
 from consent.consentforms import operations
 from consent.consentforms.models import Answer, ConsentForm, FormKind, FormMode
-from consent.consentforms.rules import school_year_of
 from consent.core import clock
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
 from consent.roster.models import School, StaffRole
+from consent.schoolcalendar.days import school_year_of
 from tests import factories
 from tests.support import PERSONAS, Browser, count_queries
 
