@@ -26,6 +26,7 @@ from consent.extensions import db
 from consent.optouts import operations as optouts
 from consent.optouts.models import OptOut
 from consent.records.demo import file_demo_records
+from consent.rights.operations import born_on_or_before, pass_rights
 from consent.roster.models import (
     Enrollment,
     Guardian,
@@ -48,6 +49,7 @@ DEMO_TOTP_SECRET = "DEMOCONSENTDEMOCONSENTDEMOCONSEN"  # noqa: S105 - published,
 SCHOOLS = {
     "oakwood": "Oakwood Elementary School",
     "riverside": "Riverside Middle School",
+    "hillcrest": "Hillcrest High School",
 }
 
 # key: (given, family, email, role, school)
@@ -96,7 +98,14 @@ STUDENTS = {
     "amelia": ("Amélie", "Miller", "7", "riverside", ["math7", "english7"]),
     "lucas": ("Lucas", "Wilson", "7", "riverside", ["science7", "english7"]),
     "mia": ("Mia", "Moore", "7", "riverside", ["math7", "science7", "english7"]),
+    # A senior who turned 18 this school year: the rights are his (34 CFR 99.5).
+    "daniel": ("Daniel", "Ortiz", "12", "hillcrest", []),
 }
+
+#: Daniel's 18th birthday, this many days before the demo's today: the morning job has made him
+#: an eligible student, with his own account; his mother now only receives news of it.
+DANIEL_EIGHTEEN_DAYS_AGO = 12
+DANIEL_EMAIL = "daniel.ortiz@student.demo.consent.example"
 
 # key: (given, family, email, language, [(student, relationship, has_rights)], has_account)
 GUARDIANS = {
@@ -195,6 +204,14 @@ GUARDIANS = {
         "sarah.moore@demo.consent.example",
         "en",
         [("mia", Relationship.PARENT, True)],
+        False,
+    ),
+    "rosa": (
+        "Rosa",
+        "Ortiz",
+        "rosa.ortiz@demo.consent.example",
+        "es",
+        [("daniel", Relationship.PARENT, True)],
         False,
     ),
 }
@@ -397,6 +414,8 @@ def load_demo(today: date | None = None) -> DemoDistrict:
             family_name=family,
             grade=grade,
             school=d.schools[school],
+            birth_date=_birth_date(today, key, grade, number),
+            email=DANIEL_EMAIL if key == "daniel" else None,
         )
         d.students[key] = student
         for section in sections:
@@ -467,7 +486,27 @@ def load_demo(today: date | None = None) -> DemoDistrict:
     _publish_demo_form(d, today)
     file_demo_vetting_requests(d.accounts, _at(today))
     file_demo_records(d.accounts, d.students, today)
+    _daniel_turned_eighteen(d, today, password_hash)
     return d
+
+
+def _birth_date(today: date, key: str, grade: str, number: int) -> date:
+    """Ages that fit the grades; Daniel's 18th birthday fell this school year."""
+    if key == "daniel":
+        return born_on_or_before(today - timedelta(days=DANIEL_EIGHTEEN_DAYS_AGO))
+    return born_on_or_before(today) + timedelta(days=365 * (13 - int(grade)) - 29 * number)
+
+
+def _daniel_turned_eighteen(d: DemoDistrict, today: date, password_hash: str) -> None:
+    """The morning job ran on Daniel's birthday; he then accepted his invitation."""
+    birthday = today - timedelta(days=DANIEL_EIGHTEEN_DAYS_AGO)
+    with clock.at(_at(birthday)):
+        pass_rights(today=birthday)
+    own = db.session.scalar(select(Guardian).where(Guardian.student_id == d.students["daniel"].id))
+    d.guardians["daniel"] = own
+    d.accounts["daniel"] = Account(email=own.email, password_hash=password_hash, guardian=own)
+    db.session.add(d.accounts["daniel"])
+    db.session.flush()
 
 
 def _closures(today: date) -> list[tuple[date, str]]:

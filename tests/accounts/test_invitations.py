@@ -80,7 +80,7 @@ def test_a_tampered_or_expired_invitation_is_refused(app, smtp, browser):
     app.config["INVITATION_MAX_AGE"] = -1  # every link is now past its age
     assert browser.get(path).status_code == 404
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Account)) == 11
+        assert db.session.scalar(select(func.count()).select_from(Account)) == 12
 
 
 def test_relatives_are_invited_only_when_the_district_allows(app, ctx, demo):

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from consent.accounts.models import Account
 from consent.core import clock
+from consent.demo.operations import DANIEL_EMAIL
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts.models import Event, OptOut, OptOutStatus, Task, TaskStatus
@@ -91,14 +92,15 @@ def test_a_small_bulk_district_is_created_then_reimporting_changes_nothing(ctx):
     assert first.counts["schools"].created == 1
     assert first.counts["students"].created == 1
     # Bulk is the whole truth: the demo district's records not in this set become inactive.
-    assert first.counts["students"].deactivated == 12
+    assert first.counts["students"].deactivated == 13
     assert db.session.scalar(select(func.count()).where(Student.active.is_(True))) == 1
-    assert db.session.scalar(select(func.count()).select_from(Student)) == 13  # never deleted
+    assert db.session.scalar(select(func.count()).select_from(Student)) == 14  # never deleted
     # The demo's open requests were closed because their students left.
-    assert first.follow.requests_closed == 5
-    # Their staff can no longer sign in; the privacy office still can.
+    assert first.follow.requests_closed == 6  # with Lucas's, opened by his refusal of Flip
+    # Their staff can no longer sign in; the privacy office still can, and so can Daniel: an
+    # eligible student's own record is the service's, not the SIS's (his rights outlast leaving).
     active = set(db.session.scalars(select(Account.email).where(Account.active.is_(True))))
-    assert active == {"privacy@demo.consent.example"}
+    assert active == {"privacy@demo.consent.example", DANIEL_EMAIL}
 
     again = apply_roster(roster, today=today)
     db.session.commit()

@@ -31,7 +31,7 @@ def test_dry_run_prints_the_summary_and_writes_nothing(app):
     assert result.exit_code == 0, result.output
     assert "Dry run: nothing was written." in result.output
     assert "students     created 4" in result.output
-    assert students(app) == 12  # the demo district, untouched
+    assert students(app) == 13  # the demo district, untouched
     with app.app_context():
         run = db.session.scalars(select(RosterImport)).one()
         assert (run.outcome, run.dry_run) == ("checked", True)
@@ -69,7 +69,7 @@ def test_a_broken_set_is_refused_whole_with_file_line_and_column(app, tmp_path):
     assert result.exit_code == 1
     assert "Nothing changed." in result.output
     assert "enrollments.csv, line 2, column beginDate" in result.output
-    assert students(app) == 12
+    assert students(app) == 13
     with app.app_context():
         assert db.session.scalars(select(RosterImport.outcome)).one() == "refused"
 
@@ -109,7 +109,7 @@ def test_the_upload_page_imports_in_the_background_and_shows_the_result(app, as_
     listing = lee.get("/roster/imports").get_data(as_text=True)
     assert "roster.zip" in listing and "applied" in listing
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Guardian)) == 13 + 5
+        assert db.session.scalar(select(func.count()).select_from(Guardian)) == 15 + 5
 
 
 def test_an_upload_check_changes_nothing(app, as_):
@@ -117,7 +117,7 @@ def test_an_upload_check_changes_nothing(app, as_):
     response = upload(lee, zipped(GUARDIANS_SET), dry_run=True)
     html = wait_for(lee, response.headers["Location"])
     assert "Checked only: nothing was changed." in html
-    assert students(app) == 12
+    assert students(app) == 13
 
 
 def test_a_file_that_is_not_a_zip_is_refused_on_the_form(app, as_):
@@ -136,7 +136,7 @@ def test_a_zip_with_a_traversal_name_is_refused_and_changes_nothing(app, as_):
     lee = as_("lee")
     html = wait_for(lee, upload(lee, buffer.getvalue()).headers["Location"])
     assert "The roster was not imported. Nothing was changed." in html
-    assert students(app) == 12
+    assert students(app) == 13
 
 
 @pytest.mark.parametrize("persona", ["maria", "johnson", "brooks"])
