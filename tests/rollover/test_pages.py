@@ -39,7 +39,7 @@ def test_the_preview_shows_the_counts_and_reading_it_changes_nothing(app, as_, d
     assert "Preview: nothing has changed yet." in text
     assert "Opt-outs carried into the new year 2" in text
     assert "Opt-outs ended with the year 1" in text
-    assert "Consent forms copied as drafts 1" in text
+    assert "Consent forms copied as drafts 3" in text  # photo release, directory, Flip
     assert "Guardians told 3" in text
     assert "Seesaw 1 End them with the school year" in text
     assert "Zoom 2 Carry them into the new school year" in text
@@ -62,7 +62,7 @@ def test_confirming_rolls_the_year_over_once(app, as_, demo):
     html = page_html(lee, answer.headers["Location"])
     text = text_of(html)
     assert f"The {this_year()} school year is rolled over." in text
-    assert "Opt-outs carried over: 1; ended: 0. Forms copied as drafts: 1." in text
+    assert "Opt-outs carried over: 1; ended: 0. Forms copied as drafts: 3." in text
     assert "This school year was rolled over on" in text
     assert CONFIRM_BUTTON not in html  # no button any more
     after = fingerprint(app)
@@ -166,6 +166,6 @@ def test_the_demo_district_s_office_sees_a_preview(as_, demo):
     text = page_text(as_("lee"))
     assert "Opt-outs carried into the new year 1" in text  # Sofia's camera-off, by default
     assert "Opt-outs ended with the year 0" in text
-    assert "Consent forms copied as drafts 1" in text  # the photo release
+    assert "Consent forms copied as drafts 3" in text  # photo release, directory, Flip
     assert "Guardians told 2" in text  # Sofia's mother and father
     assert "No rule is set for all tools yet" in text

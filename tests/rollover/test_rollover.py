@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from consent.accounts.models import Account
 from consent.audit.models import AuditEvent
-from consent.consentforms.models import ConsentAnswer, ConsentForm, FormStatus
+from consent.consentforms.models import ConsentAnswer, ConsentForm, FormKind, FormStatus
 from consent.consentforms.operations import latest_version
 from consent.extensions import db
 from consent.notifications.models import Notification
@@ -36,7 +36,7 @@ def test_the_preview_counts_what_would_happen_and_changes_nothing(app, demo):
             ("Seesaw", "end", 1),
         }
         assert (plan.carried, plan.ended) == (2, 1)
-        assert plan.forms == 1  # the demo's photo release
+        assert plan.forms == 3  # the demo's photo release, Riverside's directory form, Flip's
         assert plan.guardians == 3  # Maria, Luis, James; not Grace, a relative
         open_now = db.session.scalar(
             select(func.count()).where(OptOut.status.in_(["submitted", "in_progress", "planned"]))
@@ -53,7 +53,7 @@ def test_the_dry_run_prints_the_counts_and_changes_nothing(app, demo):
     output = rollover(app, "--dry-run")
     assert f"School year {this_year()} → {next_school_year(this_year())}" in output
     assert "opt-outs carried 2, ended 1" in output
-    assert "forms copied as drafts 1, guardians told 3" in output
+    assert "forms copied as drafts 3, guardians told 3" in output
     assert "Dry run: nothing changed." in output
     assert fingerprint(app) == before
 
@@ -63,7 +63,7 @@ def test_the_rollover_carries_ends_tells_and_copies_and_leaves_open_requests(app
     before = statuses(app)
     year, into = this_year(), next_school_year(this_year())
     output = rollover(app)
-    assert "Rolled over: opt-outs carried 2, ended 1, forms copied as drafts 1" in output
+    assert "Rolled over: opt-outs carried 2, ended 1, forms copied as drafts 3" in output
     assert "guardians told 3" in output
     after = statuses(app)
     with app.app_context():
@@ -112,21 +112,28 @@ def test_the_rollover_carries_ends_tells_and_copies_and_leaves_open_requests(app
             demo.guardians["luis"]: 1,
             demo.guardians["james"]: 1,
         }
-        # The year's form is copied as a draft for the new year, without its answers.
-        old = db.session.scalars(select(ConsentForm).where(ConsentForm.school_year == year)).one()
-        new = db.session.scalars(select(ConsentForm).where(ConsentForm.school_year == into)).one()
-        assert new.status is FormStatus.DRAFT and old.status is FormStatus.PUBLISHED
-        assert (new.kind, new.mode, new.title) == (old.kind, old.mode, old.title)
-        assert (new.opens_on, new.closes_on) == (
-            a_year_later(old.opens_on),
-            a_year_later(old.closes_on),
+        # Each of the year's forms is copied as a draft for the new year, without its answers.
+        by_title = lambda school_year: sorted(  # noqa: E731
+            db.session.scalars(select(ConsentForm).where(ConsentForm.school_year == school_year)),
+            key=lambda f: f.title,
         )
-        assert latest_version(new).text == latest_version(old).text
-        assert latest_version(new).number == 1
-        assert not db.session.scalar(select(func.count()).where(ConsentAnswer.form_id == new.id))
+        olds, news = by_title(year), by_title(into)
+        assert len(olds) == len(news) == 3
+        for old, new in zip(olds, news, strict=True):
+            assert new.status is FormStatus.DRAFT and old.status is FormStatus.PUBLISHED
+            assert (new.kind, new.mode, new.title) == (old.kind, old.mode, old.title)
+            assert (new.opens_on, new.closes_on) == (
+                a_year_later(old.opens_on),
+                a_year_later(old.closes_on),
+            )
+            assert latest_version(new).text == latest_version(old).text
+            assert latest_version(new).number == 1
+            assert not db.session.scalar(
+                select(func.count()).where(ConsentAnswer.form_id == new.id)
+            )
         done = db.session.scalars(select(Rollover)).one()
         assert (done.school_year, done.into_year) == (year, into)
-        assert (done.carried, done.ended, done.forms_copied, done.guardians_told) == (2, 1, 1, 3)
+        assert (done.carried, done.ended, done.forms_copied, done.guardians_told) == (2, 1, 3, 3)
         assert done.done_by_account_id is None
 
 
@@ -166,7 +173,11 @@ def test_the_operation_refuses_a_second_run_and_anyone_but_the_office(app, demo)
 def test_a_form_the_office_already_made_for_the_new_year_is_not_copied_again(app, demo):
     year, into = this_year(), next_school_year(this_year())
     with app.app_context():
-        old = db.session.scalars(select(ConsentForm).where(ConsentForm.school_year == year)).one()
+        old = db.session.scalars(
+            select(ConsentForm).where(
+                ConsentForm.school_year == year, ConsentForm.kind == FormKind.MEDIA_RELEASE
+            )
+        ).one()
         from consent.consentforms.operations import copy_as_draft
 
         copy_as_draft(
@@ -177,11 +188,11 @@ def test_a_form_the_office_already_made_for_the_new_year_is_not_copied_again(app
             closes_on=old.closes_on,
         )
         db.session.commit()
-        assert plan_rollover(year).forms == 0
+        assert plan_rollover(year).forms == 2  # the other two of the demo's three
         db.session.remove()
-    assert "forms copied as drafts 0" in rollover(app)
+    assert "forms copied as drafts 2" in rollover(app)
     with app.app_context():
-        assert db.session.scalar(select(func.count()).where(ConsentForm.school_year == into)) == 1
+        assert db.session.scalar(select(func.count()).where(ConsentForm.school_year == into)) == 3
         db.session.remove()
 
 
