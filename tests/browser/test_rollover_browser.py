@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from consent.rollover.rules import next_school_year
+from tests.browser.menu import menu_link
 from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
     Axe,
     _context,
@@ -29,7 +30,7 @@ def test_the_office_previews_and_confirms_the_rollover(page: Page, app, demo):  
         year, into = this_year(), next_school_year(this_year())
     axe = Axe()
     sign_in(page, "lee")
-    page.get_by_role("link", name="Year rollover").click()
+    menu_link(page, "Year rollover").click()
     expect(heading(page, "School-year rollover")).to_be_visible()
     expect(page.get_by_role("heading", name=f"The {year} school year into {into}")).to_be_visible()
     expect(page.get_by_text("Preview: nothing has changed yet.")).to_be_visible()
