@@ -38,6 +38,7 @@ def test_coverage_by_school_and_language_and_the_non_responders(app, demo, make_
             by_school = queries.coverage_by_school(form_id)
         assert len(statements) == 1
         assert [tuple(r) for r in by_school] == [
+            (demo.schools["hillcrest"], "Hillcrest High School", 1, 0, 0, 0),  # Daniel
             (demo.schools["oakwood"], "Oakwood Elementary School", 6, 3, 2, 1),
             (demo.schools["riverside"], "Riverside Middle School", 6, 1, 0, 1),
         ]
@@ -47,11 +48,13 @@ def test_coverage_by_school_and_language_and_the_non_responders(app, demo, make_
         with count_queries(app) as statements:
             by_language = {r.language: tuple(r)[1:] for r in queries.coverage_by_language(form_id)}
         assert len(statements) == 1
-        # Spanish: Sofia and Mateo (Maria is their first guardian), Noah (Linda).
-        assert by_language == {"en": (9, 2, 1, 1), "es": (3, 2, 1, 1)}
+        # Spanish: Sofia and Mateo (Maria is their first guardian), Noah (Linda), and Daniel,
+        # who holds his own rights at 18 and kept his family's language.
+        assert by_language == {"en": (9, 2, 1, 1), "es": (4, 2, 1, 1)}
 
         missing = db.session.scalars(queries.non_responders(form_id)).all()
         assert {s.given_name for s in missing} == {
+            "Daniel",
             "Liam",
             "Emma",
             "Henry",
