@@ -10,7 +10,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from consent.access import deciding_link
-from consent.access.families import may_record_for
+from consent.access.families import deciding_guardians, may_record_for
 from consent.access.forms import answers_on_the_web, may_manage_forms
 from consent.accounts.models import Account
 from consent.audit.operations import record
@@ -244,20 +244,6 @@ class Outcome:
     receipt: object | None = None  # the receipt of what was just answered
 
 
-def rights_holders(student_id: int) -> list[Guardian]:
-    return list(
-        db.session.scalars(
-            select(Guardian)
-            .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
-            .where(
-                GuardianLink.student_id == student_id,
-                deciding_link(),
-            )
-            .order_by(GuardianLink.id)
-        )
-    )
-
-
 def answer_form(
     *,
     actor: Account,
@@ -297,7 +283,7 @@ def answer_form(
     else:
         received_on = received_on or today
         check_received(form, received_on, today)
-    holders = rights_holders(student.id)
+    holders = deciding_guardians(student.id)
     if guardian is None or guardian.id not in {g.id for g in holders}:
         raise ConsentFormError(
             _l("Only a parent or guardian with rights for this child can answer.")

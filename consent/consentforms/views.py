@@ -28,6 +28,7 @@ from consent.access import (
     can_file_for,
     class_form_or_404,
     class_form_students,
+    deciding_guardians,
     deciding_link,
     deny,
     form_student_or_404,
@@ -406,7 +407,7 @@ def entry(form_id: int, student_id: int):
         student_id,
         action=None if request.method == "POST" else "consentform.answer.view",
     )
-    guardians = operations.rights_holders(student.id)
+    guardians = deciding_guardians(student.id)
     entering = StaffEntryForm()
     entering.guardian.choices = [SelectChoice(g.id, g.full_name) for g in guardians]
     if entering.validate_on_submit() and (
