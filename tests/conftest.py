@@ -9,7 +9,6 @@ counted over the whole run (the log scan, the probe counts) is added up from the
 import logging
 import os
 import re
-import threading
 from pathlib import Path
 
 import pytest
@@ -24,10 +23,10 @@ from tests.support import (
     PROBE_COUNTS,
     Browser,
     Demo,
+    LiveServer,
     OidcProvider,
     Processes,
     SmtpSink,
-    free_port,
     make_app,
     mark_backlog_sent,
     restore,
@@ -262,19 +261,13 @@ def as_(app):
 
 @pytest.fixture
 def live_server(app):
-    """The app served on a loopback port in a thread, for the browser tests."""
-    from werkzeug.serving import make_server
-
+    """The app served on a loopback port in a thread, for the browser tests (see LiveServer)."""
     from tests.browser import test_journey
 
     test_journey.APP[0] = app  # the second step's codes are read from the served app
-    port = free_port()
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    server = LiveServer(app).start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import re
 import signal
 import socket
 import subprocess
+import threading
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 import requests
 from aiosmtpd.controller import Controller
 from sqlalchemy import event, text, update
+from werkzeug.serving import make_server
 
 from consent import create_app
 from consent.accounts import totp
@@ -79,6 +81,51 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+class LiveServer:
+    """A WSGI app served on a loopback port in a thread, for the browser tests.
+
+    Werkzeug's server skips closing a response when the browser drops the connection first (a
+    favicon or a redirect cut off by the next page): the open file or pooled connection is then
+    reported by the garbage collector in whatever test runs next. So each response is read and
+    closed here, before it is written; and `stop()` returns only once no request is still being
+    answered, so the app is never torn down under one."""
+
+    def __init__(self, app):
+        self.app = app
+        self._answering = 0
+        self._idle = threading.Condition()
+        self._server = make_server("127.0.0.1", free_port(), self._answer, threaded=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self.url = f"http://127.0.0.1:{self._server.server_port}"
+
+    def start(self) -> "LiveServer":
+        self._thread.start()
+        return self
+
+    def stop(self, patience: float = 10.0) -> None:
+        self._server.shutdown()
+        self._thread.join(timeout=5)
+        with self._idle:
+            self._idle.wait_for(lambda: self._answering == 0, timeout=patience)
+        # Not server_close(): it would also wait on threads still writing to a gone browser.
+        self._server.socket.close()
+
+    def _answer(self, environ, start_response):
+        with self._idle:
+            self._answering += 1
+        try:
+            body = self.app(environ, start_response)
+            try:
+                return list(body)
+            finally:
+                if hasattr(body, "close"):
+                    body.close()
+        finally:
+            with self._idle:
+                self._answering -= 1
+                self._idle.notify_all()
 
 
 def make_app(database_url: str, **overrides):

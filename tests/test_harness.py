@@ -118,3 +118,66 @@ def test_an_email_address_in_a_log_line_fails_the_run(tmp_path, workers):
     assert "email address in log line 'consent.accounts: password reset sent to" in out
     assert "account 7" not in out
     assert "Logs: app log lines scanned for personal data and secrets: 2" in out
+
+
+def test_the_live_server_stops_only_after_the_requests_it_is_answering():
+    """A browser test ends with a request still in flight (the favicon of the last page); the
+    app must not be torn down under it, or the request leaks an open file into a later test."""
+    import threading
+    import urllib.request
+
+    from tests.support import LiveServer
+
+    started, release, answered = threading.Event(), threading.Event(), []
+
+    def slow_app(environ, start_response):
+        started.set()
+        release.wait(5)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        answered.append(environ["PATH_INFO"])
+        return [b"ok"]
+
+    server = LiveServer(slow_app).start()
+    url = server.url + "/favicon.svg"
+    client = threading.Thread(target=lambda: urllib.request.urlopen(url, timeout=10).read())  # noqa: S310
+    client.start()
+    assert started.wait(5)
+    threading.Timer(1.0, release.set).start()  # after shutdown()'s half-second poll
+    server.stop()
+    assert answered == ["/favicon.svg"], "stop() returned while a request was being answered"
+    client.join(5)
+
+
+def test_the_live_server_closes_a_response_whose_browser_has_gone():
+    """A browser that resets the connection while the server still reads from it (as Chromium
+    does when it moves on from a redirect) makes Werkzeug skip the response's close(): its open
+    file or connection is then reported by the garbage collector in some later test."""
+    import socket
+    import struct
+    import threading
+
+    from tests.support import LiveServer
+
+    closed = threading.Event()
+
+    class Body:
+        def __iter__(self):
+            yield b"moved"
+
+        def close(self):
+            closed.set()
+
+    def app(environ, start_response):
+        start_response("302 Found", [("Location", "/requests")])
+        return Body()
+
+    server = LiveServer(app).start()
+    port = int(server.url.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port)) as browser:
+        # More bytes than the request: the server is left reading them after it answers.
+        browser.sendall(b"GET / HTTP/1.1\r\nHost: localhost\r\n\r\nGET /favicon.svg")
+        assert browser.recv(100).startswith(b"HTTP/1.1 302")
+        # Linger 0: closing sends a reset, as a browser moving on to the next page does.
+        browser.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    server.stop()
+    assert closed.wait(2), "the response was never closed"
