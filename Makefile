@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 PY := .venv/bin/python
 # Test processes (pytest-xdist): one per CPU by default; each has its own database.
-# `make pytest PYTEST_WORKERS=0` runs the suite in one process.
+# `make pytest PYTEST_WORKERS=0` runs the suite in one process; PYTEST_ARGS adds pytest options.
 PYTEST_WORKERS ?= auto
 
 .PHONY: demo test check pytest setup messages audit
@@ -20,7 +20,7 @@ check:
 	.venv/bin/ruff format --check .
 
 pytest:
-	.venv/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal
+	.venv/bin/pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 messages: ## extract every translatable string, and add the new ones (untranslated) to each language's .po
 	.venv/bin/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o consent/translations/messages.pot .

@@ -14,6 +14,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 
+# The inner runs always use their own SQLite file: `.ci/run` runs these once, not per database.
+pytestmark = pytest.mark.own_database
+
 
 def run_pytest(folder: Path, *args: str) -> subprocess.CompletedProcess:
     """pytest on `folder`'s test files with tests/conftest.py as a plugin, outside this run

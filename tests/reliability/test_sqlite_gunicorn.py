@@ -19,6 +19,9 @@ from tests.reliability.conftest import BIN, ROOT, app_env, worker_command
 from tests.reliability.helpers import Client, file_and_withdraw, views
 from tests.support import Processes, free_port, make_app
 
+# SQLite under gunicorn, whatever the run's database: `.ci/run` runs it once, not per database.
+pytestmark = pytest.mark.own_database
+
 SECONDS = 20  # the load stops by itself after this long ...
 MAX_REQUESTS = 400  # ... or after this many requests per client, whichever comes first
 

@@ -17,6 +17,9 @@ from consent.notifications.operations import message_id
 from tests.reliability.conftest import ROOT, app_env, worker_command
 from tests.support import Processes, make_app
 
+# A private PostgreSQL and a SQLite file of its own: `.ci/run` runs it once, not per database.
+pytestmark = pytest.mark.own_database
+
 MESSAGES = 10_000
 
 
