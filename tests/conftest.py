@@ -27,6 +27,7 @@ from tests.support import (
     OidcProvider,
     Processes,
     SmtpSink,
+    keep_snapshot,
     make_app,
     mark_backlog_sent,
     restore,
@@ -190,7 +191,8 @@ def smtp():
 
 @pytest.fixture(scope="session")
 def snapshot(migrated):
-    """The demo district loaded once through the real operations, kept as rows to restore."""
+    """The demo district loaded once through the real operations, kept beside the test database
+    for `restore` to copy back before every test."""
     app = make_app(migrated)
     with app.app_context():
         wipe(app)
@@ -209,24 +211,18 @@ def snapshot(migrated):
                 "optouts",
             )
         }
-        with db.engine.connect() as conn:
-            rows = {
-                table.name: [dict(row._mapping) for row in conn.execute(table.select())]
-                for table in db.metadata.sorted_tables
-            }
         db.session.remove()
+        keep_snapshot()
         db.engine.dispose()
-    return Demo(ids=ids), rows
+    return Demo(ids=ids)
 
 
 @pytest.fixture
 def app(snapshot, migrated, smtp):
-    demo, rows = snapshot
     app = make_app(migrated, MAIL_PORT=smtp.port)
     with app.app_context():
-        wipe(app)
-        restore(rows)
-    app.demo = demo
+        restore()
+    app.demo = snapshot
     yield app
     with app.app_context():
         db.session.remove()
