@@ -34,6 +34,7 @@ from consent.catalog.queries import catalog_list, public_catalog, tool_history
 from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.gates import STAFF, roles_required
+from consent.core.i18n import language_name
 from consent.core.templating import LABELS
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
@@ -309,6 +310,11 @@ def field_label(name: str) -> str:
     kind, _sep, item = name.partition(":")
     if not item:
         return str(FIELD_LABELS.get(name, name))
+    if kind == "translation":  # translation:es:purpose
+        language, _sep, what = item.partition(":")
+        return _(
+            "%(what)s, in %(language)s", what=field_label(what), language=language_name(language)
+        )
     prefixes = {
         "category": _("Collects: %(item)s", item=item),
         "feature": _("Feature: %(item)s", item=item),
