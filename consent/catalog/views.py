@@ -40,6 +40,8 @@ from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.optouts.queries import active_counts_of_tool
+from consent.texts.lookup import preload
+from consent.texts.operations import translatable_languages
 
 bp = Blueprint("catalog", __name__)
 
@@ -75,10 +77,12 @@ def tool(tool_id: int):
         current_user
     ):
         requests_to_close = sum(active_counts_of_tool(tool.id).values())
+    preload([tool])
     return render_template(
         "catalog/tool.html",
         tool=tool,
         may_edit=may_edit_catalog(current_user),
+        translation_languages=translatable_languages(),
         requests_to_close=requests_to_close,
     )
 
@@ -99,6 +103,7 @@ def public():
         per_page=current_app.config.get("CATALOG_PUBLIC_PAGE_SIZE", PUBLIC_PAGE_SIZE),
         error_out=False,
     )
+    preload(page.items)
     return render_template(
         "catalog/public.html", page=page, today=clock.today(), agreement_state=agreement_state
     )

@@ -154,3 +154,12 @@ def feature_text(tool: Tool, key: str | None) -> Translated | None:
         if feature.key == key:
             return translated(feature, "label")
     return None
+
+
+def choice_text(tool: Tool, label: str) -> Translated:
+    """An opt-out choice as asked for (stored in the district's words) in the reader's
+    language; a choice the tool no longer offers, or one staff wrote down, stays as written."""
+    for option in tool.optout_options:
+        if option.label == label:
+            return translated(option, "label")
+    return Translated(label, False, default_language())
