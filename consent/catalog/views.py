@@ -41,7 +41,6 @@ from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.optouts.queries import active_counts_of_tool
 from consent.texts.lookup import preload
-from consent.texts.operations import translatable_languages
 
 bp = Blueprint("catalog", __name__)
 
@@ -82,7 +81,6 @@ def tool(tool_id: int):
         "catalog/tool.html",
         tool=tool,
         may_edit=may_edit_catalog(current_user),
-        translation_languages=translatable_languages(),
         requests_to_close=requests_to_close,
     )
 

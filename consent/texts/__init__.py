@@ -8,11 +8,12 @@ from consent.texts import models  # noqa: F401 - registers the table with the me
 
 
 def init_app(app: Flask) -> None:
-    from consent.texts.lookup import choice_text, feature_text, preload, translated
+    from consent.texts.lookup import choice_text, feature_text, translated
+    from consent.texts.operations import translatable_languages
     from consent.texts.views import bp
 
     app.register_blueprint(bp)
     app.add_template_global(translated)
     app.add_template_global(feature_text)
     app.add_template_global(choice_text)
-    app.add_template_global(preload, "preload_texts")
+    app.add_template_global(translatable_languages)

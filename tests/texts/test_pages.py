@@ -56,6 +56,12 @@ def test_maria_reads_her_child_s_tools_in_spanish_and_sees_which_are_not(as_, de
     assert NOTE in body
 
 
+def test_who_has_my_child_s_data_reads_spanish_notes(as_, demo):
+    body = page(as_("maria"), f"/students/{demo.students['mateo']}/data-sharing")
+    assert "(comentarios en los videos de los compañeros)" in body  # Flip
+    assert untranslated("practice scores and mastery levels") in body  # Khan Academy
+
+
 def test_the_tool_page_and_the_public_catalog_read_spanish(as_, browser, demo):
     body = page(as_("maria"), f"/tools/{demo.tools['zoom']}")
     assert "Cámara (video)" in body and "Grabación" in body  # features
@@ -298,8 +304,19 @@ def test_family_pages_read_their_translations_in_one_query(app, as_, demo):
         f"/students/{mateo}/optouts/new?tool={demo.tools['zoom']}",
         "/forms",
         f"/forms/{flip}/students/{mateo}",
+        f"/students/{mateo}/data-sharing",
     ]
     for url in urls:
         with count_queries(app) as seen:
             page(maria, url)
         assert len([s for s in seen if "district_text" in s]) == 1, url
+
+
+def test_the_office_reaches_the_translations_from_the_tool_and_the_form(app, as_, demo):
+    lee, zoom = as_("lee"), demo.tools["zoom"]
+    flip = form_id(app, "Consent for Flip in English 7")
+    assert f'href="/tools/{zoom}/translations/es">Texts in Spanish</a>' in page(
+        lee, f"/tools/{zoom}"
+    )
+    assert f"/consent-forms/{flip}/translations/es" in page(lee, f"/consent-forms/{flip}")
+    assert "/translations/" not in page(as_("maria"), f"/tools/{zoom}")
