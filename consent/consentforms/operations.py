@@ -641,13 +641,17 @@ def copy_as_draft(
     )
     db.session.add(copy)
     db.session.flush()
-    db.session.add(
-        ConsentFormVersion(
-            form_id=copy.id,
-            number=1,
-            text=latest_version(form).text,
-            created_by_account_id=actor.id if actor else None,
-        )
+    source = latest_version(form)
+    version = ConsentFormVersion(
+        form_id=copy.id,
+        number=1,
+        text=source.text,
+        created_by_account_id=actor.id if actor else None,
     )
+    db.session.add(version)
+    db.session.flush()
+    # The same words in the other languages too: the copy says what the form said.
+    texts.copy("consent_form", form.id, copy.id)
+    texts.copy("consent_form_version", source.id, version.id)
     record(actor, "consentform.copy", target=f"consentform:{copy.id}", as_service=actor is None)
     return copy

@@ -107,5 +107,26 @@ def forget(kind: str, row_ids) -> None:
         forget_cached()
 
 
+def copy(kind: str, from_id: int, to_id: int) -> None:
+    """Give a copied row (next year's draft of a form) the translations of its original."""
+    rows = db.session.scalars(
+        select(DistrictText).where(DistrictText.kind == kind, DistrictText.row_id == from_id)
+    ).all()
+    db.session.add_all(
+        DistrictText(
+            kind=kind,
+            row_id=to_id,
+            field=row.field,
+            language=row.language,
+            text=row.text,
+            updated_at=row.updated_at,
+            updated_by_account_id=row.updated_by_account_id,
+        )
+        for row in rows
+    )
+    db.session.flush()
+    forget_cached()
+
+
 def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -108,3 +108,21 @@ def test_a_form_s_text_is_translated_per_version(ctx, demo):
     [version] = form.versions
     assert not translated(version, "text", "es").fallback
     assert translated(form, "title", "es").text == "Consentimiento para Flip en Inglés 7"
+
+
+def test_next_year_s_draft_of_a_form_keeps_its_translations(ctx, demo):
+    from consent.consentforms.operations import copy_as_draft
+
+    form = db.session.scalar(
+        select(ConsentForm).where(ConsentForm.title == "Photos and videos in school publications")
+    )
+    copy = copy_as_draft(
+        actor=None,
+        form=form,
+        school_year="2099-2100",
+        opens_on=form.opens_on,
+        closes_on=form.closes_on,
+    )
+    [version] = copy.versions
+    assert translated(copy, "title", "es").text == "Fotos y videos en las publicaciones escolares"
+    assert translated(version, "text", "es").text.startswith("El distrito comparte noticias")
