@@ -74,6 +74,7 @@ def create_app(config: dict | None = None) -> Flask:
         rollover,
         roster,
         schoolcalendar,
+        texts,
         vetting,
     )
     from consent.core import errors, security, templating, transaction
@@ -96,6 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
         reports,
         records,
         receipts,
+        texts,
     ):
         module.init_app(app)
     security.init_app(app)

@@ -32,6 +32,11 @@ def may_edit_catalog(actor: Account) -> bool:
     return _is_privacy_office(actor)
 
 
+def may_translate_texts(actor: Account) -> bool:
+    """The privacy office enters the district's texts in the other languages it offers."""
+    return _is_privacy_office(actor)
+
+
 def may_ask_for_vetting(actor: Account) -> bool:
     """Any district staff member may ask for a tool to be vetted; families may not."""
     return actor.is_staff

@@ -34,6 +34,8 @@ from consent.core.errors import DomainError
 from consent.extensions import db
 from consent.notifications.operations import notify_many
 from consent.optouts.models import ACTIVE_STATUSES, OptOut
+from consent.texts import operations as texts
+from consent.texts.queries import tool_entries
 
 log = logging.getLogger(__name__)
 
@@ -170,6 +172,7 @@ def _apply(tool: Tool, data: ToolData, today: date) -> None:
     for category, row in by_category.items():
         if category not in data.categories:
             tool.data_categories.remove(row)
+            texts.forget("tool_data_category", [row.id])
     for category, note in data.categories.items():
         if category in by_category:
             by_category[category].note = note
@@ -179,6 +182,7 @@ def _apply(tool: Tool, data: ToolData, today: date) -> None:
     for key, row in by_key.items():
         if key not in data.features:
             tool.features.remove(row)
+            texts.forget("tool_feature", [row.id])
     for key, label in data.features.items():
         if key in by_key:
             by_key[key].label = label
@@ -188,6 +192,7 @@ def _apply(tool: Tool, data: ToolData, today: date) -> None:
     for row in list(tool.optout_options):
         if row.label not in kept:
             tool.optout_options.remove(row)
+            texts.forget("tool_optout_option", [row.id])
     present = {o.label for o in tool.optout_options}
     for label in data.options:
         if label not in present:
@@ -317,6 +322,36 @@ def update_tool(*, actor, tool: Tool, data: ToolData, today: date) -> EditResult
     db.session.flush()
     notice.guardians_notified = tell_families(notice, tool, today)
     return EditResult(revision, notice)
+
+
+def translate_tool(
+    *, actor, tool: Tool, language: str, values: dict[str, str]
+) -> ToolRevision | None:
+    """Save the tool's texts in one language as one revision of the tool, so its history says
+    who changed which translation. A translation says what the English says: families are not
+    told (a change of wording never tells them), and the office's review date stays."""
+    changes = texts.save(
+        actor=actor, language=language, entries=tool_entries(tool, language), values=values
+    )
+    record(actor, "tool.translate", target=f"tool:{tool.id}")
+    if not changes:
+        return None
+    before = {translation_field(c.entry, language): c.before for c in changes}
+    after = {translation_field(c.entry, language): c.after for c in changes}
+    revision = _write_revision(tool, before, after, actor)
+    db.session.flush()
+    return revision
+
+
+def translation_field(entry, language: str) -> str:
+    """A translation's name in the tool's history: `translation:es:category:Student Work`."""
+    item = {
+        "purpose": "purpose",
+        "category": f"category:{entry.item}",
+        "feature": f"feature:{entry.item}",
+        "option": f"option:{entry.english}",
+    }[entry.part]
+    return f"translation:{language}:{item}"
 
 
 def tell_families(notice: ToolChangeNotice, tool: Tool, today: date) -> int:

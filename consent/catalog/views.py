@@ -34,11 +34,13 @@ from consent.catalog.queries import catalog_list, public_catalog, tool_history
 from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.gates import STAFF, roles_required
+from consent.core.i18n import language_name
 from consent.core.templating import LABELS
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.optouts.queries import active_counts_of_tool
+from consent.texts.lookup import preload
 
 bp = Blueprint("catalog", __name__)
 
@@ -74,6 +76,7 @@ def tool(tool_id: int):
         current_user
     ):
         requests_to_close = sum(active_counts_of_tool(tool.id).values())
+    preload([tool])
     return render_template(
         "catalog/tool.html",
         tool=tool,
@@ -98,6 +101,7 @@ def public():
         per_page=current_app.config.get("CATALOG_PUBLIC_PAGE_SIZE", PUBLIC_PAGE_SIZE),
         error_out=False,
     )
+    preload(page.items)
     return render_template(
         "catalog/public.html", page=page, today=clock.today(), agreement_state=agreement_state
     )
@@ -309,6 +313,11 @@ def field_label(name: str) -> str:
     kind, _sep, item = name.partition(":")
     if not item:
         return str(FIELD_LABELS.get(name, name))
+    if kind == "translation":  # translation:es:purpose
+        language, _sep, what = item.partition(":")
+        return _(
+            "%(what)s, in %(language)s", what=field_label(what), language=language_name(language)
+        )
     prefixes = {
         "category": _("Collects: %(item)s", item=item),
         "feature": _("Feature: %(item)s", item=item),

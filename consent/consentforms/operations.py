@@ -51,6 +51,8 @@ from consent.optouts.models import ACTIVE_STATUSES, Channel, OptOut, OptOutReque
 from consent.optouts.rules import OptOutError
 from consent.receipts.operations import issue_for_answer
 from consent.roster.models import Guardian, GuardianLink, School, Student
+from consent.texts import operations as texts
+from consent.texts.queries import form_entries
 
 PUBLISHED_KIND = "consentform_published"
 
@@ -176,6 +178,18 @@ def edit_form(
     record(actor, "consentform.edit", target=f"consentform:{form.id}")
     db.session.flush()
     return version
+
+
+def translate_form(*, actor: Account, form: ConsentForm, language: str, values: dict[str, str]):
+    """Save the form's title and latest text in one language. A translation says what the
+    version says, so it is no new version and families are not told again; the audit row says
+    who changed it."""
+    _require_office(actor)
+    changes = texts.save(
+        actor=actor, language=language, entries=form_entries(form, language), values=values
+    )
+    record(actor, "consentform.translate", target=f"consentform:{form.id}")
+    return changes
 
 
 def publish_form(*, actor: Account, form: ConsentForm, now: datetime | None = None) -> int:
@@ -627,13 +641,17 @@ def copy_as_draft(
     )
     db.session.add(copy)
     db.session.flush()
-    db.session.add(
-        ConsentFormVersion(
-            form_id=copy.id,
-            number=1,
-            text=latest_version(form).text,
-            created_by_account_id=actor.id if actor else None,
-        )
+    source = latest_version(form)
+    version = ConsentFormVersion(
+        form_id=copy.id,
+        number=1,
+        text=source.text,
+        created_by_account_id=actor.id if actor else None,
     )
+    db.session.add(version)
+    db.session.flush()
+    # The same words in the other languages too: the copy says what the form said.
+    texts.copy("consent_form", form.id, copy.id)
+    texts.copy("consent_form_version", source.id, version.id)
     record(actor, "consentform.copy", target=f"consentform:{copy.id}", as_service=actor is None)
     return copy

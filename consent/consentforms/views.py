@@ -77,6 +77,7 @@ from consent.receipts.queries import answer_receipt
 from consent.reports.operations import record_export
 from consent.roster.models import Guardian, GuardianLink, School, Student
 from consent.schoolcalendar.days import school_year_of
+from consent.texts.lookup import preload
 
 bp = Blueprint("consentforms", __name__)
 
@@ -101,6 +102,7 @@ def waiting():
     ids = [s.id for s in students]
     forms = queries.forms_for_students(ids, today)
     answers = queries.answers_by_student(ids, {f.id for fs in forms.values() for f in fs})
+    preload([f for fs in forms.values() for f in fs])
     return render_template(
         "consentforms/waiting.html", students=students, forms=forms, answers=answers, today=today
     )
@@ -129,6 +131,7 @@ def answer(form_id: int, student_id: int):
             _flash_outcome(answered.value, student)
             return redirect(url_for("consentforms.answer", form_id=form.id, student_id=student.id))
     version = operations.latest_version(form)
+    preload([form, version])
     history = queries.history(form.id, student.id)
     mine = next((e for e in history if e.guardian_id == current_user.guardian_id), None)
     if request.method == "GET" and mine is not None:

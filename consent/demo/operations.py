@@ -39,6 +39,7 @@ from consent.roster.models import (
     Student,
 )
 from consent.schoolcalendar.models import Closure
+from consent.texts.demo import translate_demo_form, translate_demo_tools
 from consent.vetting.demo import file_demo_vetting_requests
 
 DEMO_PASSWORD = "consent-demo-2026"  # noqa: S105 - the demo district's published password
@@ -482,6 +483,8 @@ def load_demo(today: date | None = None) -> DemoDistrict:
     for day, reason in _closures(today):
         db.session.add(Closure(day=day, reason=reason))
     db.session.flush()
+    # Spanish before the requests and forms, so the emails they send Maria are in Spanish.
+    translate_demo_tools(actor_account_id=d.accounts["lee"].id)
     _file_demo_requests(d, today)
     _publish_demo_form(d, today)
     file_demo_vetting_requests(d.accounts, _at(today))
@@ -645,6 +648,7 @@ def _publish_demo_form(d: DemoDistrict, today: date) -> None:
         opens_on=today - timedelta(days=7),
         closes_on=today + timedelta(days=30),
     )
+    translate_demo_form(form, actor_account_id=d.accounts["lee"].id)
     consentforms.publish_form(actor=d.accounts["lee"], form=form, now=_at(today))
     # Riverside's directory information: opt-out, and Olivia's guardian said no, so the
     # refusal shows on her class lists and on the school's do-not-release list.
@@ -695,6 +699,7 @@ def _ask_consent_for_flip(d: DemoDistrict, today: date, school_year: str) -> Non
         school_ids=[d.schools["riverside"].id],
         tool_id=d.tools["flip"].id,
     )
+    translate_demo_form(form, actor_account_id=d.accounts["lee"].id)
     consentforms.publish_form(actor=d.accounts["lee"], form=form, now=_at(today))
     consentforms.answer_form(
         actor=d.accounts["maria"],

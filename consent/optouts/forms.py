@@ -20,6 +20,7 @@ from consent.core.templating import LABELS
 from consent.core.urls import bounded_int
 from consent.optouts.models import STAFF_CHANNELS, Channel
 from consent.optouts.rules import OptOutError, check_received
+from consent.texts.lookup import translated
 
 REASON_MAX = 2000
 NOTE_MAX = 2000
@@ -54,10 +55,14 @@ class OptOutForm(FlaskForm):
             raise ValidationError(_l("Choose one of the parts of the tool listed."))
 
     def for_tool(self, tool: Tool) -> "OptOutForm":
+        """The tool's parts and choices in the guardian's language; the values stay the
+        district's own words, which is what the request records."""
         self.feature.choices = [SelectChoice("", _l("All of %(tool)s", tool=tool.name))] + [
-            SelectChoice(f.key, f.label) for f in tool.features
+            SelectChoice(f.key, translated(f, "label").with_note()) for f in tool.features
         ]
-        self.accommodation.choices = [SelectChoice(o.label) for o in tool.optout_options]
+        self.accommodation.choices = [
+            SelectChoice(o.label, translated(o, "label")) for o in tool.optout_options
+        ]
         return self
 
 

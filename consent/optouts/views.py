@@ -70,6 +70,7 @@ from consent.optouts.queries import (
 from consent.optouts.rules import is_overdue
 from consent.receipts.queries import optout_receipt
 from consent.roster.models import Guardian, School, Student
+from consent.texts.lookup import preload
 
 bp = Blueprint("optouts", __name__)
 
@@ -106,11 +107,13 @@ def new(student_id: int):
     tools = tools_for_student(student, current_sections(student.id, today), today)
     tool_id = request.args.get("tool", type=bounded_int)
     if tool_id is None:
+        preload([entry.tool for entry in tools])
         return render_template("optouts/choose_tool.html", student=student, tools=tools)
     tool = next((entry.tool for entry in tools if entry.tool.id == tool_id), None)
     if tool is None:
         deny(current_user, f"tool:{tool_id}", student.id)
 
+    preload([tool])
     form = OptOutForm().for_tool(tool)
     if form.validate_on_submit() and not form.edit.data:
         if form.send.data:

@@ -24,6 +24,7 @@ from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.records.queries import disclosures_family_sees
 from consent.roster.models import Enrollment, Section, Student
+from consent.texts.lookup import preload
 
 bp = Blueprint("data_sharing", __name__)
 
@@ -214,10 +215,12 @@ def page(student_id: int):
     viewers = staff_views_page(
         student.id, request.args.get("page", 1, type=bounded_int), current_app.config["PAGE_SIZE"]
     )
+    disclosures = disclosures_for(student, clock.today())
+    preload([d.tool for d in disclosures])  # each tool's notes in the reader's language
     return render_template(
         "roster/data_sharing.html",
         student=student,
-        disclosures=disclosures_for(student, clock.today()),
+        disclosures=disclosures,
         recorded=disclosures_family_sees(student.id),
         viewers=viewers,
         show_names=current_app.config["SHOW_STAFF_NAMES_TO_GUARDIANS"],

@@ -31,6 +31,7 @@ from consent.roster.forms import RosterUploadForm
 from consent.roster.jobs import IMPORT_STEPS, PROGRESS, queue_import, start_import
 from consent.roster.models import RosterImport, Section, Student
 from consent.roster.queries import open_request_counts
+from consent.texts.lookup import preload
 
 bp = Blueprint("roster", __name__)
 
@@ -82,6 +83,8 @@ def student(student_id: int):
             )
         ).unique()
     )
+    # Every tool text on the page in the reader's language, in one query.
+    preload([entry.tool for entry in tools] + [o.tool for o in optouts])
     # A relative sees the child's tools but decides nothing: the page names who can.
     may_decide = can_file_for(current_user, student.id)
     is_relative = files_for_self(current_user) and not may_decide

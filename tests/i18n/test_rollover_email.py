@@ -33,8 +33,8 @@ def test_each_guardian_reads_one_message_in_their_language(app, as_, demo, smtp)
     flat = " ".join(text.split())
     assert f"El año escolar {year} está terminando." in flat
     assert f"Estas siguen vigentes en el año escolar {into}:" in flat
-    assert "- Mateo: la parte Recording de Zoom" in text
-    assert "- Sofia: la parte Camera (video) de Zoom" in text
+    assert "- Mateo: la parte Grabación de Zoom" in text
+    assert "- Sofia: la parte Cámara (video) de Zoom" in text
     assert "Estas terminan" not in text  # nothing of hers ended
     assert "/children" in text
     assert html_lang(html) == "es" and "Ver las herramientas y solicitudes de sus hijos</a>" in html
