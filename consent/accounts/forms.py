@@ -129,6 +129,16 @@ class TurnOffForm(FlaskForm):
     submit = SubmitField(_l("Turn off the second factor"))
 
 
+class RenewRecoveryCodesForm(FlaskForm):
+    code = StringField(
+        _l("Code from the app"),
+        filters=[_strip],
+        validators=[DataRequired(), Length(max=40)],
+        description=_l("The 6-digit code your authenticator app shows now."),
+    )
+    submit = SubmitField(_l("Get new recovery codes"))
+
+
 class ResetSecondFactorForm(FlaskForm):
     email = EmailField(
         _l("Email of the account"),

@@ -243,6 +243,15 @@ def turn_off_second_factor(*, actor: Account, code: str) -> None:
     record(actor, "accounts.second_factor_removed", target=_target(actor))
 
 
+def renew_recovery_codes(*, actor: Account, code: str) -> list[str]:
+    """Ten new recovery codes for the old ones (used up, or shown to someone), confirmed with a
+    current code; the old codes stop working."""
+    if totp.check_code(actor, code, now=clock.now()) is None:
+        raise totp.SecondFactorError(_l("That code does not match."))
+    record(actor, "accounts.recovery_codes_renewed", target=_target(actor))
+    return totp.issue_recovery_codes(actor, now=clock.now())
+
+
 def reset_second_factor(*, actor: Account, email: str) -> Account:
     """The privacy office removes a person's second factor (a lost phone, no recovery codes
     left). The person is emailed; where it is required, they set it up at their next sign-in."""

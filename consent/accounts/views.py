@@ -22,6 +22,7 @@ from consent.accounts.forms import (
     EnrolForm,
     ForgotPasswordForm,
     LanguageForm,
+    RenewRecoveryCodesForm,
     ResetPasswordForm,
     ResetSecondFactorForm,
     SignInForm,
@@ -300,6 +301,24 @@ def second_factor_off():
     return _account_page(off_form=form)
 
 
+@bp.post("/account/second-factor/recovery-codes")
+@login_required
+def renew_recovery_codes():
+    if not current_user.has_second_factor:
+        return redirect(url_for("accounts.account_page"))
+    form = RenewRecoveryCodesForm(prefix="renew")
+    if form.validate_on_submit() and (
+        renewed := run(operations.renew_recovery_codes, show_on=form.code, code=form.code.data)
+    ):
+        return render_template(
+            "accounts/recovery_codes.html",
+            codes=renewed.value,
+            renewed=True,
+            next=url_for("accounts.account_page"),
+        )
+    return _account_page(renew_form=form)
+
+
 @bp.route("/accounts/second-factor-reset", methods=["GET", "POST"])
 @roles_required(Role.PRIVACY_OFFICER)
 def reset_second_factor():
@@ -342,7 +361,7 @@ def account_page():
     return _account_page()
 
 
-def _account_page(*, language_form=None, off_form=None):
+def _account_page(*, language_form=None, off_form=None, renew_form=None):
     return render_template(
         "accounts/account.html",
         sessions=sessions.live_sessions(current_user),
@@ -354,6 +373,7 @@ def _account_page(*, language_form=None, off_form=None):
             totp.recovery_codes_left(current_user) if current_user.has_second_factor else 0
         ),
         off_form=off_form or TurnOffForm(formdata=None),
+        renew_form=renew_form or RenewRecoveryCodesForm(formdata=None, prefix="renew"),
     )
 
 

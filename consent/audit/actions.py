@@ -20,6 +20,7 @@ ACTIONS = {
     "accounts.password_changed": _l("Changed their password"),
     "accounts.password_reset": _l("Reset their password"),
     "accounts.recovery_code_used": _l("Signed in with a recovery code"),
+    "accounts.recovery_codes_renewed": _l("Replaced their recovery codes"),
     "accounts.second_factor_enrolled": _l("Turned on their second factor"),
     "accounts.second_factor_failed": _l("Typed a wrong or used sign-in code"),
     "accounts.second_factor_removed": _l("Turned off their second factor"),

@@ -340,6 +340,58 @@ def test_the_office_cannot_turn_its_own_second_factor_off(app, as_, frozen):
         db.session.remove()
 
 
+def test_a_person_replaces_used_up_recovery_codes_with_new_ones(app, as_, frozen):
+    """Recovery codes run out; a person with the second factor gets ten new ones from the
+    Account page, with a current code, and the old ones stop working."""
+    with app.app_context():
+        old = totp.issue_recovery_codes(account_of("lee"), now=frozen)
+        db.session.commit()
+    lee = as_("lee")
+    page = lee.get("/account").get_data(as_text=True)
+    assert "Recovery codes left: 10." in page and "Get new recovery codes" in page
+
+    wrong = lee.post(
+        "/account/second-factor/recovery-codes", {"renew-code": "000000"}, token_from="/account"
+    )
+    assert wrong.status_code == 200
+    assert "That code does not match." in wrong.get_data(as_text=True)
+    with app.app_context():
+        assert totp.check_code(account_of("lee"), old[0], now=frozen) == "recovery"
+        db.session.rollback()
+
+    code = totp.code_at(DEMO_TOTP_SECRET, frozen + timedelta(seconds=30))
+    renewed = lee.post(
+        "/account/second-factor/recovery-codes", {"renew-code": code}, token_from="/account"
+    )
+    assert renewed.status_code == 200
+    new = RECOVERY_RE.findall(renewed.get_data(as_text=True))
+    assert len(new) == 10 and not set(new) & set(old)
+    assert "Your old recovery codes no longer work." in renewed.get_data(as_text=True)
+    with app.app_context():
+        lee_account = account_of("lee")
+        assert totp.check_code(lee_account, old[1], now=frozen) is None
+        assert totp.check_code(lee_account, new[0], now=frozen) == "recovery"
+        db.session.rollback()
+    assert "accounts.recovery_codes_renewed" in actions(app, "lee")
+
+
+def test_without_a_second_factor_there_are_no_recovery_codes_to_renew(app, as_):
+    maria = as_("maria")
+    assert "Get new recovery codes" not in maria.get("/account").get_data(as_text=True)
+    refused = maria.post(
+        "/account/second-factor/recovery-codes", {"renew-code": "123456"}, token_from="/account"
+    )
+    assert refused.status_code == 302  # back to the Account page, nothing issued
+    with app.app_context():
+        maria_id = account_of("maria").id
+        assert not db.session.scalar(
+            select(func.count())
+            .select_from(RecoveryCode)
+            .where(RecoveryCode.account_id == maria_id)
+        )
+        db.session.remove()
+
+
 # --- the office's reset ---------------------------------------------------------------------
 
 
