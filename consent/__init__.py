@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
         catalog,
         consentforms,
         demo,
+        notice,
         notifications,
         optouts,
         receipts,
@@ -96,6 +97,7 @@ def create_app(config: dict | None = None) -> Flask:
         reports,
         records,
         receipts,
+        notice,
     ):
         module.init_app(app)
     security.init_app(app)
