@@ -68,6 +68,7 @@ def save_notice(*, actor: Account | None, language: str, **fields: str) -> Notic
     db.session.add(version)
     db.session.flush()
     record(actor, "notice.edit", target=f"notice_version:{version.id}", as_service=actor is None)
+    queries.forget_contacts(current_app)
     log.info("notice version %s saved (%s, number %s)", version.id, language, number)
     return version
 

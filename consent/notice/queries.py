@@ -1,18 +1,26 @@
 """Read-side queries of the annual notice: the latest versions, who holds rights, who the
 notice has reached this school year. Each is one statement."""
 
+import logging
 from collections import defaultdict
+from datetime import timedelta
 
-from flask import g, has_app_context
+from flask import Flask, current_app, g, has_app_context
+from flask_babel import get_locale
 from sqlalchemy import Select, case, func, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import aliased
 
 from consent.access import deciding_link
+from consent.core import clock
+from consent.core.i18n import available_locales
 from consent.extensions import db
 from consent.notice.models import NoticeRecipient, NoticeSend, NoticeVersion
-from consent.notice.rules import Shown, shown
+from consent.notice.rules import Shown, contacts_of, shown
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.roster.models import Guardian, GuardianLink, School, Student
+
+log = logging.getLogger(__name__)
 
 #: Delivery outcomes that mean the notice did not reach the person by email.
 NOT_REACHED = (DeliveryStatus.NO_ADDRESS, DeliveryStatus.FAILED)
@@ -179,3 +187,48 @@ def for_reader(language: str, locales: list[str], config) -> Shown:
         latest = latest_versions({language, locales[0]})
         cache[language] = shown(language, latest, locales[0], config)
     return cache[language]
+
+
+#: How long a process keeps the footer's contacts before reading them again. Every page shows
+#: them, and a page's statements are counted (tests/test_query_budget.py): a save in this process
+#: forgets them at once (`forget_contacts`), one in another process shows within this time.
+CONTACTS_TTL = timedelta(seconds=60)
+
+
+def forget_contacts(app: Flask) -> None:
+    """A new version was saved: the next page reads the contacts again."""
+    app.extensions.get("notice_contacts", {}).clear()
+
+
+class OfficeContacts:
+    """The district's contacts for the page footer, from the notice in the reader's language,
+    read the first time a page uses them and kept a short while (see CONTACTS_TTL)."""
+
+    def __init__(self):
+        self._found = None
+
+    def _load(self):
+        config = current_app.config
+        if g.get("database_unavailable"):  # an error page must not touch the database
+            return contacts_of(None, config)
+        language = str(get_locale())
+        if language in g.get("notice_shown", {}):  # the rights page read the notice already
+            return g.notice_shown[language].contacts
+        kept = current_app.extensions.setdefault("notice_contacts", {})
+        now = clock.now()
+        if language in kept and timedelta(0) <= now - kept[language][0] < CONTACTS_TTL:
+            return kept[language][1]
+        try:
+            contacts = for_reader(language, available_locales(), config).contacts
+        except SQLAlchemyError as error:
+            log.error("notice contacts unavailable (%s)", type(error).__name__)
+            return contacts_of(None, config)
+        kept[language] = (now, contacts)
+        return contacts
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if self._found is None:
+            self._found = self._load()
+        return getattr(self._found, name)
