@@ -8,6 +8,7 @@ from flask import current_app
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, insert, literal, select
+from sqlalchemy.exc import IntegrityError
 
 from consent.access.catalog import may_keep_notice
 from consent.accounts.models import Account
@@ -136,12 +137,22 @@ def send_notice(*, actor: Account | None, school_year: str, expected: int | None
             Notification.guardian_id.in_(pending),
         )
     )
-    db.session.execute(
-        insert(NoticeRecipient).from_select(
-            ["school_year", "guardian_id", "notice_send_id", "notification_id", "language"],
-            just_queued,
+    try:
+        db.session.execute(
+            insert(NoticeRecipient).from_select(
+                ["school_year", "guardian_id", "notice_send_id", "notification_id", "language"],
+                just_queued,
+            )
         )
-    )
+    except IntegrityError as error:
+        # Someone else sent it to some of the same people a moment ago (the unique school year
+        # and person): roll this send back whole rather than send anyone a second copy.
+        raise NoticeError(
+            _l(
+                "The notice was sent by someone else just now. Check the numbers again "
+                "before sending."
+            )
+        ) from error
     send.recipients, send.without_email = db.session.execute(
         select(
             func.count(),
