@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from consent.notice.rules import TEXT_MAX
 
@@ -69,3 +69,14 @@ class SendForm(FlaskForm):
 
     expected = HiddenField()
     submit = SubmitField(_l("Send the notice"))
+
+    def validate_expected(self, field) -> None:
+        value = (field.data or "").strip()
+        if value and not (value.isdigit() and len(value) <= 9):
+            raise ValidationError(_l("This page is out of date: check the numbers again."))
+
+    @property
+    def expected_number(self) -> int | None:
+        """The number shown on the confirmation step (None: not given)."""
+        value = (self.expected.data or "").strip()
+        return int(value) if value else None

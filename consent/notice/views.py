@@ -147,8 +147,12 @@ def send():
     form = SendForm()
     year = school_year_of(clock.today())
     if form.validate_on_submit():
-        expected = bounded_int(form.expected.data) if form.expected.data else None
-        done = run(operations.send_notice, show_on=form, school_year=year, expected=expected)
+        done = run(
+            operations.send_notice,
+            show_on=form,
+            school_year=year,
+            expected=form.expected_number,
+        )
         if done:
             flash(
                 _(

@@ -175,3 +175,11 @@ def test_who_was_not_reached_by_school_and_language_and_the_printable_list(app, 
     printable = text_of(lee.get("/notice/without-email").get_data(as_text=True))
     assert "Linda Williams" in printable and "Luis Garcia" not in printable
     assert "Print this page" in printable
+
+
+@pytest.mark.parametrize("expected", ["abc", "-1", "99999999999999999999"])
+def test_a_tampered_number_is_a_message_on_the_page_and_sends_nothing(app, as_, expected):
+    answer = as_("lee").post("/notice/send", {"expected": expected})
+    assert answer.status_code == 400
+    assert "This page is out of date" in answer.get_data(as_text=True)
+    assert recipients(app) == 0
