@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from consent.audit.models import AuditEvent
 from consent.extensions import db
+from consent.notice.models import NoticeVersion
 from tests.i18n.support import text_of
 from tests.notice.helpers import NOTICE, SPANISH, versions
 
@@ -107,3 +108,17 @@ def test_the_office_finds_the_notice_in_its_menu(as_):
     page = as_("lee").get("/notice").get_data(as_text=True)
     assert 'href="/notice"' in page and "Annual notice" in page
     assert "Version 1" in page
+
+
+def test_with_no_version_the_rights_page_shows_the_facts_and_the_settings_contacts(app, browser):
+    app.config["PRIVACY_OFFICE_PHONE"] = "(555) 010-0000"
+    with app.app_context():
+        db.session.execute(NoticeVersion.__table__.delete())
+        db.session.commit()
+        db.session.remove()
+    page = browser.get("/rights").get_data(as_text=True)
+    text = text_of(page)
+    assert "legitimate educational interest" in text and "99.37" in text  # the FERPA facts
+    assert "District privacy office" in text and "privacy@example.org" in text
+    assert "(555) 010-0000" in page.split('class="site-footer"')[1]
+    assert "Office of Student Privacy" not in text
