@@ -29,6 +29,8 @@ class Config:
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Demo County Public Schools")
     DISTRICT_TIMEZONE = os.environ.get("DISTRICT_TIMEZONE", "America/New_York")
     # How families and staff reach the privacy office: shown in every page's footer.
+    # The annual notice (consent.notice) names the office itself; these are its fallbacks.
+    PRIVACY_OFFICE_NAME = os.environ.get("PRIVACY_OFFICE_NAME", "")
     PRIVACY_OFFICE_EMAIL = os.environ.get("PRIVACY_OFFICE_EMAIL", "privacy@example.org")
     PRIVACY_OFFICE_PHONE = os.environ.get("PRIVACY_OFFICE_PHONE", "")
     PRIVACY_OFFICE_ADDRESS = os.environ.get("PRIVACY_OFFICE_ADDRESS", "")

@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
         catalog,
         consentforms,
         demo,
+        notice,
         notifications,
         optouts,
         receipts,
@@ -98,6 +99,7 @@ def create_app(config: dict | None = None) -> Flask:
         records,
         receipts,
         texts,
+        notice,
     ):
         module.init_app(app)
     security.init_app(app)

@@ -1,6 +1,6 @@
 """Who may do what with the tool catalog, tool uses and vetting requests, and who reaches the
 privacy office's own pages (the district calendar, the audit log, the email outbox, roster
-imports, the school-year rollover).
+imports, the school-year rollover, the annual notice).
 
 The predicates are plain functions of the person (and the record), so a test calls them without
 a request; views use them to gate and to decide which buttons to show, operations to refuse. The
@@ -110,6 +110,12 @@ def may_watch_outbox(actor: Account) -> bool:
 
 def may_verify_receipts(actor: Account) -> bool:
     """The privacy office checks a receipt's verification code (it shows any family's decision)."""
+    return _is_privacy_office(actor)
+
+
+def may_keep_notice(actor: Account) -> bool:
+    """The privacy office writes the annual notice (34 CFR 99.7), sends it each school year and
+    follows who it did not reach; families only read it."""
     return _is_privacy_office(actor)
 
 

@@ -73,7 +73,9 @@ def init_app(app: Flask) -> None:
             db.session.rollback()
         except SQLAlchemyError:
             db.session.close()
-        # The signed-in account cannot be reloaded now; the page is shown as to a visitor.
+        # The signed-in account cannot be reloaded now; the page is shown as to a visitor, and
+        # the footer gives the contacts from the settings, not from the notice.
+        g.database_unavailable = True
         g._login_user = app.login_manager.anonymous_user()
         log.error("request %s: database unavailable (%s)", getattr(g, "request_id", ""), error.orig)
         response = app.make_response(page("errors/503.html", 503))
@@ -83,5 +85,6 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(500)
     def server_error(error):
         db.session.rollback()
+        g.database_unavailable = True  # unknown trouble: the page reads nothing more
         log.error("request %s failed", getattr(g, "request_id", ""))
         return page("errors/500.html", 500)

@@ -214,10 +214,5 @@ def init_app(app: Flask) -> None:
         return {
             "get_locale": get_locale,
             "district_name": app.config["DISTRICT_NAME"],
-            "privacy_office": {
-                "email": app.config["PRIVACY_OFFICE_EMAIL"],
-                "phone": app.config.get("PRIVACY_OFFICE_PHONE", ""),
-                "address": app.config.get("PRIVACY_OFFICE_ADDRESS", ""),
-            },
             "legal_basis_explained": LEGAL_BASIS_EXPLAINED,
         }

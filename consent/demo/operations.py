@@ -23,6 +23,7 @@ from consent.consentforms import operations as consentforms
 from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode
 from consent.core import clock
 from consent.extensions import db
+from consent.notice.demo import write_demo_notice
 from consent.optouts import operations as optouts
 from consent.optouts.models import OptOut
 from consent.records.demo import file_demo_records
@@ -489,6 +490,7 @@ def load_demo(today: date | None = None) -> DemoDistrict:
     _publish_demo_form(d, today)
     file_demo_vetting_requests(d.accounts, _at(today))
     file_demo_records(d.accounts, d.students, today)
+    write_demo_notice(d.accounts, today)
     _daniel_turned_eighteen(d, today, password_hash)
     return d
 

@@ -1,4 +1,5 @@
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -6,7 +7,9 @@ from consent.access import student_or_404
 from consent.accounts.forms import EmptyForm
 from consent.accounts.models import Role
 from consent.core.gates import roles_required
+from consent.core.i18n import available_locales
 from consent.core.transaction import run
+from consent.notice.queries import for_reader
 from consent.rights import operations
 
 bp = Blueprint("rights", __name__)
@@ -14,8 +17,10 @@ bp = Blueprint("rights", __name__)
 
 @bp.get("/rights")
 def rights():
-    """Public: the annual notice of rights (34 CFR 99.7) must reach every family."""
-    return render_template("rights/rights.html")
+    """Public: the annual notice of rights (34 CFR 99.7) must reach every family, in the
+    district's words (the privacy office's current version) and in the reader's language."""
+    notice = for_reader(str(get_locale()), available_locales(), current_app.config)
+    return render_template("rights/rights.html", notice=notice)
 
 
 @bp.post("/students/<int:student_id>/tax-dependent")
