@@ -1,7 +1,6 @@
 """The privacy office's tool form and the catalog list filters."""
 
 import re
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -28,6 +27,7 @@ from consent.catalog.models import (
     VettingStatus,
 )
 from consent.catalog.operations import ToolData
+from consent.catalog.rules import WebAddressError, clean_web_address
 from consent.core.templating import staff_label
 
 FEATURE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -39,14 +39,15 @@ def _strip(value):
 
 
 def web_address(form, field) -> None:
-    """A full http(s) address with a host name, as families will follow it."""
-    value = field.data or ""
-    parts = urlsplit(value)
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or "." not in host or any(c.isspace() for c in value):
-        raise ValidationError(
-            _l("Enter a full web address that starts with https://, like https://example.com.")
-        )
+    """The one web address rule of the tool form and the vetting form: "quizlet.com" becomes
+    https://quizlet.com; what is not an address on a named host is refused. An empty answer is
+    left to the field's own "required" message, which names it."""
+    if not field.data:
+        return
+    try:
+        field.data = clean_web_address(field.data)
+    except WebAddressError as error:
+        raise ValidationError(str(error)) from error
 
 
 def _choices(enum_cls) -> list[SelectChoice]:
@@ -65,31 +66,48 @@ class FeatureRow(Form):
 
 class ToolForm(FlaskForm):
     name = StringField(
-        _l("Tool name"), filters=[_strip], validators=[DataRequired(), Length(max=255)]
+        _l("Tool name"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Give the tool's name.")), Length(max=255)],
     )
     vendor = StringField(
-        _l("Company"), filters=[_strip], validators=[DataRequired(), Length(max=255)]
+        _l("Company"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Give the company that makes the tool.")),
+            Length(max=255),
+        ],
     )
     purpose = TextAreaField(
         _l("What it is for, in plain words"),
         filters=[_strip],
-        validators=[DataRequired(), Length(max=2000)],
+        validators=[
+            DataRequired(message=_l("Say in plain words what the tool is for.")),
+            Length(max=2000),
+        ],
         description=_l("One or two short sentences a parent can read quickly."),
     )
     website = StringField(
         _l("Website"),
         filters=[_strip],
-        validators=[DataRequired(), Length(max=2048), web_address],
+        validators=[DataRequired(message=_l("Give the tool's website address.")), web_address],
+        description=_l("For example https://www.example.com"),
     )
     privacy_policy_url = StringField(
         _l("Privacy policy address"),
         filters=[_strip],
-        validators=[DataRequired(), Length(max=2048), web_address],
+        validators=[
+            DataRequired(message=_l("Give the address of the tool's privacy policy.")),
+            web_address,
+        ],
     )
     grade_band = StringField(
         _l("Grades"),
         filters=[_strip],
-        validators=[DataRequired(), Length(max=32)],
+        validators=[
+            DataRequired(message=_l("Say which grades use the tool.")),
+            Length(max=32),
+        ],
         description=_l("For example K-5, 6-8 or K-12."),
     )
     legal_basis = SelectField(_l("Why the district may share data"), choices=[])
