@@ -262,6 +262,12 @@ TOOLS = [
             "Join by audio only",
             "Alternative activity",
         ],
+        # The part of Zoom each choice answers; the alternative activity answers any part.
+        "option_parts": {
+            "Camera off": "video",
+            "No recording while my child is present": "recording",
+            "Join by audio only": "video",
+        },
         "uses": [("section", "room12"), ("section", "math7")],
     },
     {
@@ -282,6 +288,7 @@ TOOLS = [
         ],
         "features": [("photos", "Photos and videos of my child")],
         "options": ["Post work without photos or videos of my child", "Alternative activity"],
+        "option_parts": {"Post work without photos or videos of my child": "photos"},
         "uses": [("school", "oakwood")],
     },
     {
@@ -339,6 +346,7 @@ TOOLS = [
         ],
         "features": [("video", "Video of my child")],
         "options": ["Audio-only response", "Written response instead", "Alternative activity"],
+        "option_parts": {"Audio-only response": "video"},
         "uses": [("section", "english7")],
     },
 ]
@@ -465,7 +473,10 @@ def load_demo(today: date | None = None) -> DemoDistrict:
             last_reviewed_on=year_start - timedelta(days=30),
             data_categories=[ToolDataCategory(category=c, note=n) for c, n in spec["categories"]],
             features=[ToolFeature(key=k, label=label) for k, label in spec["features"]],
-            optout_options=[ToolOptOutOption(label=label) for label in spec["options"]],
+            optout_options=[
+                ToolOptOutOption(label=label, feature_key=spec.get("option_parts", {}).get(label))
+                for label in spec["options"]
+            ],
         )
         d.tools[spec["key"]] = tool
         for scope, target in spec["uses"]:
