@@ -126,6 +126,8 @@ class ToolForm(FlaskForm):
     categories = FieldList(FormField(CategoryRow), min_entries=len(DATA_CATEGORIES))
     features = FieldList(FormField(FeatureRow))
     options = FieldList(StringField(filters=[_strip], validators=[Length(max=255)]))
+    # Beside each option: the short code of the feature it answers, or empty for any part.
+    option_parts = FieldList(StringField(filters=[_strip], validators=[Length(max=32)]))
     submit = SubmitField(_l("Save tool"))
 
     def __init__(self, *args, tool: Tool | None = None, **kwargs):
@@ -145,8 +147,13 @@ class ToolForm(FlaskForm):
         for number, row in enumerate(self.features, start=1):
             row.key.label.text = _l("Short code of feature %(n)s", n=number)
             row.title.label.text = _l("Name families see for feature %(n)s", n=number)
+        while len(self.option_parts) < len(self.options):
+            self.option_parts.append_entry()
         for number, option in enumerate(self.options, start=1):
             option.label.text = _l("Option %(n)s", n=number)
+        for number, part in enumerate(self.option_parts, start=1):
+            part.label.text = _l("Short code of the feature option %(n)s answers", n=number)
+            part.description = _l("Empty if it answers any part of the tool.")
         self.list_errors: dict[str, list] = {}  # messages about a whole list of rows
 
     @staticmethod
@@ -170,12 +177,14 @@ class ToolForm(FlaskForm):
             ],
             "features": [{"key": f.key, "title": f.label} for f in tool.features],
             "options": [o.label for o in tool.optout_options],
+            "option_parts": [o.feature_key or "" for o in tool.optout_options],
         }
 
     def _add_spare_rows(self) -> None:
         for _ in range(SPARE_ROWS):
             self.features.append_entry()
             self.options.append_entry()
+            self.option_parts.append_entry()
 
     # --- checks across fields ------------------------------------------------------------
 
@@ -217,6 +226,13 @@ class ToolForm(FlaskForm):
                 row.key.errors = [*row.key.errors, _l("Each feature needs its own short code.")]
                 valid = False
             keys.add(key)
+        for option, part in zip(self.options, self.option_parts, strict=False):
+            if option.data and part.data and part.data not in keys:
+                part.errors = [
+                    *part.errors,
+                    _l("Use the short code of one of the features above, or leave it empty."),
+                ]
+                valid = False
         if not any(o.data for o in self.options):
             self.list_errors["options"] = [
                 _l("Give at least one thing the school can offer a child who opts out.")
@@ -286,6 +302,11 @@ class ToolForm(FlaskForm):
             },
             features={row.key.data: row.title.data for row in self.features if row.key.data},
             options=list(dict.fromkeys(o.data for o in self.options if o.data)),
+            option_parts={
+                option.data: part.data
+                for option, part in zip(self.options, self.option_parts, strict=False)
+                if option.data and part.data
+            },
         )
 
 

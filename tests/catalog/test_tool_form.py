@@ -2,6 +2,7 @@
 form and nothing is saved."""
 
 import html
+import re
 
 import pytest
 from sqlalchemy import func, select
@@ -110,7 +111,12 @@ def test_a_feature_with_opt_outs_in_effect_cannot_be_removed(app, as_, demo):
     lee = as_("lee")
     with app.app_context():
         zoom = db.session.get(Tool, demo.tools["zoom"])
-        payload = form_of(zoom, features={"video": "Camera (video)", "chat": "Chat"})
+        # The office also clears the part of the option that answered recording.
+        payload = form_of(
+            zoom,
+            features={"video": "Camera (video)", "chat": "Chat"},
+            option_parts={"Camera off": "video", "Join by audio only": "video"},
+        )
         db.session.remove()
     before = counts(app)
     page = lee.post(f"/tools/{demo.tools['zoom']}/edit", payload).get_data(as_text=True)
@@ -200,4 +206,59 @@ def test_quizlet_without_https_is_added_to_the_catalog(app, as_):
             "https://quizlet.com",
             "https://quizlet.com/privacy",
         )
+        db.session.remove()
+
+
+# --- issue 15: the office says which part of the tool each opt-out choice answers -------------
+
+
+def test_the_office_says_which_part_each_choice_answers(app, as_):
+    lee = as_("lee")
+    answer = lee.post(
+        "/tools/new",
+        tool_form(
+            features={"video": "Camera", "chat": "Chat"},
+            options=["Camera off", "Alternative activity"],
+            option_parts={"Camera off": "video"},
+        ),
+    )
+    assert answer.status_code == 302
+    with app.app_context():
+        tool = db.session.scalar(select(Tool).where(Tool.name == "Padlet"))
+        assert [(o.label, o.feature_key) for o in tool.optout_options] == [
+            ("Camera off", "video"),
+            ("Alternative activity", None),
+        ]
+        tool_id = tool.id
+        db.session.remove()
+    edit = lee.get(f"/tools/{tool_id}/edit").get_data(as_text=True)
+    assert re.search(r'name="option_parts-0"[^>]*value="video"', edit)
+
+
+def test_a_choice_must_answer_a_part_the_tool_has(app, as_):
+    before = counts(app)
+    answer = as_("lee").post(
+        "/tools/new",
+        tool_form(options=["Camera off"], option_parts={"Camera off": "camera"}),
+    )
+    page = html.unescape(answer.get_data(as_text=True))
+    assert answer.status_code == 200
+    assert "Use the short code of one of the features above, or leave it empty." in page
+    assert counts(app) == before
+
+
+def test_an_edit_keeps_which_part_each_choice_answers(app, as_, demo):
+    with app.app_context():
+        zoom = db.session.get(Tool, demo.tools["zoom"])
+        payload = form_of(zoom, vendor="Zoom Video")
+        db.session.remove()
+    assert as_("lee").post(f"/tools/{demo.tools['zoom']}/edit", payload).status_code == 302
+    with app.app_context():
+        zoom = db.session.get(Tool, demo.tools["zoom"])
+        assert {o.label: o.feature_key for o in zoom.optout_options} == {
+            "Camera off": "video",
+            "No recording while my child is present": "recording",
+            "Join by audio only": "video",
+            "Alternative activity": None,
+        }
         db.session.remove()
