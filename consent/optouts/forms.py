@@ -89,15 +89,11 @@ def _group_legend(group, tool: Tool) -> str:
 def _check_fits(form, field) -> None:
     """The choice must answer the part picked (one rule: consent.optouts.rules)."""
     feature = form.feature.data or ""
-    if feature and tool_has_feature(form.tool, feature):
+    if feature and form.tool.feature_label(feature) is not None:  # else validate_feature says
         try:
             check_fits(form.tool, feature, field.data)
         except OptOutError as error:
             raise ValidationError(str(error)) from error
-
-
-def tool_has_feature(tool: Tool, feature: str) -> bool:
-    return tool.feature_label(feature) is not None
 
 
 class PlanForm(FlaskForm):
