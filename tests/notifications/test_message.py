@@ -138,3 +138,22 @@ def test_only_the_recipient_opens_a_message(app, demo, as_):
     assert anonymous.status_code == 302
     assert "/signin" in anonymous.headers["Location"]
     assert read_at(app, mine) is None
+
+
+def test_a_message_page_stays_within_the_statement_budget(app, demo):
+    """Opening a message (and marking it read) costs no more than any other page."""
+    from tests import support
+    from tests.test_query_budget import BUDGET, signed_in, statements_for
+
+    with app.app_context():
+        message_id = db.session.scalar(
+            select(Notification.id)
+            .where(Notification.guardian_id == demo.guardians["maria"])
+            .order_by(Notification.id)
+            .limit(1)
+        )
+        db.session.remove()
+    maria = signed_in(app, support.PERSONAS["maria"])
+    for _ in ("first opened", "opened again"):
+        statements, _page = statements_for(support, app, maria, f"/inbox/{message_id}")
+        assert len(statements) <= BUDGET, statements
