@@ -10,7 +10,7 @@ requests and the privacy office's own pages in `catalog`; consent forms and thei
 `forms`; report scopes and the family's data-sharing page in `reports`; who may record a
 request for a family in `families`; which guardian links still see and decide (whatever the
 roster wrote on them) in `links`; records requests and disclosures in `records`; who must
-confirm a sign-in with a second factor in `accounts`.
+confirm a sign-in with a second factor in `accounts`; whose messages are whose in `messages`.
 """
 
 from consent.access.accounts import must_use_second_factor
@@ -63,6 +63,12 @@ from consent.access.forms import (
     visible_forms,
 )
 from consent.access.links import deciding_link, seeing_link
+from consent.access.messages import (
+    message_or_404,
+    own_messages,
+    unread_count,
+    unread_count_of_account,
+)
 from consent.access.policy import (
     can_file_for,
     can_see_student,
@@ -148,9 +154,11 @@ __all__ = [
     "may_see_reports",
     "may_verify_receipts",
     "may_watch_outbox",
+    "message_or_404",
     "must_use_second_factor",
     "optout_or_404",
     "optouts_or_404",
+    "own_messages",
     "recording_student_or_404",
     "records_request_or_404",
     "report_form_or_404",
@@ -166,6 +174,8 @@ __all__ = [
     "task_or_404",
     "tool_or_404",
     "tool_use_or_404",
+    "unread_count",
+    "unread_count_of_account",
     "vetting_request_or_404",
     "visible_disclosures",
     "visible_form_students",

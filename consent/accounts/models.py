@@ -79,6 +79,8 @@ class Account(UserMixin, Base):
     # Set for the request by consent.accounts.sessions: the key of the server-side session the
     # browser presented. Flask-Login keeps get_id() in the cookie, so the cookie holds only that.
     session_key = None
+    # Set for the request with the session lookup: messages not opened yet, for the menu.
+    unread_messages = 0
 
     def get_id(self) -> str | None:
         return self.session_key

@@ -18,6 +18,7 @@ from flask import current_app, g
 from flask_babel import gettext as _
 from sqlalchemy import Select, bindparam, delete, select, update
 
+from consent.access import unread_count_of_account
 from consent.accounts.models import Account, AccountSession
 from consent.core import clock
 from consent.core.transaction import need_write_lock
@@ -81,9 +82,10 @@ def start(account: Account, *, user_agent: str = "", now: datetime | None = None
 
 @cache
 def _signed_in_by_key() -> Select:
-    """Asked before every page: built once, so a request pays only for running it."""
+    """Asked before every page: built once, so a request pays only for running it. It brings
+    the count of unread messages the menu shows, so no page pays a statement for it."""
     return (
-        select(Account, AccountSession)
+        select(Account, AccountSession, unread_count_of_account())
         .join(AccountSession, AccountSession.account_id == Account.id)
         .where(AccountSession.key_hash == bindparam("key_hash"), Account.active.is_(True), *LIVE)
     )
@@ -97,8 +99,9 @@ def load(key: str | None, *, now: datetime | None = None) -> Account | None:
     row = db.session.execute(_signed_in_by_key(), {"key_hash": _hash(key), **bounds}).first()
     if row is None:
         return None
-    account, record = row
+    account, record, unread = row
     account.session_key = key
+    account.unread_messages = unread
     g.account_session = record
     return account
 

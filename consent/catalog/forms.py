@@ -1,7 +1,6 @@
 """The privacy office's tool form and the catalog list filters."""
 
 import re
-from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -28,6 +27,7 @@ from consent.catalog.models import (
     VettingStatus,
 )
 from consent.catalog.operations import ToolData
+from consent.catalog.rules import WebAddressError, clean_web_address
 from consent.core.templating import staff_label
 
 FEATURE_KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -39,14 +39,15 @@ def _strip(value):
 
 
 def web_address(form, field) -> None:
-    """A full http(s) address with a host name, as families will follow it."""
-    value = field.data or ""
-    parts = urlsplit(value)
-    host = parts.hostname or ""
-    if parts.scheme not in ("http", "https") or "." not in host or any(c.isspace() for c in value):
-        raise ValidationError(
-            _l("Enter a full web address that starts with https://, like https://example.com.")
-        )
+    """The one web address rule of the tool form and the vetting form: "quizlet.com" becomes
+    https://quizlet.com; what is not an address on a named host is refused. An empty answer is
+    left to the field's own "required" message, which names it."""
+    if not field.data:
+        return
+    try:
+        field.data = clean_web_address(field.data)
+    except WebAddressError as error:
+        raise ValidationError(str(error)) from error
 
 
 def _choices(enum_cls) -> list[SelectChoice]:
@@ -65,31 +66,48 @@ class FeatureRow(Form):
 
 class ToolForm(FlaskForm):
     name = StringField(
-        _l("Tool name"), filters=[_strip], validators=[DataRequired(), Length(max=255)]
+        _l("Tool name"),
+        filters=[_strip],
+        validators=[DataRequired(message=_l("Give the tool's name.")), Length(max=255)],
     )
     vendor = StringField(
-        _l("Company"), filters=[_strip], validators=[DataRequired(), Length(max=255)]
+        _l("Company"),
+        filters=[_strip],
+        validators=[
+            DataRequired(message=_l("Give the company that makes the tool.")),
+            Length(max=255),
+        ],
     )
     purpose = TextAreaField(
         _l("What it is for, in plain words"),
         filters=[_strip],
-        validators=[DataRequired(), Length(max=2000)],
+        validators=[
+            DataRequired(message=_l("Say in plain words what the tool is for.")),
+            Length(max=2000),
+        ],
         description=_l("One or two short sentences a parent can read quickly."),
     )
     website = StringField(
         _l("Website"),
         filters=[_strip],
-        validators=[DataRequired(), Length(max=2048), web_address],
+        validators=[DataRequired(message=_l("Give the tool's website address.")), web_address],
+        description=_l("For example https://www.example.com"),
     )
     privacy_policy_url = StringField(
         _l("Privacy policy address"),
         filters=[_strip],
-        validators=[DataRequired(), Length(max=2048), web_address],
+        validators=[
+            DataRequired(message=_l("Give the address of the tool's privacy policy.")),
+            web_address,
+        ],
     )
     grade_band = StringField(
         _l("Grades"),
         filters=[_strip],
-        validators=[DataRequired(), Length(max=32)],
+        validators=[
+            DataRequired(message=_l("Say which grades use the tool.")),
+            Length(max=32),
+        ],
         description=_l("For example K-5, 6-8 or K-12."),
     )
     legal_basis = SelectField(_l("Why the district may share data"), choices=[])
@@ -108,6 +126,8 @@ class ToolForm(FlaskForm):
     categories = FieldList(FormField(CategoryRow), min_entries=len(DATA_CATEGORIES))
     features = FieldList(FormField(FeatureRow))
     options = FieldList(StringField(filters=[_strip], validators=[Length(max=255)]))
+    # Beside each option: the short code of the feature it answers, or empty for any part.
+    option_parts = FieldList(StringField(filters=[_strip], validators=[Length(max=32)]))
     submit = SubmitField(_l("Save tool"))
 
     def __init__(self, *args, tool: Tool | None = None, **kwargs):
@@ -127,8 +147,13 @@ class ToolForm(FlaskForm):
         for number, row in enumerate(self.features, start=1):
             row.key.label.text = _l("Short code of feature %(n)s", n=number)
             row.title.label.text = _l("Name families see for feature %(n)s", n=number)
+        while len(self.option_parts) < len(self.options):
+            self.option_parts.append_entry()
         for number, option in enumerate(self.options, start=1):
             option.label.text = _l("Option %(n)s", n=number)
+        for number, part in enumerate(self.option_parts, start=1):
+            part.label.text = _l("Short code of the feature option %(n)s answers", n=number)
+            part.description = _l("Empty if it answers any part of the tool.")
         self.list_errors: dict[str, list] = {}  # messages about a whole list of rows
 
     @staticmethod
@@ -152,12 +177,14 @@ class ToolForm(FlaskForm):
             ],
             "features": [{"key": f.key, "title": f.label} for f in tool.features],
             "options": [o.label for o in tool.optout_options],
+            "option_parts": [o.feature_key or "" for o in tool.optout_options],
         }
 
     def _add_spare_rows(self) -> None:
         for _ in range(SPARE_ROWS):
             self.features.append_entry()
             self.options.append_entry()
+            self.option_parts.append_entry()
 
     # --- checks across fields ------------------------------------------------------------
 
@@ -199,6 +226,13 @@ class ToolForm(FlaskForm):
                 row.key.errors = [*row.key.errors, _l("Each feature needs its own short code.")]
                 valid = False
             keys.add(key)
+        for option, part in zip(self.options, self.option_parts, strict=False):
+            if option.data and part.data and part.data not in keys:
+                part.errors = [
+                    *part.errors,
+                    _l("Use the short code of one of the features above, or leave it empty."),
+                ]
+                valid = False
         if not any(o.data for o in self.options):
             self.list_errors["options"] = [
                 _l("Give at least one thing the school can offer a child who opts out.")
@@ -268,6 +302,11 @@ class ToolForm(FlaskForm):
             },
             features={row.key.data: row.title.data for row in self.features if row.key.data},
             options=list(dict.fromkeys(o.data for o in self.options if o.data)),
+            option_parts={
+                option.data: part.data
+                for option, part in zip(self.options, self.option_parts, strict=False)
+                if option.data and part.data
+            },
         )
 
 

@@ -155,6 +155,10 @@ class ToolOptOutOption(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
     label: Mapped[str] = mapped_column(String(255))
+    # The part of the tool (a ToolFeature key) this choice answers, such as "Camera off" for
+    # video; None for a choice that stands in for any part (an alternative activity). Which
+    # choices a request is offered: consent.optouts.rules.fitting_options.
+    feature_key: Mapped[str | None] = mapped_column(String(32))
 
 
 class ToolUse(Base):

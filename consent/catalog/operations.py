@@ -82,6 +82,8 @@ class ToolData:
     categories: dict[str, str] = field(default_factory=dict)  # category -> plain note
     features: dict[str, str] = field(default_factory=dict)  # key -> label, in order
     options: list[str] = field(default_factory=list)
+    # option label -> the feature key of the part it answers; a choice not named answers any part
+    option_parts: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -114,6 +116,12 @@ def check(data: ToolData, *, tool: Tool | None = None, complete: bool = True) ->
         raise CatalogError(
             "agreement_expires_on", _("The agreement must end after the date it was signed.")
         )
+    for label, key in data.option_parts.items():
+        if key and label in data.options and key not in data.features:
+            raise CatalogError(
+                "options",
+                _("The option %(option)s answers a feature the tool does not have.", option=label),
+            )
     if complete and not data.options:
         raise CatalogError(
             "options", _("Give at least one thing the school can offer a child who opts out.")
@@ -158,7 +166,10 @@ def snapshot(tool: Tool) -> dict[str, str | None]:
     values = {name: _text(getattr(tool, name)) for name in SCALAR_FIELDS}
     values |= {f"category:{c.category}": c.note for c in tool.data_categories}
     values |= {f"feature:{f.key}": f.label for f in tool.features}
-    values |= {f"option:{o.label}": o.label for o in tool.optout_options}
+    values |= {
+        f"option:{o.label}": f"{o.label} ({o.feature_key})" if o.feature_key else o.label
+        for o in tool.optout_options
+    }
     return values
 
 
@@ -197,6 +208,8 @@ def _apply(tool: Tool, data: ToolData, today: date) -> None:
     for label in data.options:
         if label not in present:
             tool.optout_options.append(ToolOptOutOption(label=label))
+    for row in tool.optout_options:
+        row.feature_key = data.option_parts.get(row.label) or None
 
 
 def _write_revision(

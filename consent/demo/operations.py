@@ -264,6 +264,12 @@ TOOLS = [
             "Join by audio only",
             "Alternative activity",
         ],
+        # The part of Zoom each choice answers; the alternative activity answers any part.
+        "option_parts": {
+            "Camera off": "video",
+            "No recording while my child is present": "recording",
+            "Join by audio only": "video",
+        },
         "uses": [("section", "room12"), ("section", "math7")],
     },
     {
@@ -284,6 +290,7 @@ TOOLS = [
         ],
         "features": [("photos", "Photos and videos of my child")],
         "options": ["Post work without photos or videos of my child", "Alternative activity"],
+        "option_parts": {"Post work without photos or videos of my child": "photos"},
         "uses": [("school", "oakwood")],
     },
     {
@@ -341,6 +348,7 @@ TOOLS = [
         ],
         "features": [("video", "Video of my child")],
         "options": ["Audio-only response", "Written response instead", "Alternative activity"],
+        "option_parts": {"Audio-only response": "video"},
         "uses": [("section", "english7")],
     },
 ]
@@ -365,6 +373,15 @@ def _school_days_ago(today: date, count: int) -> date:
         if day.weekday() < 5:
             count -= 1
     return day
+
+
+def _school_days_after(day: date, count: int, today: date) -> date:
+    """`count` school days (weekdays) after `day`, but never after `today`."""
+    while count > 0 and day < today:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return min(day, today)
 
 
 def _at(day: date) -> datetime:
@@ -467,7 +484,10 @@ def load_demo(today: date | None = None) -> DemoDistrict:
             last_reviewed_on=year_start - timedelta(days=30),
             data_categories=[ToolDataCategory(category=c, note=n) for c, n in spec["categories"]],
             features=[ToolFeature(key=k, label=label) for k, label in spec["features"]],
-            optout_options=[ToolOptOutOption(label=label) for label in spec["options"]],
+            optout_options=[
+                ToolOptOutOption(label=label, feature_key=spec.get("option_parts", {}).get(label))
+                for label in spec["options"]
+            ],
         )
         d.tools[spec["key"]] = tool
         for scope, target in spec["uses"]:
@@ -551,6 +571,12 @@ def _file_demo_requests(d: DemoDistrict, today: date) -> None:
     def task_of(optout, teacher):
         return next(t for t in optout.tasks if t.teacher_id == d.staff[teacher].id)
 
+    def after(optout, school_days: int, hour: int):
+        """The clock at `hour` on the school day `school_days` after the filing (never after
+        today, nor after now): each later step and its messages carry the day it was taken."""
+        day = _school_days_after(clock.today(optout.filed_at), school_days, today)
+        return clock.at(clock.moment_on(day, hour=hour))
+
     # submitted, filed today: Mateo, Zoom recording, Math 7 (Mr. Patel).
     file(
         "submitted",
@@ -562,17 +588,19 @@ def _file_demo_requests(d: DemoDistrict, today: date) -> None:
         "We do not want recordings of our son kept.",
         0,
     )
-    # joined by the second parent.
-    optouts.file_optout(
-        actor=acc["luis"],
-        student=students["mateo"],
-        tool=tools["zoom"],
-        feature="recording",
-        accommodation="No recording while my child is present",
-    )
+    # joined by the second parent, later the same day.
+    with after(d.optouts["submitted"], 0, 12):
+        optouts.file_optout(
+            actor=acc["luis"],
+            student=students["mateo"],
+            tool=tools["zoom"],
+            feature="recording",
+            accommodation="No recording while my child is present",
+        )
     # in progress and overdue: Mateo, Khan Academy, school-wide at Riverside.
     o = file("in_progress", "maria", "mateo", "khan", "", "Paper practice instead", "", 6)
-    optouts.acknowledge_task(actor=acc["patel"], task=task_of(o, "patel"))
+    with after(o, 1, 9):
+        optouts.acknowledge_task(actor=acc["patel"], task=task_of(o, "patel"))
     # planned, waiting for the principal: Ava, Seesaw photos (Ms. Johnson and Mr. Kim).
     o = file(
         "planned",
@@ -584,27 +612,31 @@ def _file_demo_requests(d: DemoDistrict, today: date) -> None:
         "",
         2,
     )
-    optouts.record_plan(
-        actor=acc["johnson"],
-        task=task_of(o, "johnson"),
-        option="Post work without photos or videos of my child",
-        note="Ava will photograph her work without her face in the picture.",
-    )
-    optouts.record_plan(
-        actor=acc["kim"],
-        task=task_of(o, "kim"),
-        option="Post work without photos or videos of my child",
-        note="Science journal entries will be drawings only.",
-    )
+    with after(o, 1, 11):
+        optouts.record_plan(
+            actor=acc["johnson"],
+            task=task_of(o, "johnson"),
+            option="Post work without photos or videos of my child",
+            note="Ava will photograph her work without her face in the picture.",
+        )
+    with after(o, 1, 14):
+        optouts.record_plan(
+            actor=acc["kim"],
+            task=task_of(o, "kim"),
+            option="Post work without photos or videos of my child",
+            note="Science journal entries will be drawings only.",
+        )
     # confirmed: Sofia, Zoom camera, Room 12.
     o = file("confirmed", "maria", "sofia", "zoom", "video", "Camera off", "", 8)
-    optouts.record_plan(
-        actor=acc["johnson"],
-        task=task_of(o, "johnson"),
-        option="Camera off",
-        note="Sofia keeps her camera off and answers in the chat or by voice.",
-    )
-    optouts.confirm(actor=acc["brooks"], optout=o)
+    with after(o, 2, 13):
+        optouts.record_plan(
+            actor=acc["johnson"],
+            task=task_of(o, "johnson"),
+            option="Camera off",
+            note="Sofia keeps her camera off and answers in the chat or by voice.",
+        )
+    with after(o, 3, 9):
+        optouts.confirm(actor=acc["brooks"], optout=o)
     # returned to the teacher: Olivia, Flip video, English 7.
     o = file(
         "returned",
@@ -616,20 +648,28 @@ def _file_demo_requests(d: DemoDistrict, today: date) -> None:
         "She is not comfortable on camera.",
         3,
     )
-    optouts.record_plan(actor=acc["patel"], task=task_of(o, "patel"), option="Audio-only response")
-    optouts.return_plan(
-        actor=acc["reed"],
-        optout=o,
-        note="The family asked for a written response; please plan for that.",
-    )
+    with after(o, 1, 15):
+        optouts.record_plan(
+            actor=acc["patel"], task=task_of(o, "patel"), option="Audio-only response"
+        )
+    with after(o, 2, 8):
+        optouts.return_plan(
+            actor=acc["reed"],
+            optout=o,
+            note="The family asked for a written response; please plan for that.",
+        )
     # withdrawn: Sofia, Google Classroom.
     o = file("withdrawn", "luis", "sofia", "classroom", "", "Paper copies of assignments", "", 5)
-    optouts.withdraw(actor=acc["luis"], optout=o)
+    with after(o, 1, 19):
+        optouts.withdraw(actor=acc["luis"], optout=o)
     # closed: Ava, Nearpod, Grade 4 Science.
     o = file("closed", "james", "ava", "nearpod", "", "Answer on paper", "", 10)
-    optouts.close(
-        actor=acc["brooks"], optout=o, reason="Grade 4 Science stopped using Nearpod this term."
-    )
+    with after(o, 2, 11):
+        optouts.close(
+            actor=acc["brooks"],
+            optout=o,
+            reason="Grade 4 Science stopped using Nearpod this term.",
+        )
 
 
 def _publish_demo_form(d: DemoDistrict, today: date) -> None:
@@ -669,13 +709,15 @@ def _publish_demo_form(d: DemoDistrict, today: date) -> None:
         school_ids=[d.schools["riverside"].id],
     )
     consentforms.publish_form(actor=d.accounts["lee"], form=directory, now=_at(today))
-    consentforms.answer_form(
-        actor=d.accounts["patricia"],
-        form=directory,
-        student=d.students["olivia"],
-        answer=Answer.REFUSED,
-        now=_at(today),
-    )
+    answered = clock.moment_on(today, hour=11)
+    with clock.at(answered):  # her receipt carries the moment she answered
+        consentforms.answer_form(
+            actor=d.accounts["patricia"],
+            form=directory,
+            student=d.students["olivia"],
+            answer=Answer.REFUSED,
+            now=answered,
+        )
     _ask_consent_for_flip(d, today, f"{year}-{year + 1}")
 
 
@@ -703,20 +745,24 @@ def _ask_consent_for_flip(d: DemoDistrict, today: date, school_year: str) -> Non
     )
     translate_demo_form(form, actor_account_id=d.accounts["lee"].id)
     consentforms.publish_form(actor=d.accounts["lee"], form=form, now=_at(today))
-    consentforms.answer_form(
-        actor=d.accounts["maria"],
-        form=form,
-        student=d.students["mateo"],
-        answer=Answer.GRANTED,
-        now=_at(today),
-    )
-    consentforms.answer_form(
-        actor=d.accounts["reed"],
-        form=form,
-        student=d.students["lucas"],
-        answer=Answer.REFUSED,
-        method=AnswerMethod.PAPER,
-        guardian=d.guardians["kevin"],
-        note="The signed slip came back in Lucas's folder.",
-        now=_at(today),
-    )
+    answered = clock.moment_on(today, hour=12)
+    with clock.at(answered):  # each receipt carries the moment of its answer
+        consentforms.answer_form(
+            actor=d.accounts["maria"],
+            form=form,
+            student=d.students["mateo"],
+            answer=Answer.GRANTED,
+            now=answered,
+        )
+    entered = clock.moment_on(today, hour=14)
+    with clock.at(entered):
+        consentforms.answer_form(
+            actor=d.accounts["reed"],
+            form=form,
+            student=d.students["lucas"],
+            answer=Answer.REFUSED,
+            method=AnswerMethod.PAPER,
+            guardian=d.guardians["kevin"],
+            note="The signed slip came back in Lucas's folder.",
+            now=entered,
+        )

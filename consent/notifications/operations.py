@@ -21,7 +21,7 @@ from sqlalchemy import Select, case, func, insert, literal, select, update
 
 from consent.core import clock
 from consent.core.i18n import available_locales
-from consent.core.transaction import immediate_transactions
+from consent.core.transaction import immediate_transactions, need_write_lock
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.roster.models import Guardian, Staff
@@ -80,6 +80,22 @@ def notify(
     )
     db.session.add(notification)
     return notification
+
+
+def mark_read(*, actor, message: Notification) -> bool:
+    """The recipient opened the message: keep when they first did. True if this was the first
+    time. One guarded UPDATE, so two tabs opening it at once keep the earlier time."""
+    if message.read_at is not None:
+        return False
+    message_id = message.id
+    need_write_lock()  # a family's page reads without SQLite's write lock until it must write
+    opened = db.session.execute(
+        update(Notification)
+        .where(Notification.id == message_id, Notification.read_at.is_(None))
+        .values(read_at=clock.now())
+        .execution_options(synchronize_session=False, preserve_rowcount=True)
+    )
+    return bool(opened.rowcount)
 
 
 def _locale_for(language: str) -> str:

@@ -2,8 +2,9 @@
 
 from datetime import datetime
 
-from sqlalchemy import Select, false, func, or_, select
+from sqlalchemy import Select, func, select
 
+from consent.access import own_messages
 from consent.accounts.models import Account
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
@@ -11,11 +12,7 @@ from consent.notifications.models import DeliveryStatus, Notification
 
 def inbox(actor: Account) -> Select:
     """The actor's own messages, newest first."""
-    mine = or_(
-        Notification.guardian_id == actor.guardian_id if actor.guardian_id else false(),
-        Notification.staff_id == actor.staff_id if actor.staff_id else false(),
-    )
-    return select(Notification).where(mine).order_by(Notification.id.desc())
+    return own_messages(actor)
 
 
 def outbox_counts() -> dict[DeliveryStatus, int]:

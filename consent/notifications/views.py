@@ -1,10 +1,12 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from consent.access import allowed_or_404, may_watch_outbox
+from consent.access import allowed_or_404, may_watch_outbox, message_or_404, unread_count
 from consent.core.gates import STAFF, roles_required
+from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
+from consent.notifications import operations
 from consent.notifications.models import DeliveryStatus
 from consent.notifications.queries import failed_messages, oldest_pending, outbox_counts
 from consent.notifications.queries import inbox as inbox_query
@@ -22,6 +24,17 @@ def inbox():
         error_out=False,
     )
     return render_template("notifications/inbox.html", page=page)
+
+
+@bp.get("/inbox/<int:message_id>")
+@login_required
+def message(message_id: int):
+    """One message whole, as it was emailed; opening it marks it read."""
+    found = message_or_404(current_user, message_id)
+    opened = run(operations.mark_read, message=found)
+    if opened.value:
+        current_user.unread_messages = unread_count(current_user)
+    return render_template("notifications/message.html", message=found)
 
 
 @bp.get("/outbox")

@@ -19,7 +19,13 @@ from consent.core import clock
 from consent.core.templating import LABELS
 from consent.core.urls import bounded_int
 from consent.optouts.models import STAFF_CHANNELS, Channel
-from consent.optouts.rules import OptOutError, check_received
+from consent.optouts.rules import (
+    OptOutError,
+    check_fits,
+    check_received,
+    choice_groups,
+    fitting_options,
+)
 from consent.texts.lookup import translated
 
 REASON_MAX = 2000
@@ -49,27 +55,59 @@ class OptOutForm(FlaskForm):
     def validate_accommodation(self, field) -> None:
         if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choose one of the accommodations listed for this tool."))
+        _check_fits(self, field)
 
     def validate_feature(self, field) -> None:
         if field.data not in {choice.value for choice in field.choices}:
             raise ValidationError(_l("Choose one of the parts of the tool listed."))
 
     def for_tool(self, tool: Tool) -> "OptOutForm":
-        """The tool's parts and choices in the guardian's language; the values stay the
-        district's own words, which is what the request records."""
-        self.feature.choices = [SelectChoice("", _l("All of %(tool)s", tool=tool.name))] + [
-            SelectChoice(f.key, translated(f, "label").with_note()) for f in tool.features
-        ]
-        self.accommodation.choices = [
-            SelectChoice(o.label, translated(o, "label")) for o in tool.optout_options
-        ]
+        _offer_tool(self, tool)
         return self
+
+
+def _offer_tool(form, tool: Tool) -> None:
+    """The parts of the tool and every choice, grouped by the part each one answers: without
+    script the groups say which fits what, and optout-choices.js hides those that do not.
+    Shown in the reader's language; the values stay the district's own words, which is what
+    the request records."""
+    form.tool = tool
+    parts = {f.key: translated(f, "label").with_note() for f in tool.features}
+    form.feature.choices = [SelectChoice("", _l("All of %(tool)s", tool=tool.name))] + [
+        SelectChoice(key, label) for key, label in parts.items()
+    ]
+    form.accommodation.choices = [
+        SelectChoice(o.label, translated(o, "label")) for o in tool.optout_options
+    ]
+    form.choice_groups = [
+        (group.part, _group_legend(group, tool, parts), group.choices)
+        for group in choice_groups(tool)
+    ]
+
+
+def _group_legend(group, tool: Tool, parts: dict) -> str:
+    if group.part == "":
+        return _l("For any part of %(tool)s", tool=tool.name)
+    if group.part == "*":
+        return _l("For all of %(tool)s", tool=tool.name)
+    return _l("For %(part)s", part=parts.get(group.part, group.part_label))
+
+
+def _check_fits(form, field) -> None:
+    """The choice must answer the part picked (one rule: consent.optouts.rules)."""
+    feature = form.feature.data or ""
+    if feature and form.tool.feature_label(feature) is not None:  # else validate_feature says
+        try:
+            check_fits(form.tool, feature, field.data)
+        except OptOutError as error:
+            raise ValidationError(str(error)) from error
 
 
 class PlanForm(FlaskForm):
     option = RadioField(
         _l("Accommodation"),
         validators=[InputRequired(message=_l("Choose the accommodation you will give."))],
+        validate_choice=False,  # checked below, saying why a choice does not fit
     )
     note = TextAreaField(
         _l("Note for the family and the principal"),
@@ -78,9 +116,24 @@ class PlanForm(FlaskForm):
     )
     submit = SubmitField(_l("Save plan"))
 
-    def for_tool(self, tool: Tool) -> "PlanForm":
-        self.option.choices = [SelectChoice(o.label) for o in tool.optout_options]
+    def for_request(self, optout) -> "PlanForm":
+        """The choices that fit the part the family opted out of; the family's own ask first
+        selected (issue 15), until the teacher has saved a plan."""
+        self.optout = optout
+        offered = fitting_options(optout.tool, optout.feature)
+        self.option.choices = [SelectChoice(label) for label in offered]
+        if not self.is_submitted() and self.option.data is None and optout.accommodation in offered:
+            self.option.data = optout.accommodation
         return self
+
+    def validate_option(self, field) -> None:
+        if field.data in {choice.value for choice in field.choices}:
+            return
+        try:
+            check_fits(self.optout.tool, self.optout.feature, field.data)
+        except OptOutError as error:
+            raise ValidationError(str(error)) from error
+        raise ValidationError(_l("Choose one of the accommodations listed."))
 
 
 class ReturnForm(FlaskForm):
@@ -176,10 +229,7 @@ class RecordOptOutForm(FlaskForm):
     def for_family(self, tool: Tool, guardians) -> "RecordOptOutForm":
         self.guardian.choices = [SelectChoice(str(g.id), g.full_name) for g in guardians]
         self.channel.choices = [SelectChoice(c.value, LABELS[Channel][c]) for c in STAFF_CHANNELS]
-        self.feature.choices = [SelectChoice("", _l("All of %(tool)s", tool=tool.name))] + [
-            SelectChoice(f.key, f.label) for f in tool.features
-        ]
-        self.accommodation.choices = [SelectChoice(o.label) for o in tool.optout_options]
+        _offer_tool(self, tool)
         return self
 
     def _check_choice(self, field, message) -> None:
@@ -197,6 +247,7 @@ class RecordOptOutForm(FlaskForm):
 
     def validate_accommodation(self, field) -> None:
         self._check_choice(field, _l("Choose one of the accommodations listed for this tool."))
+        _check_fits(self, field)
 
     def validate_received_on(self, field) -> None:
         try:

@@ -41,6 +41,7 @@ from consent.optouts.models import (
 from consent.optouts.queries import routed_to
 from consent.optouts.rules import (
     OptOutError,
+    check_fits,
     check_received,
     check_task_transition,
     check_transition,
@@ -203,6 +204,7 @@ def _validate_choice(student: Student, tool: Tool, feature: str, accommodation: 
         raise OptOutError(_l("Choose one of the parts of the tool listed."))
     if accommodation not in {o.label for o in tool.optout_options}:
         raise OptOutError(_l("Choose one of the accommodations listed."))
+    check_fits(tool, feature, accommodation)
 
 
 def _find_active(student_id: int, tool_id: int, feature: str) -> OptOut | None:
@@ -482,6 +484,7 @@ def record_plan(*, actor: Account, task: Task, option: str, note: str = "") -> N
     _lock_with_tasks(optout)
     if option not in {o.label for o in optout.tool.optout_options}:
         raise OptOutError(_l("Choose one of the accommodations listed."))
+    check_fits(optout.tool, optout.feature, option)
     if not awaits_teacher(optout, task):
         raise OptOutError(_l("The plan can only be changed while the request is in progress."))
     if task.status is TaskStatus.CLOSED:

@@ -1,11 +1,14 @@
-"""Plain rules of the opt-out workflow: transitions, deadlines and what counts as overdue."""
+"""Plain rules of the opt-out workflow: transitions, deadlines, what counts as overdue, and
+which choices fit the part of a tool a family opts out of."""
 
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, or_
 
+from consent.catalog.models import Tool, ToolOptOutOption
 from consent.core.errors import DomainError
 from consent.optouts.models import (
     TASK_TRANSITIONS,
@@ -83,3 +86,64 @@ def check_received(received_on: date, today: date) -> None:
                 day=format_date(start, "long"),
             )
         )
+
+
+# --- which choices fit which part of a tool ------------------------------------------------
+
+
+def option_fits(option: ToolOptOutOption, feature: str) -> bool:
+    """A choice made for one part of a tool ("Camera off" for video) fits that part, and a
+    request about the whole tool, which holds every part; a choice for no particular part (an
+    alternative activity) fits anything. `feature` is a feature key, or "" for the whole tool."""
+    return option.feature_key is None or not feature or option.feature_key == feature
+
+
+def fitting_options(tool: Tool, feature: str) -> list[str]:
+    """The labels of the choices a request about `feature` of `tool` is offered, in order."""
+    return [o.label for o in tool.optout_options if option_fits(o, feature)]
+
+
+def check_fits(tool: Tool, feature: str, choice: str) -> None:
+    """Refuse a choice of the tool's that does not answer the part the request is about."""
+    for option in tool.optout_options:
+        if option.label == choice and not option_fits(option, feature):
+            raise OptOutError(
+                _l(
+                    "“%(choice)s” is not a choice for %(part)s. Choose one of the choices "
+                    "listed for it.",
+                    choice=choice,
+                    part=tool.feature_label(feature) or feature,
+                )
+            )
+
+
+@dataclass(frozen=True)
+class ChoiceGroup:
+    """The choices made for one part of a tool (`part` a feature key), or for any part
+    (`part` ""), for a form that shows them grouped and a browser that hides what does not fit."""
+
+    part: str
+    part_label: str | None
+    choices: tuple[str, ...]
+
+
+def choice_groups(tool: Tool) -> list[ChoiceGroup]:
+    """Each part's own choices, in the order of the tool's parts, then the choices for any part.
+    A choice naming a part the tool no longer has is offered for the whole tool only."""
+    groups = [
+        ChoiceGroup(
+            f.key,
+            f.label,
+            tuple(o.label for o in tool.optout_options if o.feature_key == f.key),
+        )
+        for f in tool.features
+    ]
+    keys = {f.key for f in tool.features}
+    general = tuple(o.label for o in tool.optout_options if o.feature_key is None)
+    orphans = tuple(
+        o.label for o in tool.optout_options if o.feature_key and o.feature_key not in keys
+    )
+    groups.append(ChoiceGroup("", None, general))
+    if orphans:
+        groups.append(ChoiceGroup("*", None, orphans))
+    return [g for g in groups if g.choices]

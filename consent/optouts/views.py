@@ -245,7 +245,7 @@ def acknowledge(task_id: int):
 @roles_required(Role.TEACHER)
 def plan(task_id: int):
     task = task_or_404(current_user, task_id, action=_read_action("task.view"))
-    form = PlanForm().for_tool(task.optout.tool)
+    form = PlanForm().for_request(task.optout)
     if request.method == "GET" and task.plan_option:
         form.option.data = task.plan_option
         form.note.data = task.plan_note

@@ -4,6 +4,7 @@ waiting for review and one the privacy office did not approve (so no catalog ent
 from datetime import datetime, timedelta
 
 from consent.accounts.models import Account
+from consent.core import clock
 from consent.vetting import operations
 from consent.vetting.models import RequestStatus
 
@@ -30,10 +31,14 @@ def file_demo_vetting_requests(accounts: dict[str, Account], now: datetime) -> N
         student_data="Video and voice recordings, full name and school email.",
         now=now - timedelta(days=9),
     )
-    operations.decide(
-        actor=accounts["lee"],
-        request=refused,
-        decision=RequestStatus.NOT_APPROVED,
-        note="It keeps student videos for advertising research. Flip does the same job safely.",
-        now=now - timedelta(days=7),
-    )
+    decided_at = now - timedelta(days=7)
+    with clock.at(decided_at):  # the requester's message carries the day it was decided
+        operations.decide(
+            actor=accounts["lee"],
+            request=refused,
+            decision=RequestStatus.NOT_APPROVED,
+            note=(
+                "It keeps student videos for advertising research. Flip does the same job safely."
+            ),
+            now=decided_at,
+        )

@@ -11,26 +11,17 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from consent.catalog.forms import web_address
 from consent.catalog.models import LegalBasis, Tool
 from consent.core.templating import staff_label
 from consent.roster.models import School
 from consent.vetting.models import RequestStatus
-from consent.vetting.operations import VettingError, clean_web_address
 
 TEXT_MAX = 4000
 
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def _web_address(form, field) -> None:
-    if not field.data:
-        return
-    try:
-        field.data = clean_web_address(field.data)
-    except VettingError as error:
-        raise ValidationError(str(error)) from error
 
 
 class VettingRequestForm(FlaskForm):
@@ -44,7 +35,7 @@ class VettingRequestForm(FlaskForm):
     website = StringField(
         _l("Website address"),
         filters=[_strip],
-        validators=[DataRequired(message=_l("Give the tool's website address.")), _web_address],
+        validators=[DataRequired(message=_l("Give the tool's website address.")), web_address],
         description=_l("For example https://www.example.com"),
     )
     vendor = StringField(
@@ -53,7 +44,7 @@ class VettingRequestForm(FlaskForm):
     privacy_policy_url = StringField(
         _l("Privacy policy address (optional)"),
         filters=[_strip],
-        validators=[_web_address],
+        validators=[web_address],
     )
     purpose = TextAreaField(
         _l("What is it for?"),

@@ -2,10 +2,8 @@
 writes the audit row and the notifications in the caller's transaction, and flushes; the
 caller commits once. A refusal raises VettingError and changes nothing."""
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -30,6 +28,7 @@ from consent.catalog.models import (
     VettingStatus,
 )
 from consent.catalog.operations import CatalogError, ToolData, create_tool
+from consent.catalog.rules import clean_web_address
 from consent.consentforms.models import ConsentForm, ConsentFormSchool, FormKind, FormStatus
 from consent.core import clock
 from consent.core.errors import DomainError
@@ -39,36 +38,12 @@ from consent.optouts.operations import FollowReport, follow_roster
 from consent.roster.models import School, Section
 from consent.vetting.models import DECISIONS, USABLE_STATUSES, RequestStatus, VettingRequest
 
-HOST_RE = re.compile(
-    r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z][a-z0-9-]{1,62}$"
-)
-
 
 class VettingError(DomainError):
     """A change the rules refuse; the message (translatable) is shown to the person."""
 
 
 # --- rules -----------------------------------------------------------------------------------
-
-
-def clean_web_address(value: str) -> str:
-    """A website address as people type it ("seesaw.me") made whole ("https://seesaw.me");
-    anything that is not a web address on a named host is refused."""
-    value = (value or "").strip()
-    if not value or any(ch.isspace() for ch in value) or len(value) > 2048:
-        raise VettingError(_l("Enter a web address such as https://www.example.com."))
-    if "://" not in value:
-        value = "https://" + value
-    try:
-        parts = urlsplit(value)
-        host = (parts.hostname or "").encode("idna").decode("ascii")
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except (ValueError, UnicodeError):
-        host = ""
-        parts = None
-    if parts is None or parts.scheme not in ("http", "https") or not HOST_RE.match(host):
-        raise VettingError(_l("Enter a web address such as https://www.example.com."))
-    return value
 
 
 def check_dates(starts_on: date, ends_on: date | None) -> None:

@@ -235,11 +235,14 @@ def probes_for(persona: str, oracle: Oracle, demo, records: Records) -> list[Pro
 REFERENCE_RE = re.compile(r"quote this reference: [0-9a-f]+")
 # A message flashed by the previous (allowed, redirected) probe shows on whatever page is next.
 FLASHES_RE = re.compile(r'<div class="flashes".*?</div>', re.S)
+# The menu counts the person's unread messages, which allowed probes before it may have added to.
+UNREAD_RE = re.compile(r' <span class="unread-count">[^<]*</span>')
 
 
 def normalised(body: str) -> str:
-    """A page with the per-request parts (CSRF token, reference id, flashes) blanked out."""
-    body = FLASHES_RE.sub("", without_csrf(body))
+    """A page with the per-request parts (CSRF token, reference id, flashes, the count of
+    unread messages) blanked out."""
+    body = UNREAD_RE.sub("", FLASHES_RE.sub("", without_csrf(body)))
     return " ".join(REFERENCE_RE.sub("quote this reference: -", body).split())
 
 

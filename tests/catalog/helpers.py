@@ -19,6 +19,7 @@ def tool_form(
     categories=None,
     features=None,
     options=None,
+    option_parts=None,
 ) -> dict:
     """The POST body of the tool form; `categories` maps an Exhibit B name to its plain note."""
     categories = (
@@ -48,8 +49,10 @@ def tool_form(
     for number, (key, label) in enumerate([*features.items(), ("", "")]):
         data[f"features-{number}-key"] = key
         data[f"features-{number}-title"] = label
+    option_parts = option_parts or {}
     for number, label in enumerate([*options, ""]):
         data[f"options-{number}"] = label
+        data[f"option_parts-{number}"] = option_parts.get(label, "")
     return data
 
 
@@ -70,6 +73,7 @@ def form_of(tool, **changes) -> dict:
         "categories": {c.category: c.note for c in tool.data_categories},
         "features": {f.key: f.label for f in tool.features},
         "options": [o.label for o in tool.optout_options],
+        "option_parts": {o.label: o.feature_key for o in tool.optout_options if o.feature_key},
     }
     values.update(changes)
     return tool_form(**values)
@@ -94,6 +98,7 @@ def data_of(tool, **changes):
         "categories": {c.category: c.note for c in tool.data_categories},
         "features": {f.key: f.label for f in tool.features},
         "options": [o.label for o in tool.optout_options],
+        "option_parts": {o.label: o.feature_key for o in tool.optout_options if o.feature_key},
     }
     values.update(changes)
     return ToolData(**values)

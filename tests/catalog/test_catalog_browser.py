@@ -65,3 +65,26 @@ def test_the_office_edits_a_tool_and_the_family_sees_the_change(page: Page):  # 
     expect(changes).to_contain_text("Now collects: Student Survey Responses.")
     axe.check(page, "child page with a tool change")
     axe.assert_clean()
+
+
+def test_every_field_with_an_error_gets_the_red_border(page: Page):  # noqa: F811
+    """Text boxes and date boxes, not only text areas, are outlined in red when their answer
+    is wrong, and the errors name their field (issue 15)."""
+    axe = Axe()
+    sign_in(page, "lee")
+    page.goto("/tools/new")
+    page.get_by_label("Agreement signed on").fill("2030-01-01")
+    page.get_by_role("button", name="Save tool").click()
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Give the tool's name.")
+    expect(summary).to_contain_text("Say in plain words what the tool is for.")
+    expect(summary).not_to_contain_text("This field is required.")
+    borders = {
+        label: page.get_by_label(label, exact=True).evaluate(
+            "e => [getComputedStyle(e).borderTopColor, getComputedStyle(e).borderTopWidth]"
+        )
+        for label in ("Tool name", "What it is for, in plain words", "Agreement signed on")
+    }
+    assert set(map(tuple, borders.values())) == {("rgb(176, 0, 32)", "2px")}, borders
+    axe.check(page, "tool form with errors")
+    axe.assert_clean()

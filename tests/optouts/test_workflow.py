@@ -11,7 +11,7 @@ from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts import operations as ops
 from consent.optouts.models import Event, OptOut, OptOutRequester, OptOutStatus, TaskStatus
-from consent.optouts.rules import OptOutError, is_overdue
+from consent.optouts.rules import OptOutError, fitting_options, is_overdue
 from consent.roster.models import GuardianLink, Student
 
 
@@ -44,7 +44,8 @@ def file(get, guardian, student, tool, feature="", accommodation=None, reason=""
         student=get("students", student),
         tool=tool_obj,
         feature=feature,
-        accommodation=accommodation or tool_obj.optout_options[0].label,
+        # the first choice that fits the part (Camera off is no answer to Chat)
+        accommodation=accommodation or fitting_options(tool_obj, feature)[0],
         reason=reason,
     )
 

@@ -33,7 +33,7 @@ def confirm(demo, key: str, principal: str) -> None:
             optouts.record_plan(
                 actor=_account(demo, teachers[task.teacher_id]),
                 task=task,
-                option=optout.tool.optout_options[0].label,
+                option=optout.accommodation,  # the plan gives what the family asked for
             )
     optouts.confirm(actor=_account(demo, principal), optout=optout)
 

@@ -75,37 +75,54 @@ def test_the_tool_page_and_the_public_catalog_read_spanish(as_, browser, demo):
     assert "Clases en vivo por video" in spanish
 
 
+NO_RECORDING = "Sin grabación mientras mi hijo esté presente"
+
+
 def test_the_opt_out_form_offers_spanish_and_records_the_district_s_words(app, as_, demo):
     maria, sofia, zoom = as_("maria"), demo.students["sofia"], demo.tools["zoom"]
     url = f"/students/{sofia}/optouts/new?tool={zoom}"
     body = page(maria, url)
+    assert "Participar solo con audio" in body
     assert '<option value="chat">Chat</option>' in body
     assert ">Grabación</option>" in body
     assert "Sin grabación mientras mi hijo esté presente" in body
     review = maria.post(
-        url, {"feature": "chat", "accommodation": "Join by audio only", "review": "1"}
+        url,
+        {
+            "feature": "recording",
+            "accommodation": "No recording while my child is present",
+            "review": "1",
+        },
     ).get_data(as_text=True)
-    assert "Participar solo con audio" in review
+    assert NO_RECORDING in review
     sent = maria.post(
         url,
-        {"feature": "chat", "accommodation": "Join by audio only", "send": "1"},
+        {
+            "feature": "recording",
+            "accommodation": "No recording while my child is present",
+            "send": "1",
+        },
         token_from=url,
     )
     assert sent.status_code == 302
     with app.app_context():
-        optout = db.session.scalar(select(OptOut).order_by(OptOut.id.desc()).limit(1))
-        assert (optout.feature, optout.accommodation) == ("chat", "Join by audio only")
+        filed = int(sent.headers["Location"].split("/requests/")[1].split("/")[0])
+        optout = db.session.get(OptOut, filed)
+        assert (optout.feature, optout.accommodation) == (
+            "recording",
+            "No recording while my child is present",
+        )
         optout_id = optout.id
         [receipt] = db.session.scalars(
             select(Notification).where(
                 Notification.optout_id == optout_id, Notification.kind == "optouts/receipt"
             )
         )
-        assert "Participar solo con audio" in receipt.body_text
+        assert NO_RECORDING in receipt.body_text
     receipt_page = page(maria, f"/requests/{optout_id}/receipt")
-    assert "Participar solo con audio" in receipt_page and "— Chat" in receipt_page
+    assert NO_RECORDING in receipt_page and "— Grabación" in receipt_page
     detail = page(maria, f"/requests/{optout_id}")
-    assert "Participar solo con audio" in detail
+    assert NO_RECORDING in detail
 
 
 def test_consent_forms_read_spanish_and_mark_an_untranslated_one(app, as_, demo):

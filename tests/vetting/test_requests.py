@@ -9,12 +9,13 @@ from sqlalchemy import select
 from consent.accounts.models import Account
 from consent.audit.models import AuditEvent
 from consent.catalog.models import LegalBasis, Tool, ToolRevision, VettingStatus
+from consent.catalog.rules import WebAddressError, clean_web_address
 from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due
 from consent.vetting import operations as ops
 from consent.vetting.models import RequestStatus, VettingRequest
-from consent.vetting.operations import VettingError, clean_web_address
+from consent.vetting.operations import VettingError
 from tests.vetting.helpers import JOHNSON, count, request_form
 
 
@@ -72,7 +73,7 @@ def test_a_malformed_address_is_refused_with_a_message_and_nothing_saved(app, as
     assert answer.status_code == 200
     assert "Enter a web address such as https://www.example.com." in answer.get_data(as_text=True)
     assert count(app, VettingRequest, KAHOOT) == 0
-    with pytest.raises(VettingError):
+    with pytest.raises(WebAddressError):
         clean_web_address(address)
 
 
@@ -151,6 +152,14 @@ def emails_after_delivery(app, smtp):
         report = deliver_due()
     assert report.failed == 0
     return smtp.to(JOHNSON)
+
+
+def test_the_decision_page_shows_what_the_requester_entered(app, as_, sent):
+    """The company and the privacy policy the requester gave are on the page the office
+    decides on (issue 15)."""
+    page = html.unescape(as_("lee").get(f"/vetting/{sent}/decide").get_data(as_text=True))
+    assert "Kahoot! ASA" in page
+    assert "https://trust.kahoot.com/privacy-policy/" in page
 
 
 def test_the_review_queue_lists_waiting_requests_oldest_first(app, as_, sent):
