@@ -1,6 +1,9 @@
-"""`flask roster import PATH [--dry-run]`: load the district's SIS export."""
+"""`flask roster import PATH [--dry-run]`: load the district's SIS export; `flask roster work
+[--loop]`: the worker that imports what the upload page queued."""
 
+import signal
 import sys
+import time
 
 import click
 from flask.cli import AppGroup
@@ -8,7 +11,7 @@ from flask.cli import AppGroup
 from consent.core import clock
 from consent.core.transaction import immediate_transactions
 from consent.extensions import db
-from consent.roster.jobs import IMPORT_STEPS
+from consent.roster.jobs import IMPORT_STEPS, claim_next, run_claimed, sweep_interrupted
 
 cli = AppGroup("roster", help="The roster from the student information system.")
 
@@ -47,3 +50,37 @@ def import_command(path: str, dry_run: bool) -> None:
     click.echo("Dry run: nothing was written." if dry_run else "Roster imported.")
     for line in result.summary.lines():
         click.echo(f"  {line}")
+
+
+class _Stopping:
+    """SIGTERM/SIGINT end the loop once the import at hand is done (it is one transaction: a
+    stop in the middle would only roll it back)."""
+
+    def __init__(self):
+        self.requested = False
+
+    def __call__(self, signum, frame):
+        self.requested = True
+
+
+@cli.command("work")
+@click.option("--loop", is_flag=True, help="Keep running as a worker.")
+@click.option("--interval", default=2.0, show_default=True, help="Seconds between passes.")
+def work(loop: bool, interval: float) -> None:
+    """Import the rosters uploaded on the upload page, oldest first, one at a time."""
+    stopping = _Stopping()
+    previous = [signal.signal(s, stopping) for s in (signal.SIGTERM, signal.SIGINT)] if loop else []
+    try:
+        with immediate_transactions():  # on SQLite, each write takes the lock at BEGIN
+            while True:
+                if sweep_interrupted():
+                    click.echo("roster imports interrupted earlier are marked failed")
+                while not stopping.requested and (run_id := claim_next()) is not None:
+                    click.echo(f"roster import {run_id}: {run_claimed(run_id)}")
+                db.session.remove()
+                if not loop or stopping.requested:
+                    return
+                time.sleep(interval)
+    finally:
+        for signum, handler in zip((signal.SIGTERM, signal.SIGINT), previous, strict=False):
+            signal.signal(signum, handler)

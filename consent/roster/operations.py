@@ -1,4 +1,4 @@
-"""Roster import as one operation, shared by the command line and (later) the upload page."""
+"""Roster import as one operation, shared by the command line and the roster worker."""
 
 import logging
 from collections.abc import Callable
@@ -30,17 +30,19 @@ def import_roster(
     actor=None,
     dry_run: bool = False,
     progress: Callable[[str], None] = lambda step: None,
-    run: RosterImport | None = None,
+    read_progress: Callable[[str, int], None] | None = None,
+    run_id: int | None = None,
     source_name: str | None = None,
 ) -> ImportResult:
     """Validate the whole set, then apply it in one transaction (or roll back for a dry run).
 
-    A set with any problem changes nothing. The run is logged either way (into `run` when the
-    upload page already made one); the caller commits.
+    A set with any problem changes nothing. The run is logged either way (into the row
+    `run_id` when the upload page queued one); the caller commits. `progress` is told each
+    step, `read_progress` the rows read so far in each file.
     """
     source = Path(path)
     progress("reading")
-    roster = read_roster(source)
+    roster = read_roster(source, read_progress)
     summary, problems = None, list(roster.problems)
     if not problems:
         try:
@@ -49,6 +51,7 @@ def import_roster(
             problems = refused.problems
         if problems or dry_run:
             db.session.rollback()
+    run = db.session.get(RosterImport, run_id) if run_id is not None else None
     if run is None:
         run = RosterImport(
             run_by_account_id=actor.id if actor is not None else None,
