@@ -152,7 +152,7 @@ def imports():
         per_page=10,
         error_out=False,
     )
-    return render_template("roster/imports.html", form=form, page=page)
+    return render_template("roster/imports.html", form=form, page=page, state=state)
 
 
 @bp.get("/roster/imports/<int:import_id>")

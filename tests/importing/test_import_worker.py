@@ -107,6 +107,7 @@ def test_a_run_whose_worker_stopped_reporting_is_interrupted_and_can_be_retried(
     page = lee.get(f"/roster/imports/{run_id}").get_data(as_text=True)
     assert "This import was interrupted" in page
     assert "Retry this import" in page
+    assert ">interrupted</td>" in lee.get("/roster/imports").get_data(as_text=True)
 
     retried = lee.post(
         f"/roster/imports/{run_id}/retry", {}, token_from=f"/roster/imports/{run_id}"
