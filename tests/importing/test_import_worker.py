@@ -1,6 +1,7 @@
 """The upload page queues; the roster worker (`flask roster work`) imports and writes its
 progress to the run's row; any web process shows it; an interrupted run can be retried."""
 
+import fcntl
 from datetime import timedelta
 
 import pytest
@@ -180,3 +181,23 @@ def test_the_office_gets_a_404_for_a_missing_import_s_progress_and_retry(app, as
     assert lee.get(f"/roster/imports/{MISSING}/progress").status_code == 404
     answer = lee.post(f"/roster/imports/{MISSING}/retry", {}, token_from="/roster/imports")
     assert answer.status_code == 404
+
+
+def test_on_sqlite_a_second_roster_worker_refuses_to_start(app):
+    from consent.roster.cli import worker_lock_path
+
+    with app.app_context():
+        path = worker_lock_path()
+    if path is None:  # PostgreSQL: the conditional claim lets several workers share the queue
+        assert app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+        work(app)
+        return
+    with open(path, "a+") as held:
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        try:
+            result = app.test_cli_runner().invoke(args=["roster", "work"])
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+    assert result.exit_code == 1
+    assert "Another roster worker is already running" in result.output
+    work(app)  # the lock released, a worker starts

@@ -215,5 +215,6 @@ def test_upload_through_one_process_progress_through_the_other_and_a_killed_work
         run = db.session.get(RosterImport, run_id)
         assert (run.attempts, run.upload) == (2, None)
         db.session.remove()
-    assert not list((tmp_path / "uploads").iterdir())  # the finished run's upload is gone
+    # The finished run's upload goes (just after the worker committed the outcome).
+    wait_until(lambda: not list((tmp_path / "uploads").iterdir()), 30, "the upload to go")
     assert one.codes[500] == other.codes[500] == 0
