@@ -223,11 +223,14 @@ class Reporter:
 
 def run_claimed(run_id: int) -> str:
     """Import a claimed run's upload; returns its outcome. Any error rolls the import back and
-    marks the run failed, keeping its upload for a retry."""
-    from consent.roster.operations import import_roster
+    marks the run failed, keeping its upload for a retry. A run marked interrupted or queued
+    again while it was imported is left as it is now, and the import rolled back."""
+    from consent.roster.operations import Superseded, import_roster
 
-    upload, dry_run = db.session.execute(
-        select(RosterImport.upload, RosterImport.dry_run).where(RosterImport.id == run_id)
+    upload, dry_run, attempt = db.session.execute(
+        select(RosterImport.upload, RosterImport.dry_run, RosterImport.attempts).where(
+            RosterImport.id == run_id
+        )
     ).one()
     db.session.rollback()  # nothing held while the set is read
     reporter = Reporter(run_id)
@@ -237,6 +240,7 @@ def run_claimed(run_id: int) -> str:
             today=clock.today(),
             dry_run=dry_run,
             run_id=run_id,
+            attempt=attempt,
             progress=reporter.step,
             read_progress=reporter.rows,
         )
@@ -245,6 +249,12 @@ def run_claimed(run_id: int) -> str:
         result.run.heartbeat_at = clock.now()
         outcome = result.run.outcome
         db.session.commit()
+    except Superseded:
+        # Marked interrupted (or retried) while this worker was still at it: the run's row says
+        # what the office was told, and the import is rolled back to match.
+        log.warning("roster import %s was superseded while it ran; rolled back", run_id)
+        db.session.expunge_all()
+        return "superseded"
     except Exception:
         log.exception("roster import %s failed", run_id)
         db.session.rollback()

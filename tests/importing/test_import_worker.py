@@ -10,8 +10,14 @@ from sqlalchemy import create_engine, func, select
 from consent.audit.models import AuditEvent
 from consent.core import clock
 from consent.extensions import db
-from consent.roster.jobs import Reporter, claim_next, upload_folder
-from consent.roster.models import RosterImport
+from consent.roster.jobs import (
+    Reporter,
+    claim_next,
+    run_claimed,
+    sweep_interrupted,
+    upload_folder,
+)
+from consent.roster.models import RosterImport, Student
 from tests.importing.test_import_end_to_end import GUARDIANS_SET, upload, zipped
 from tests.roster.test_unused_blanks import real_shaped
 
@@ -201,3 +207,23 @@ def test_on_sqlite_a_second_roster_worker_refuses_to_start(app):
     assert result.exit_code == 1
     assert "Another roster worker is already running" in result.output
     work(app)  # the lock released, a worker starts
+
+
+def test_a_run_marked_interrupted_while_its_worker_still_ran_is_not_applied_behind_it(app, as_):
+    """A slow worker whose run the office was already told was interrupted (and may retry)
+    rolls its import back rather than turn the run into "applied" behind the page's back."""
+    lee = as_("lee")
+    run_id = queued(lee, zipped(GUARDIANS_SET))
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).where(Student.active.is_(True)))
+        assert claim_next() == run_id
+        clock.travel_to(
+            clock.now() + timedelta(seconds=app.config["ROSTER_IMPORT_STALE_SECONDS"] + 1)
+        )
+        assert sweep_interrupted() == 1  # another worker's pass, while this one still imports
+        assert run_claimed(run_id) == "superseded"
+        assert db.session.scalar(select(func.count()).where(Student.active.is_(True))) == before
+        db.session.remove()
+    run = the_run(app, run_id)
+    assert run.outcome == "failed" and run.upload is not None
+    assert "Retry this import" in lee.get(f"/roster/imports/{run_id}").get_data(as_text=True)

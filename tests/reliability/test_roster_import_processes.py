@@ -22,6 +22,7 @@ from sqlalchemy import func, select
 
 from consent.demo.operations import load_demo
 from consent.extensions import db
+from consent.roster.jobs import IMPORT_STEPS
 from consent.roster.models import RosterImport, Student
 from tests.reliability.conftest import BIN, ROOT, app_env
 from tests.reliability.helpers import Client
@@ -183,7 +184,7 @@ def test_upload_through_one_process_progress_through_the_other_and_a_killed_work
         120,
         "the other process to show the worker's progress",
     )
-    assert seen["step"] in ("reading", "schools", "staff", "students")
+    assert seen["step"] in IMPORT_STEPS  # reading, as a rule; later on a busy machine
     assert "Importing. Step:" in other.get(f"/roster/imports/{run_id}")
 
     # The worker is killed mid-import: nothing is half-imported ...
