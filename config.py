@@ -56,6 +56,13 @@ class Config:
     # On PostgreSQL, a first import of at least this many rows into an empty table rebuilds the
     # table's indexes and keys after loading instead of maintaining them row by row.
     ROSTER_BULK_LOAD_ROWS = int(os.environ.get("ROSTER_BULK_LOAD_ROWS", "100000"))
+    # Uploaded roster zips wait here for the roster worker (`flask roster work --loop`); every
+    # web process and the worker must see the same folder. Default: the instance folder's uploads/.
+    ROSTER_UPLOAD_DIR = os.environ.get("ROSTER_UPLOAD_DIR", "")
+    # A running import whose worker has not reported for this long is shown as interrupted (and
+    # may be retried). On SQLite the worker cannot report while the import holds the write lock,
+    # so keep this above the longest import's writing time.
+    ROSTER_IMPORT_STALE_SECONDS = int(os.environ.get("ROSTER_IMPORT_STALE_SECONDS", "600"))
     # District-wide report figures from `flask reports refresh` (cron every 5 minutes) are shown
     # while younger than this; older ones are ignored and the figures computed live.
     REPORT_SNAPSHOT_MAX_AGE_SECONDS = int(os.environ.get("REPORT_SNAPSHOT_MAX_AGE_SECONDS", "900"))

@@ -27,6 +27,8 @@ for _ in $(seq 1 50); do
   sleep 0.2
 done
 .venv/bin/flask notifications deliver --loop --interval 2 &
+# The roster worker imports what the upload page (Roster > Imports) queues.
+.venv/bin/flask roster work --loop --interval 2 &
 
 # Staff single sign-on against the tests' local OpenID provider (tests/oidc_provider, installed
 # by scripts/setup.sh), unless a real provider is configured: it signs in whichever staff email

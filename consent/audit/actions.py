@@ -90,6 +90,7 @@ ACTIONS = {
     "rollover.rule": _l("Set what happens to opt-outs at the end of the school year"),
     "rollover.run": _l("Rolled over to the new school year"),
     "roster.import": _l("Imported the roster"),
+    "roster.import.retry": _l("Retried an interrupted roster import"),
     "section.answers.view": _l("Viewed a class's answers to the forms staff must see"),
     "section.optouts.view": _l("Viewed a class list"),
     "student.not_tax_dependent": _l("Marked a student as no longer a tax dependent"),

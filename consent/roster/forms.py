@@ -15,3 +15,7 @@ class RosterUploadForm(FlaskForm):
     )
     dry_run = BooleanField(_l("Only check it: show what would change, change nothing"))
     submit = SubmitField(_l("Upload and import"))
+
+
+class RetryImportForm(FlaskForm):
+    submit = SubmitField(_l("Retry this import"))

@@ -217,6 +217,13 @@ class RosterImport(Base):
     # queued, running, applied, checked (a dry run), refused, or failed
     outcome: Mapped[str] = mapped_column(String(16), default="running")
     step: Mapped[str] = mapped_column(String(32), default="")  # what it is doing now
+    #: The uploaded zip's file name in the upload folder, until the run has an outcome (a
+    #: failed run keeps it, to be retried); None for the command line's runs.
+    upload: Mapped[str | None] = mapped_column(String(64))
+    #: When the roster worker last said it was still at it (each step, and while reading).
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    rows_read: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     summary: Mapped[str] = mapped_column(Text, default="")  # the printed summary
     problems: Mapped[str] = mapped_column(Text, default="")  # one problem a line
 

@@ -1,4 +1,4 @@
-"""Roster import as one operation, shared by the command line and (later) the upload page."""
+"""Roster import as one operation, shared by the command line and the roster worker."""
 
 import logging
 from collections.abc import Callable
@@ -16,6 +16,10 @@ from consent.roster.models import RosterImport
 log = logging.getLogger(__name__)
 
 
+class Superseded(Exception):
+    """The run was marked interrupted or queued again while this worker imported it."""
+
+
 @dataclass
 class ImportResult:
     run: RosterImport
@@ -30,17 +34,21 @@ def import_roster(
     actor=None,
     dry_run: bool = False,
     progress: Callable[[str], None] = lambda step: None,
-    run: RosterImport | None = None,
+    read_progress: Callable[[str, int], None] | None = None,
+    run_id: int | None = None,
+    attempt: int = 0,
     source_name: str | None = None,
 ) -> ImportResult:
     """Validate the whole set, then apply it in one transaction (or roll back for a dry run).
 
-    A set with any problem changes nothing. The run is logged either way (into `run` when the
-    upload page already made one); the caller commits.
+    A set with any problem changes nothing. The run is logged either way (into the row
+    `run_id` when the upload page queued one); the caller commits. `progress` is told each
+    step, `read_progress` the rows read so far in each file. With `run_id`, the run must still
+    be running the worker's `attempt`, else nothing is written (`Superseded`).
     """
     source = Path(path)
     progress("reading")
-    roster = read_roster(source)
+    roster = read_roster(source, read_progress)
     summary, problems = None, list(roster.problems)
     if not problems:
         try:
@@ -49,6 +57,14 @@ def import_roster(
             problems = refused.problems
         if problems or dry_run:
             db.session.rollback()
+    run = None
+    if run_id is not None:
+        # The row is locked until the caller commits: a retry or a sweep that changed it while
+        # the set was imported wins, and this import is rolled back.
+        run = db.session.get(RosterImport, run_id, with_for_update=True, populate_existing=True)
+        if run is not None and (run.outcome != "running" or run.attempts != attempt):
+            db.session.rollback()
+            raise Superseded(run_id)
     if run is None:
         run = RosterImport(
             run_by_account_id=actor.id if actor is not None else None,

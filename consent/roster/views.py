@@ -1,7 +1,16 @@
-import secrets
 from pathlib import Path
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import defaultload, lazyload
@@ -27,8 +36,16 @@ from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.optouts.models import OptOut
-from consent.roster.forms import RosterUploadForm
-from consent.roster.jobs import IMPORT_STEPS, PROGRESS, queue_import, start_import
+from consent.roster.forms import RetryImportForm, RosterUploadForm
+from consent.roster.jobs import (
+    IMPORT_STEPS,
+    discard_upload,
+    may_retry,
+    queue_import,
+    retry_import,
+    state,
+    store_upload,
+)
 from consent.roster.models import RosterImport, Section, Student
 from consent.roster.queries import open_request_counts
 from consent.texts.lookup import preload
@@ -117,30 +134,28 @@ def sections():
 @bp.route("/roster/imports", methods=["GET", "POST"])
 @roles_required(*STAFF)
 def imports():
-    """Upload the SIS export; it is imported in the background while this page shows progress."""
+    """Upload the SIS export; the roster worker imports it while the import's page shows
+    progress (roster/jobs.py)."""
     allowed_or_404(current_user, may_import_roster, target="roster:imports")
     form = RosterUploadForm()
     if form.validate_on_submit():
-        uploads = Path(current_app.instance_path) / "uploads"
-        uploads.mkdir(parents=True, exist_ok=True)
-        target = uploads / f"{secrets.token_hex(16)}.zip"
-        form.archive.data.save(target)
+        upload = store_upload(form.archive.data)
         queued = run(
             queue_import,
             source_name=Path(form.archive.data.filename or "roster.zip").name,
             dry_run=form.dry_run.data,
+            upload=upload,
         )
         if queued:
-            start_import(current_app._get_current_object(), queued.value, target)
             return redirect(url_for("roster.import_detail", import_id=queued.value))
-        target.unlink(missing_ok=True)
+        discard_upload(upload)
     page = db.paginate(
         select(RosterImport).order_by(RosterImport.id.desc()),
         page=request.args.get("page", 1, type=bounded_int),
         per_page=10,
         error_out=False,
     )
-    return render_template("roster/imports.html", form=form, page=page)
+    return render_template("roster/imports.html", form=form, page=page, state=state)
 
 
 @bp.get("/roster/imports/<int:import_id>")
@@ -150,7 +165,51 @@ def import_detail(import_id: int):
     return render_template(
         "roster/import.html",
         run=import_run,
-        step=PROGRESS.get(import_run.id, ""),
+        state=state(import_run),
         steps=IMPORT_STEPS,
         problems=import_run.problems.splitlines() if import_run.problems else [],
+        retry_form=RetryImportForm() if may_retry(import_run) else None,
+        words=_progress_words(import_run, state(import_run)),
     )
+
+
+def _progress_words(import_run, current: str) -> str:
+    if current == "queued":
+        return _("Queued: waiting for the roster worker to start it.")
+    if current == "running":
+        return _(
+            "Importing. Step: %(step)s. Rows read: %(rows)s.",
+            step=import_run.step or "reading",
+            rows=f"{import_run.rows_read:,}",
+        )
+    return ""
+
+
+@bp.get("/roster/imports/<int:import_id>/progress")
+@roles_required(*STAFF)
+def import_progress(import_id: int):
+    """The import's progress as the page's script polls it, from the database, so any web
+    process answers the same."""
+    import_run = roster_import_or_404(current_user, import_id)
+    current = state(import_run)
+    step = import_run.step
+    return jsonify(
+        state=current,
+        done=current not in ("queued", "running"),
+        step=step,
+        step_number=IMPORT_STEPS.index(step) if step in IMPORT_STEPS else 0,
+        steps=len(IMPORT_STEPS),
+        rows_read=import_run.rows_read,
+        words=_progress_words(import_run, current),
+    )
+
+
+@bp.post("/roster/imports/<int:import_id>/retry")
+@roles_required(*STAFF)
+def retry(import_id: int):
+    """Queue a failed or interrupted import again, from the upload it kept."""
+    import_run = roster_import_or_404(current_user, import_id)
+    form = RetryImportForm()
+    if form.validate_on_submit() and run(retry_import, run=import_run):
+        flash(_("The import is queued again."), "success")
+    return redirect(url_for("roster.import_detail", import_id=import_run.id))

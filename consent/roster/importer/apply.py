@@ -23,7 +23,7 @@ from consent.accounts.models import Account
 from consent.db import chunks
 from consent.extensions import db
 from consent.optouts.operations import FollowReport, follow_roster
-from consent.roster.importer.records import Mode, Problem, RosterSet
+from consent.roster.importer.records import Mode, Problem, RosterSet, Unused
 from consent.roster.models import (
     Enrollment,
     Guardian,
@@ -65,7 +65,8 @@ class KindCounts:
 class ImportSummary:
     counts: dict[str, KindCounts] = field(default_factory=dict)
     follow: FollowReport = field(default_factory=FollowReport)
-    notes: list[Problem] = field(default_factory=list)  # birth dates missing or unreadable
+    # Birth dates missing or unreadable, and columns left blank that nothing reads (`Unused`).
+    notes: list[Problem] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -82,14 +83,18 @@ class ImportSummary:
             f"opt-outs re-routed: {f.tasks_added} tasks added, {f.tasks_closed} tasks closed, "
             f"{f.school_moves} school moves, {f.requests_closed} requests closed"
         )
-        if self.notes:
+        unused = [n for n in self.notes if isinstance(n, Unused)]
+        if unused:
+            out.append("warnings (imported all the same):")
+            out.extend(f"  {note}" for note in unused)
+        births = [n for n in self.notes if not isinstance(n, Unused)]
+        if births:
             out.append(
-                f"birth dates not read: {len(self.notes)} (never guessed; "
-                "a date already known is kept)"
+                f"birth dates not read: {len(births)} (never guessed; a date already known is kept)"
             )
-            out.extend(f"  {note}" for note in self.notes[:NOTES_SHOWN])
-            if len(self.notes) > NOTES_SHOWN:
-                out.append(f"  ... and {len(self.notes) - NOTES_SHOWN} more")
+            out.extend(f"  {note}" for note in births[:NOTES_SHOWN])
+            if len(births) > NOTES_SHOWN:
+                out.append(f"  ... and {len(births) - NOTES_SHOWN} more")
         if not self.changed:
             out.append("Nothing changed: the district already matches this roster.")
         return out

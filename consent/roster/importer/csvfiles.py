@@ -24,7 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO
 
-from consent.roster.importer.records import Problem
+from consent.roster.importer.records import Problem, Unused
 
 # Zip limits. A district's full export (160,000 students, 1.3 million enrollments) is a few
 # hundred megabytes uncompressed; CSV with random ids compresses about 4-10 to 1.
@@ -274,10 +274,13 @@ class FileSpec:
     """What a CSV file's header must look like.
 
     `columns` are the known columns in their spec order; `header` those that must be present;
-    `values` those that must be non-empty on every row. With `ordered`, the known columns present
-    must keep the spec's order and come before any `metadata.*` columns, and an unknown column is
-    a problem (OneRoster). Without it, order is free and unknown columns are skipped, except one
-    that differs from a known column only in case (SDS, whose optional columns vary).
+    `values` those that must be non-empty on every row; `unused` those the specification
+    requires but the product never reads: a blank cell there refuses nothing, it is counted and
+    said once per file, column and kind of row (`Table.unused_notes`). With `ordered`, the
+    known columns present must keep the spec's order and come before any `metadata.*` columns,
+    and an unknown column is a problem (OneRoster). Without it, order is free and unknown
+    columns are skipped, except one that differs from a known column only in case (SDS, whose
+    optional columns vary).
     """
 
     name: str
@@ -285,6 +288,7 @@ class FileSpec:
     header: frozenset[str]
     values: frozenset[str] = frozenset()
     ordered: bool = True
+    unused: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -300,6 +304,9 @@ class Table:
     complete: bool = False  # every row was read (no decoding or CSV error cut it short)
     rows_read: int = 0
     count: int = 0  # problems found in this file so far: a row is good if it added none
+    #: What kind of row this is ("guardian", "student"...), for the blank unused cells' notes.
+    kind: Callable[[list[str]], str] | None = None
+    blanks: dict[tuple[str, str], int] = field(default_factory=dict)  # (column, kind) -> rows
 
     def problem(self, line: int, column: str, message: str) -> None:
         self.count += 1
@@ -317,6 +324,9 @@ class Table:
         # itemgetter of two or more indexes gives a tuple (of one, a bare value): repeat the first
         indexes = [i for _, i in required]
         all_required = itemgetter(*indexes, *indexes[:1]) if required else None
+        unused = [(c, i) for c, i in self.index.items() if c in self.spec.unused]
+        unused_at = [i for _, i in unused]
+        all_unused = itemgetter(*unused_at, *unused_at[:1]) if unused else None
         strip = str.strip
         reader = self.reader
         name = self.spec.name
@@ -360,6 +370,8 @@ class Table:
                                 line, column, "this value is required but the cell is empty."
                             )
                             ok = False
+                if all_unused and not all(all_unused(values)):
+                    self._count_blanks(unused, values)
                 yield line, values, ok
         except UnicodeDecodeError as e:
             self.problem(_bad_byte_line(reader.line_num, e), "", _NOT_UTF8)
@@ -373,6 +385,23 @@ class Table:
         self.complete = True
         if self.progress:
             self.progress(name, self.rows_read)
+
+    def _count_blanks(self, unused: list[tuple[str, int]], values: list[str]) -> None:
+        kind = self.kind(values) if self.kind else ""
+        blanks = self.blanks
+        for column, i in unused:
+            if not values[i]:
+                blanks[(column, kind)] = blanks.get((column, kind), 0) + 1
+
+    def unused_notes(self) -> list[Problem]:
+        """One note per column and kind of row whose unused cells were left blank."""
+        notes: list[Problem] = []
+        for (column, kind), n in sorted(self.blanks.items()):
+            rows = f"{kind} row" if kind else "row"
+            rows += "" if n == 1 else "s"
+            message = f"{column} blank on {n:,} {rows}; not used."
+            notes.append(Unused(self.spec.name, 0, "", message))
+        return notes
 
 
 _NOT_UTF8 = (

@@ -35,10 +35,13 @@ DEMOGRAPHICS = "demographics.csv"
 VERSIONS = ("1.1", "1.2")
 
 
-def _spec(name: str, columns: str, values: str) -> FileSpec:
+def _spec(name: str, columns: str, values: str, unused: str = "") -> FileSpec:
+    """`values` the spec requires and the product reads (a blank refuses the set); `unused` the
+    spec requires but nothing here reads (a blank is a note: real exports leave them empty)."""
     cols = tuple(columns.split())
-    required = frozenset(values.split())
-    return FileSpec(name, cols, header=required | {"status", "dateLastModified"}, values=required)
+    required, blank_ok = frozenset(values.split()), frozenset(unused.split())
+    header = required | blank_ok | {"status", "dateLastModified"}
+    return FileSpec(name, cols, header=header, values=required, unused=blank_ok)
 
 
 _MANIFEST = FileSpec(
@@ -62,19 +65,22 @@ _COMMON = {
     "academicSessions.csv": _spec(
         "academicSessions.csv",
         "sourcedId status dateLastModified title type startDate endDate parentSourcedId schoolYear",
-        "sourcedId title type startDate endDate schoolYear",
+        "sourcedId title startDate endDate",
+        "type schoolYear",
     ),
     "classes.csv": _spec(
         "classes.csv",
         "sourcedId status dateLastModified title grades courseSourcedId classCode classType "
         "location schoolSourcedId termSourcedIds subjects subjectCodes periods",
-        "sourcedId title courseSourcedId classType schoolSourcedId termSourcedIds",
+        "sourcedId title schoolSourcedId termSourcedIds",
+        "courseSourcedId classType",
     ),
     "enrollments.csv": _spec(
         "enrollments.csv",
         "sourcedId status dateLastModified classSourcedId schoolSourcedId userSourcedId role "
         "primary beginDate endDate",
-        "sourcedId classSourcedId schoolSourcedId userSourcedId role",
+        "sourcedId classSourcedId userSourcedId role",
+        "schoolSourcedId",
     ),
     # Only birthDate is read (rights pass to the student at 18, 34 CFR 99.5); the rest of the
     # file is sensitive and not kept. An empty birthDate is allowed and reported, not refused.
@@ -94,7 +100,8 @@ SPECS = {
             "sourcedId status dateLastModified enabledUser orgSourcedIds role username userIds "
             "givenName familyName middleName identifier email sms phone agentSourcedIds grades "
             "password",
-            "sourcedId enabledUser orgSourcedIds role username givenName familyName",
+            "sourcedId orgSourcedIds role givenName familyName",
+            "enabledUser username",
         ),
     },
     "1.2": {
@@ -106,7 +113,8 @@ SPECS = {
             "middleName identifier email sms phone agentSourcedIds grades password "
             "userMasterIdentifier resourceSourcedIds preferredGivenName preferredMiddleName "
             "preferredFamilyName primaryOrgSourcedId pronouns",
-            "sourcedId enabledUser givenName familyName",
+            "sourcedId givenName familyName",
+            "enabledUser",
         ),
         "roles.csv": _spec(
             "roles.csv",
@@ -141,6 +149,7 @@ MODES = {m.value: m for m in Mode}
 GUARDIAN_ROLES = ("parent", "guardian", "relative")  # strongest first
 HAS_RIGHTS = frozenset({"parent", "guardian"})  # FERPA rights holders; relatives view only
 PRINCIPAL_ROLES_12 = frozenset({"principal", "siteAdministrator"})
+STAFF_ROLES = frozenset({"teacher", "administrator"}) | PRINCIPAL_ROLES_12
 
 # What a user is, for checking references to them; one shared string each.
 STUDENT, STAFF, GUARDIAN, OTHER, UNREAD = "student", "staff", "guardian", "other", ""
@@ -237,6 +246,7 @@ class OneRosterReader:
             if table is None:
                 return
             rows(table)
+            self.roster.notes.extend(table.unused_notes())
             if table.complete and self.mode(name) is Mode.BULK:
                 self.full.add(name)
 
@@ -440,10 +450,11 @@ class OneRosterReader:
             if not ok:
                 continue
             self._status(table, line, values)
-            choice(
-                table, line, "type", values[ix["type"]], SESSION_TYPES, what="session type",
-                extensions=v12,
-            )  # fmt: skip
+            if values[ix["type"]]:  # not read: a blank is a note, a wrong value a problem
+                choice(
+                    table, line, "type", values[ix["type"]], SESSION_TYPES, what="session type",
+                    extensions=v12,
+                )  # fmt: skip
             good_start, start = self.values.date(table, line, "startDate", values[ix["startDate"]])
             good_end, end = self.values.date(table, line, "endDate", values[ix["endDate"]])
             if good_start and good_end:
@@ -534,7 +545,7 @@ class OneRosterReader:
             before = table.count
             active = status(line, values)
             enabled = values[at_enabled]
-            if enabled not in BOOLEANS:
+            if enabled and enabled not in BOOLEANS:
                 choice(
                     table, line, "enabledUser", enabled, BOOLEANS, what="enabledUser value "
                     "(true or false)", case_sensitive=False,
@@ -548,6 +559,7 @@ class OneRosterReader:
         at_role, at_orgs = ix["role"], ix["orgSourcedIds"]
         roles, org_types = USER_ROLES["1.1"], self.org_types
         person_of = self._people(table)
+        table.kind = lambda values: kind_of_row([values[at_role]])
         for line, values, sid, active, before in self._user_rows(table):
             role: str | None = values[at_role]
             if role not in roles:
@@ -583,6 +595,8 @@ class OneRosterReader:
         ix = table.index
         at_primary_org = ix.get("primaryOrgSourcedId")
         person_of = self._people(table)
+        at_sid, roles_of = ix["sourcedId"], self.roles
+        table.kind = lambda values: kind_of_row([r.role for r in roles_of.get(values[at_sid], ())])
         for line, values, sid, active, before in self._user_rows(table):
             roles = self.roles.pop(sid, None)
             primary_org = values[at_primary_org] if at_primary_org is not None else ""
@@ -792,10 +806,11 @@ class OneRosterReader:
                 continue
             before = table.count
             active = self._status(table, line, values)
-            choice(
-                table, line, "classType", values[at_type], CLASS_TYPES, what="class type",
-                extensions=v12,
-            )  # fmt: skip
+            if values[at_type]:  # not read: a blank is a note, a wrong value a problem
+                choice(
+                    table, line, "classType", values[at_type], CLASS_TYPES, what="class type",
+                    extensions=v12,
+                )  # fmt: skip
             school = values[at_school]
             self._org(table, line, "schoolSourcedId", school, school=True)
             title = values[at_title]
@@ -863,7 +878,7 @@ class OneRosterReader:
             cls, user, school = values[at_class], values[at_user], values[at_school]
             if classes_full and cls not in classes:
                 table.problem(line, "classSourcedId", f'class "{cls}" is not in classes.csv.')
-            if org_types.get(school) != "school" and (orgs_full or school in org_types):
+            if school and org_types.get(school) != "school" and (orgs_full or school in org_types):
                 self._org(table, line, "schoolSourcedId", school, school=True)
             kind = users.get(user)
             if kind is None and users_full:
@@ -935,6 +950,17 @@ class OneRosterReader:
             teachers.sort(key=lambda t: t[0])
             sections[cls].teacher_sourced_ids = tuple(dict.fromkeys(t for _, t in teachers))
         self.teachers.clear()
+
+
+def kind_of_row(roles) -> str:
+    """A users.csv row's kind in words, for a note about cells it left blank."""
+    if "student" in roles:
+        return "student"
+    if any(r in GUARDIAN_ROLES for r in roles):
+        return "guardian"
+    if any(r in STAFF_ROLES for r in roles):
+        return "staff"
+    return "other user"
 
 
 def class_dates(

@@ -52,6 +52,13 @@ Sections: title, school (must be a school org), term = title of the first termSo
     dates runs from the first start to the last end of its class's terms (the database needs a
     begin date). In a delta, teacher enrollments reach only sections whose class row is in the
     same set (SectionRecord is the only place teachers go).
+Blank cells the product never reads: columns the specification requires but nothing here uses
+    (users.csv username and enabledUser, academicSessions.csv type and schoolYear, classes.csv
+    courseSourcedId and classType, enrollments.csv schoolSourcedId; SDS users.csv username) may
+    be left blank: many real exports leave guardians' usernames empty. Each is a note in the
+    summary, once per file, column and kind of row ("users.csv: username blank on 2,817 guardian
+    rows; not used."), never a problem; a value that is there is still checked. Columns that
+    are read keep their strictness.
 Checked values: enumerations (org type, user role, 1.2 roleType, class type, enrollment role,
     session type, status, enabledUser/primary booleans; 1.2 `ext:` values pass), dates
     (YYYY-MM-DD), end before begin, duplicate sourcedIds per file, two enrollments of one student

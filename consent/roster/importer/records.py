@@ -34,6 +34,13 @@ class Problem:
         return f"{where}: {self.message}"
 
 
+@dataclass(frozen=True, slots=True)
+class Unused(Problem):
+    """A column the specification requires but the product never reads, left blank on some rows
+    (many exports leave guardians' usernames empty): said once per file, column and kind of
+    row, and never a reason to refuse the set."""
+
+
 @dataclass(slots=True)
 class SchoolRecord:
     sourced_id: str
@@ -124,7 +131,8 @@ class RosterSet:
     # keyed by (guardian_sourced_id, student_sourced_id)
     links: dict[tuple[str, str], LinkRecord] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    # Said, never blocking: a student whose birth date is missing or unreadable (never guessed).
+    # Said, never blocking: a student whose birth date is missing or unreadable (never guessed),
+    # and columns left blank that the product does not read (`Unused`).
     notes: list[Problem] = field(default_factory=list)
 
     @property

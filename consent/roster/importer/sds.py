@@ -31,6 +31,7 @@ from consent.roster.importer.oneroster import (
     TERM_MAX,
     EnrollmentPairs,
     class_dates,
+    kind_of_row,
     student_address,
 )
 from consent.roster.importer.records import (
@@ -47,9 +48,13 @@ from consent.roster.importer.records import (
 )
 
 
-def _spec(name: str, columns: str, required: str) -> FileSpec:
-    need = frozenset(required.split())
-    return FileSpec(name, tuple(columns.split()), header=need, values=need, ordered=False)
+def _spec(name: str, columns: str, required: str, unused: str = "") -> FileSpec:
+    """As OneRoster's: `unused` columns must be in the header, but a blank cell is only a note."""
+    need, blank_ok = frozenset(required.split()), frozenset(unused.split())
+    return FileSpec(
+        name, tuple(columns.split()), header=need | blank_ok, values=need, ordered=False,
+        unused=blank_ok,
+    )  # fmt: skip
 
 
 SPECS = {
@@ -60,7 +65,8 @@ SPECS = {
             "users.csv",
             "sourcedId username givenName familyName password activeDirectoryMatchId email "
             "phone sms",
-            "sourcedId username givenName familyName",
+            "sourcedId givenName familyName",
+            "username",  # a staff member's sign-in address when they have no email
         ),
         _spec(
             "roles.csv",
@@ -233,6 +239,7 @@ class SdsReader:
             if table is None:
                 return
             rows(table)
+            self.roster.notes.extend(table.unused_notes())
             if table.complete:
                 self.full.add(name)
 
@@ -370,6 +377,14 @@ class SdsReader:
 
     def _users(self, table: Table) -> None:
         ix = table.index
+        at_sid, roles_of, guardians = ix["sourcedId"], self.roles, self.guardian_roles
+
+        def kind(values: list[str]) -> str:
+            sid = values[at_sid]
+            roles = [r.role for r in roles_of.get(sid, ())]
+            return kind_of_row(roles + (["guardian"] if sid in guardians else []))
+
+        table.kind = kind
         for line, values, ok in table.rows():
             sid = values[ix["sourcedId"]]
             if not sid:
