@@ -61,10 +61,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     from consent import (
         accounts,
+        api,
         audit,
         catalog,
         consentforms,
         demo,
+        integrations,
         notifications,
         optouts,
         receipts,
@@ -96,6 +98,8 @@ def create_app(config: dict | None = None) -> Flask:
         reports,
         records,
         receipts,
+        integrations,
+        api,
     ):
         module.init_app(app)
     security.init_app(app)

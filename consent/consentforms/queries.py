@@ -558,3 +558,24 @@ def rights_holders_by_student(student_ids) -> dict[int, list[Guardian]]:
     for student_id, guardian in rows:
         found[student_id].append(guardian)
     return found
+
+
+def tool_consent_withheld(tool_id: int, as_of: date) -> tuple[object, object]:
+    """SQL conditions on `Student` for one tool's consent as of the end of `as_of`: (withheld,
+    refused). Withheld: on a published consent form for the tool, of that school year, open by
+    then and for the student, a refusal is in force, or nobody answered an opt-in form (the rule
+    of `staff_answers` and the do-not-release list, not a second one). Refused: a no is in force.
+    """
+    withheld, refused = _withheld(as_of)
+    form = and_(
+        ConsentForm.tool_id == tool_id,
+        ConsentForm.kind == FormKind.TOOL_CONSENT,
+        ConsentForm.status == FormStatus.PUBLISHED,
+        ConsentForm.school_year == school_year_of(as_of),
+        ConsentForm.opens_on <= as_of,
+        in_scope(ConsentForm.id),
+    )
+    return (
+        select(ConsentForm.id).where(form, withheld).correlate(Student).exists(),
+        select(ConsentForm.id).where(form, refused).correlate(Student).exists(),
+    )
