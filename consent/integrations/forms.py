@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import (
+    DateField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.validators import InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -34,7 +41,7 @@ class NewTokenForm(FlaskForm):
     )
     scopes = ScopeField(
         _l("What it may read"),
-        choices=[(scope.value, label) for scope, label in SCOPE_LABELS.items()],
+        choices=[SelectChoice(scope.value, label) for scope, label in SCOPE_LABELS.items()],
     )
     school = SelectField(_l("Which students"), choices=[], coerce=str)
     expires_on = DateField(

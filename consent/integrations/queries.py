@@ -13,4 +13,7 @@ def token_list() -> Select:
 
 
 def school_choices() -> list[tuple[int, str]]:
-    return list(db.session.execute(select(School.id, School.name).order_by(School.name)).tuples())
+    return [
+        (row.id, row.name)
+        for row in db.session.execute(select(School.id, School.name).order_by(School.name))
+    ]

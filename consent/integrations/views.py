@@ -12,6 +12,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from consent.access import allowed_or_404, integration_or_404, may_manage_integrations
 from consent.accounts.models import Role
@@ -52,8 +53,8 @@ def tokens():
 def new():
     _gate()
     form = NewTokenForm()
-    form.school.choices = [(DISTRICT, _("The whole district"))] + [
-        (str(school_id), name) for school_id, name in school_choices()
+    form.school.choices = [SelectChoice(DISTRICT, _("The whole district"))] + [
+        SelectChoice(str(school_id), name) for school_id, name in school_choices()
     ]
     if form.validate_on_submit():
         school = form.school.data
