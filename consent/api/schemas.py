@@ -28,7 +28,7 @@ class Page(BaseModel):
 
 
 class StudentsQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     school: int | None = Field(None, ge=1, le=2**31 - 1, description="Only this school's students")
     tool: int | None = Field(None, ge=1, le=2**31 - 1, description="Only choices about this tool")
@@ -78,7 +78,7 @@ class StudentsPage(Page):
 
 
 class ExclusionQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     as_of: date | None = Field(None, description="The day (default: today, district time)")
     school: int | None = Field(None, ge=1, le=2**31 - 1)
@@ -104,7 +104,7 @@ class ExclusionList(BaseModel):
 
 
 class ToolsQuery(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="forbid")
 
     cursor: str | None = Field(None, max_length=200)
     limit: int = Field(100, ge=1, le=MAX_LIMIT)
