@@ -98,6 +98,9 @@ def students():
     if args.tool is not None:
         integration_tool_or_404(token, args.tool)
     after = queries.decode_cursor("students", args.cursor)
+    # Audited before reading: on SQLite the audit row's write lock ends the read transaction,
+    # and rows read before it would reload one by one.
+    record_integration(token, "api.students")
     page = queries.changed_students(
         students=integration_students(token),
         school_id=school_id,
@@ -111,7 +114,6 @@ def students():
     more = len(page) > args.limit
     page = page[: args.limit]
     optouts, answers = _read(held, args.tool, [s.id for s in page])
-    record_integration(token, "api.students")
     return StudentsPage(
         students=[_choices(s, optouts, answers) for s in page],
         next_cursor=queries.encode_cursor("students", page[-1].id) if more else None,
@@ -125,8 +127,8 @@ def student(student_id: int):
     token = g.integration
     held = scope_or_404(token, Scope.OPTOUTS, Scope.ANSWERS, target=f"student:{student_id}")
     found = integration_student_or_404(token, student_id)
-    optouts, answers = _read(held, None, [found.id])
     record_integration(token, "api.student", student_id=found.id)
+    optouts, answers = _read(held, None, [found.id])
     return _choices(found, optouts, answers)
 
 
@@ -173,13 +175,13 @@ def exclusions(tool_id: int):
         errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in error.errors()]
         return problem(400, detail="The request's parameters are not valid.", errors=errors)
     scope_or_404(token, Scope.EXCLUSIONS, target=f"exclusions:{tool_id}")
+    record_integration(token, "api.exclusions")
     tool = integration_tool_or_404(token, tool_id)
     school_id = integration_school_or_404(token, args.school)
     as_of = args.as_of or clock.today()
     statement = queries.exclusion_rows(
         tool.id, as_of, students=integration_students(token), school_id=school_id
     )
-    record_integration(token, "api.exclusions")
     head = {"tool_id": tool.id, "as_of": as_of.isoformat()}
     return Response(
         stream_download(_json_chunks(head, "students", queries.stream_exclusions(statement))),
@@ -211,10 +213,10 @@ def tools():
     scope_or_404(token, Scope.CATALOG, target="catalog")
     args: ToolsQuery = request.context.query
     after = queries.decode_cursor("tools", args.cursor)
+    record_integration(token, "api.catalog")
     page = queries.tools_page(after, args.limit + 1)
     more = len(page) > args.limit
     page = page[: args.limit]
-    record_integration(token, "api.catalog")
     return ToolsPage(
         tools=[_tool(t) for t in page],
         next_cursor=queries.encode_cursor("tools", page[-1].id) if more else None,
@@ -227,6 +229,6 @@ def tool(tool_id: int):
     """One tool of the catalog."""
     token = g.integration
     scope_or_404(token, Scope.CATALOG, target=f"tool:{tool_id}")
-    found = integration_tool_or_404(token, tool_id)
     record_integration(token, "api.catalog")
+    found = integration_tool_or_404(token, tool_id)
     return _tool(found)

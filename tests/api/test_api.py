@@ -198,6 +198,7 @@ def test_the_exclusion_list_follows_the_demo(app, api, make_token, demo):
     s = demo.students
     answer = api(secret).get(f"/api/v1/tools/{demo.tools['flip']}/exclusions")
     assert answer.status_code == 200 and answer.mimetype == "application/json"
+    assert answer.is_streamed  # written while it is read, never held whole in memory
     body = answer.get_json()
     assert body["as_of"] == clock.today().isoformat()
     by_id = {row["student_id"]: row for row in body["students"]}
