@@ -15,7 +15,7 @@ from sqlalchemy.orm import lazyload
 from consent.catalog.models import Tool
 from consent.catalog.reach import reach
 from consent.consentforms.models import ConsentAnswer, ConsentAnswerEvent, ConsentForm
-from consent.consentforms.queries import tool_consent_withheld
+from consent.consentforms.queries import consent_asked, tool_consent_withheld
 from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import ACTIVE_STATUSES, Event, OptOut
@@ -173,13 +173,19 @@ def answers_by_student(student_ids: list[int], tool_id: int | None) -> dict[int,
 
 
 def exclusion_rows(
-    tool_id: int, as_of: date, *, students: ColumnElement[bool], school_id: int | None
+    tool_id: int,
+    as_of: date,
+    *,
+    students: ColumnElement[bool],
+    school_id: int | None,
+    needs_consent: bool = False,
 ):
     """One statement: `(student_id, district_identifier, sourced_id, school_id, feature,
     reason)` for each student the tool reaches on `as_of` (consent.catalog.reach) with an
     opt-out of it in effect at the end of that day (feature "" for the whole tool), or whose
-    consent for it is withheld then (consent.consentforms.queries.tool_consent_withheld); by
-    student id. Read it in batches (`yield_per`)."""
+    consent for it is withheld then (consent.consentforms.queries.tool_consent_withheld), or,
+    for a tool that needs each parent's consent (`needs_consent`), whose school no consent form
+    asked (`consent_asked`); by student id. Read it in batches (`yield_per`)."""
     reached = reach(as_of, tool_id=tool_id).subquery("reached")
     reached_ids = select(reached.c.student_id)
     end = clock.day_start(as_of + timedelta(days=1))
@@ -212,7 +218,15 @@ def exclusion_rows(
         literal("").label("feature"),
         case((refused, "consent_refused"), else_="no_consent").label("reason"),
     ).where(*narrowed, withheld)
-    rows = union_all(opted_out, no_consent).subquery("excluded")
+    parts = [opted_out, no_consent]
+    if needs_consent:
+        asked = consent_asked(tool_id, Student.school_id, as_of, correlate=(Student,))
+        parts.append(
+            select(
+                *who, literal("").label("feature"), literal("no_consent_form").label("reason")
+            ).where(*narrowed, ~asked)
+        )
+    rows = union_all(*parts).subquery("excluded")
     return select(rows).order_by(rows.c.student_id, rows.c.feature, rows.c.reason)
 
 

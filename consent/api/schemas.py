@@ -91,7 +91,11 @@ class Exclusion(BaseModel):
     school_id: int
     do_not_roster: bool = Field(description="Must not be rostered to the tool at all")
     features_off: list[str] = Field(description="Features that must be off for the student")
-    reasons: list[Literal["opted_out", "feature_opted_out", "consent_refused", "no_consent"]]
+    reasons: list[
+        Literal[
+            "opted_out", "feature_opted_out", "consent_refused", "no_consent", "no_consent_form"
+        ]
+    ]
 
 
 class ExclusionList(BaseModel):

@@ -32,6 +32,7 @@ from consent.api.schemas import (
 )
 from consent.api.spec import api, document, responses
 from consent.audit.operations import record_integration
+from consent.catalog.models import LegalBasis
 from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.problems import problem
@@ -166,8 +167,9 @@ def _json_chunks(head: dict, key: str, items: Iterator[dict]) -> Iterator[str]:
 @documented(query=ExclusionQuery, resp=responses(ExclusionList, 400, 404), tags=["exclusions"])
 def exclusions(tool_id: int):
     """The tool's exclusion list on a day: every student the tool reaches who must not be
-    rostered to it (an opt-out of the whole tool, or consent refused or, on an opt-in form, not
-    given) or must have a feature off (an opt-out of that feature). Streamed, by student id."""
+    rostered to it (an opt-out of the whole tool; consent refused or, on an opt-in form, not
+    given; or, for a tool that needs each parent's consent, no form asked their school) or must
+    have a feature off (an opt-out of that feature). Streamed, by student id."""
     token = g.integration
     try:
         args = ExclusionQuery.model_validate(request.args.to_dict())
@@ -180,7 +182,11 @@ def exclusions(tool_id: int):
     school_id = integration_school_or_404(token, args.school)
     as_of = args.as_of or clock.today()
     statement = queries.exclusion_rows(
-        tool.id, as_of, students=integration_students(token), school_id=school_id
+        tool.id,
+        as_of,
+        students=integration_students(token),
+        school_id=school_id,
+        needs_consent=tool.legal_basis is LegalBasis.PARENT_CONSENT,
     )
     head = {"tool_id": tool.id, "as_of": as_of.isoformat()}
     return Response(

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from consent.accounts.models import Account
 from consent.audit.models import AuditEvent
+from consent.catalog.models import ToolUse, UseScope
 from consent.core import clock
 from consent.demo.operations import STUDENTS as DEMO_STUDENTS
 from consent.extensions import db
@@ -274,3 +275,28 @@ def test_district_token_sees_every_school(api, make_token, demo, scopes):
     secret = make_token(scopes=scopes)
     schools = {s["school_id"] for s in _all_students(api, secret)}
     assert schools >= {demo.schools["oakwood"], demo.schools["riverside"]}
+
+
+def test_a_consent_tool_no_form_asked_for_excludes_the_whole_school(app, api, make_token, demo):
+    """Flip needs each parent's consent and its form asks Riverside only: used school-wide at
+    Oakwood too, every Oakwood student is excluded (nobody could say yes); Riverside's list is
+    unchanged."""
+    secret = make_token()
+    url = f"/api/v1/tools/{demo.tools['flip']}/exclusions"
+    before = api(secret).get(url).get_json()["students"]
+    with app.app_context():
+        db.session.add(
+            ToolUse(
+                tool_id=demo.tools["flip"],
+                scope=UseScope.SCHOOL,
+                school_id=demo.schools["oakwood"],
+                starts_on=clock.today() - timedelta(days=3),
+            )
+        )
+        db.session.commit()
+    rows = api(secret).get(url).get_json()["students"]
+    oakwood = {demo.students[key] for key, spec in DEMO_STUDENTS.items() if spec[3] == "oakwood"}
+    added = [row for row in rows if row not in before]
+    assert {row["student_id"] for row in added} == oakwood
+    assert all(row["reasons"] == ["no_consent_form"] and row["do_not_roster"] for row in added)
+    assert [row for row in rows if row["school_id"] != demo.schools["oakwood"]] == before
