@@ -4,7 +4,7 @@ OpenAPI document (consent.api.spec) is generated from."""
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 MAX_LIMIT = 500
 
@@ -32,7 +32,7 @@ class StudentsQuery(BaseModel):
 
     school: int | None = Field(None, ge=1, le=2**31 - 1, description="Only this school's students")
     tool: int | None = Field(None, ge=1, le=2**31 - 1, description="Only choices about this tool")
-    updated_since: datetime | None = Field(
+    updated_since: AwareDatetime | None = Field(
         None,
         description="Only students whose opt-outs or answers changed at or after this instant "
         "(ISO 8601 with a time zone); each comes with all their current choices.",
