@@ -115,6 +115,7 @@ ROLES = {
     "principal": _l("Principal"),
     "privacy_officer": _l("Privacy office"),
     "system": _l("The system"),
+    "integration": _l("A district system, with its integration token"),
     "anonymous": _l("Not signed in"),
 }
 

@@ -227,7 +227,7 @@ def test_the_exclusion_list_follows_the_demo(app, api, make_token, demo):
     assert api(secret).get("/api/v1/tools/987654/exclusions").status_code == 404
 
 
-def test_every_call_is_audited_naming_the_integration(app, api, make_token, demo):
+def test_every_call_is_audited_naming_the_integration(app, api, make_token, demo, as_):
     secret = make_token(name="LMS")
     api(secret).get(STUDENTS)
     api(secret).get(f"{STUDENTS}/{demo.students['sofia']}")
@@ -242,6 +242,11 @@ def test_every_call_is_audited_naming_the_integration(app, api, make_token, demo
         "api.catalog",
     ]
     assert {row.target for row in _rows(app)} == {"integration:1 LMS"}
+    # The office reads them in words on the audit log.
+    log = as_("lee").get("/audit").get_data(as_text=True)
+    assert "A district system read students&#39; choices through the API" in log
+    assert "A district system, with its integration token" in log
+    assert "integration:1 LMS" in log
 
 
 def test_the_api_uses_no_session_and_no_csrf(app, api, make_token, as_):
