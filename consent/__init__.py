@@ -61,10 +61,12 @@ def create_app(config: dict | None = None) -> Flask:
 
     from consent import (
         accounts,
+        api,
         audit,
         catalog,
         consentforms,
         demo,
+        integrations,
         notice,
         notifications,
         optouts,
@@ -100,6 +102,8 @@ def create_app(config: dict | None = None) -> Flask:
         receipts,
         texts,
         notice,
+        integrations,
+        api,
     ):
         module.init_app(app)
     security.init_app(app)

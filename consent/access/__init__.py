@@ -10,7 +10,9 @@ requests and the privacy office's own pages in `catalog`; consent forms and thei
 `forms`; report scopes and the family's data-sharing page in `reports`; who may record a
 request for a family in `families`; which guardian links still see and decide (whatever the
 roster wrote on them) in `links`; records requests and disclosures in `records`; who must
-confirm a sign-in with a second factor in `accounts`; whose messages are whose in `messages`.
+confirm a sign-in with a second factor in `accounts`; whose messages are whose in `messages`;
+which district system reads what through the API, and who manages its tokens, in
+`integrations`.
 """
 
 from consent.access.accounts import must_use_second_factor
@@ -61,6 +63,17 @@ from consent.access.forms import (
     staff_form_or_404,
     visible_form_students,
     visible_forms,
+)
+from consent.access.integrations import (
+    deny_integration,
+    integration_or_404,
+    integration_school_or_404,
+    integration_student_or_404,
+    integration_students,
+    integration_tool_or_404,
+    may_manage_integrations,
+    scope_or_404,
+    token_or_401,
 )
 from consent.access.links import deciding_link, seeing_link
 from consent.access.messages import (
@@ -121,10 +134,16 @@ __all__ = [
     "deciding_link",
     "deciding_students",
     "deny",
+    "deny_integration",
     "disclosure_or_404",
     "files_for_self",
     "form_reaches",
     "form_student_or_404",
+    "integration_or_404",
+    "integration_school_or_404",
+    "integration_student_or_404",
+    "integration_students",
+    "integration_tool_or_404",
     "keeps_district_records",
     "may_act_for_family",
     "may_act_on_task",
@@ -145,6 +164,7 @@ __all__ = [
     "may_keep_notice",
     "may_keep_calendar",
     "may_manage_forms",
+    "may_manage_integrations",
     "may_read_audit_log",
     "may_record_for",
     "may_roll_over",
@@ -166,12 +186,14 @@ __all__ = [
     "rights_holder_student_or_404",
     "role_or_404",
     "roster_import_or_404",
+    "scope_or_404",
     "section_or_404",
     "seeing_link",
     "sees_every_school",
     "staff_form_or_404",
     "student_or_404",
     "task_or_404",
+    "token_or_401",
     "tool_or_404",
     "tool_use_or_404",
     "unread_count",

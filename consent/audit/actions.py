@@ -37,6 +37,10 @@ ACTIONS = {
     "accounts.sso_unknown": _l("District sign-in refused: not on the staff roster"),
     "accounts.sso_unverified": _l("District sign-in refused: email not verified"),
     "accounts.signout": _l("Signed out"),
+    "api.catalog": _l("A district system read the tool catalog through the API"),
+    "api.exclusions": _l("A district system read a tool's exclusion list through the API"),
+    "api.student": _l("A district system read a student's choices through the API"),
+    "api.students": _l("A district system read students' choices through the API"),
     "audit.export": _l("Downloaded the audit log"),
     "audit.view": _l("Read the audit log"),
     "calendar.closure_add": _l("Added a school closure"),
@@ -72,6 +76,8 @@ ACTIONS = {
     "optout.year_end": _l("Ended a confirmed opt-out with the school year"),
     "release.export": _l("Downloaded the do-not-release list"),
     "release.list.view": _l("Viewed the do-not-release list"),
+    "integration.created": _l("Made an integration token"),
+    "integration.revoked": _l("Revoked an integration token"),
     "receipt.verify": _l("Checked a receipt's verification code"),
     "records_request.add_statement": _l("Added a statement of disagreement"),
     "records_request.close": _l("Closed a records request"),
@@ -117,6 +123,7 @@ ROLES = {
     "principal": _l("Principal"),
     "privacy_officer": _l("Privacy office"),
     "system": _l("The system"),
+    "integration": _l("A district system, with its integration token"),
     "anonymous": _l("Not signed in"),
 }
 

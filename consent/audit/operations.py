@@ -92,3 +92,36 @@ def record_denied(actor, *, target: str, student_id: int | None = None) -> None:
         )
     )
     db.session.commit()
+
+
+def record_integration(token, action: str, *, target: str = "", student_id=None) -> None:
+    """An API call of a district system, named by its integration token (no person acted):
+    in the caller's transaction."""
+    need_write_lock()
+    db.session.add(
+        AuditEvent(
+            actor_account_id=None,
+            actor_role="integration",
+            action=check(action),
+            student_id=student_id,
+            target=(target or token.label)[:64],
+            **request_fields(),
+        )
+    )
+
+
+def record_integration_denied(token, *, target: str) -> None:
+    """An integration asked for what its token does not cover: written and committed at once,
+    as `record_denied` does for a person (the request ends in a 404)."""
+    db.session.rollback()
+    need_write_lock()
+    db.session.add(
+        AuditEvent(
+            actor_account_id=None,
+            actor_role="integration",
+            action="access.denied",
+            target=f"{token.label} {target}"[:64],
+            **request_fields(),
+        )
+    )
+    db.session.commit()

@@ -340,28 +340,36 @@ def staff_answers(student_ids, as_of: date, *, section_id: int | None = None):
     return result
 
 
-def consent_tools_without_form(section_id: int, school_id: int, today: date) -> list[Tool]:
-    """Tools needing each parent's consent that the class uses today (in the class, its school
-    or the district) with no published consent form of this school year reaching its school:
-    nobody could have said yes, so no student may use them. One statement."""
+def consent_asked(tool_id, school_id, today: date, *, correlate=()):
+    """SQL: a published consent form for the tool, of this school year and already open, reaches
+    the school (naming it, or the whole district's). Without one nobody could have said yes,
+    so no student may use a tool that needs each parent's consent. `correlate`: the outer
+    query's entities `school_id` comes from (a column two levels down needs them named)."""
     form_school = select(ConsentFormSchool.school_id).where(
         ConsentFormSchool.form_id == ConsentForm.id
     )
-    asked = (
+    at_school = form_school.where(ConsentFormSchool.school_id == school_id)
+    if correlate:
+        at_school = at_school.correlate(ConsentForm, *correlate)
+    return (
         select(ConsentForm.id)
         .where(
-            ConsentForm.tool_id == Tool.id,
+            ConsentForm.tool_id == tool_id,
             ConsentForm.kind == FormKind.TOOL_CONSENT,
             ConsentForm.status == FormStatus.PUBLISHED,
             ConsentForm.school_year == school_year_of(today),
             ConsentForm.opens_on <= today,
-            or_(
-                ~form_school.exists(),
-                form_school.where(ConsentFormSchool.school_id == school_id).exists(),
-            ),
+            or_(~form_school.exists(), at_school.exists()),
         )
         .exists()
     )
+
+
+def consent_tools_without_form(section_id: int, school_id: int, today: date) -> list[Tool]:
+    """Tools needing each parent's consent that the class uses today (in the class, its school
+    or the district) with no published consent form of this school year reaching its school:
+    nobody could have said yes, so no student may use them. One statement."""
+    asked = consent_asked(Tool.id, school_id, today)
     used = (
         select(ToolUse.id)
         .where(
@@ -558,3 +566,24 @@ def rights_holders_by_student(student_ids) -> dict[int, list[Guardian]]:
     for student_id, guardian in rows:
         found[student_id].append(guardian)
     return found
+
+
+def tool_consent_withheld(tool_id: int, as_of: date) -> tuple[object, object]:
+    """SQL conditions on `Student` for one tool's consent as of the end of `as_of`: (withheld,
+    refused). Withheld: on a published consent form for the tool, of that school year, open by
+    then and for the student, a refusal is in force, or nobody answered an opt-in form (the rule
+    of `staff_answers` and the do-not-release list, not a second one). Refused: a no is in force.
+    """
+    withheld, refused = _withheld(as_of)
+    form = and_(
+        ConsentForm.tool_id == tool_id,
+        ConsentForm.kind == FormKind.TOOL_CONSENT,
+        ConsentForm.status == FormStatus.PUBLISHED,
+        ConsentForm.school_year == school_year_of(as_of),
+        ConsentForm.opens_on <= as_of,
+        in_scope(ConsentForm.id),
+    )
+    return (
+        select(ConsentForm.id).where(form, withheld).correlate(Student).exists(),
+        select(ConsentForm.id).where(form, refused).correlate(Student).exists(),
+    )

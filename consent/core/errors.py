@@ -6,6 +6,7 @@ from flask import Flask, g, render_template
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 
+from consent.core.problems import is_api_request, problem
 from consent.extensions import db
 
 log = logging.getLogger(__name__)
@@ -21,6 +22,8 @@ class DomainError(Exception):
 
 def init_app(app: Flask) -> None:
     def page(template: str, status: int):
+        if is_api_request():  # the API answers in JSON problem details, never an HTML page
+            return problem(status)
         return render_template(template, request_id=getattr(g, "request_id", "")), status
 
     @app.errorhandler(400)

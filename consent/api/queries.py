@@ -1,0 +1,277 @@
+"""The API's reads: a page of students' choices, one tool's exclusion list (streamed), the
+catalog. Each is a few statements whatever the district's size: pages are keyed by id (an
+opaque cursor, never an offset), and the exclusion list comes from one statement read in
+batches while the answer streams."""
+
+import base64
+import binascii
+import json
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import ColumnElement, case, func, literal, select, union, union_all
+from sqlalchemy.orm import lazyload
+
+from consent.catalog.models import Tool
+from consent.catalog.reach import reach
+from consent.consentforms.models import ConsentAnswer, ConsentAnswerEvent, ConsentForm
+from consent.consentforms.queries import consent_asked, tool_consent_withheld
+from consent.core import clock
+from consent.extensions import db
+from consent.optouts.models import ACTIVE_STATUSES, Event, OptOut
+from consent.roster.models import Student
+
+
+class BadCursor(ValueError):
+    """A cursor this API did not give out."""
+
+
+def encode_cursor(kind: str, last_id: int) -> str:
+    raw = json.dumps({"k": kind, "a": last_id}, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(kind: str, cursor: str | None) -> int:
+    """The id after which the page starts (0 for the first page)."""
+    if not cursor:
+        return 0
+    try:
+        data = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        after = data["a"]
+        if data["k"] != kind or not isinstance(after, int) or not 0 <= after < 2**31:
+            raise BadCursor(cursor)
+        return after
+    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError) as error:
+        raise BadCursor(cursor) from error
+
+
+# --- students' choices ------------------------------------------------------------------------
+
+
+def changed_students(
+    *,
+    students: ColumnElement[bool],
+    school_id: int | None,
+    tool_id: int | None,
+    updated_since: datetime | None,
+    with_optouts: bool,
+    with_answers: bool,
+    after: int,
+    limit: int,
+) -> list[Student]:
+    """One page of the students (by id, after `after`) who have a choice the token may read: an
+    opt-out in effect or an answer in force, or, with `updated_since`, any change to either
+    since then (a withdrawn request too, so a system learns it ended)."""
+    sources = []
+    if with_optouts:
+        query = select(OptOut.student_id.label("student_id"))
+        if updated_since is not None:
+            query = query.join(Event, Event.optout_id == OptOut.id).where(Event.at >= updated_since)
+        else:
+            query = query.where(OptOut.status.in_(ACTIVE_STATUSES))
+        if tool_id is not None:
+            query = query.where(OptOut.tool_id == tool_id)
+        sources.append(query)
+    if with_answers:
+        if updated_since is not None:
+            query = (
+                select(ConsentAnswerEvent.student_id.label("student_id"))
+                .join(ConsentForm, ConsentForm.id == ConsentAnswerEvent.form_id)
+                .where(ConsentAnswerEvent.at >= updated_since)
+            )
+        else:
+            query = select(ConsentAnswer.student_id.label("student_id")).join(
+                ConsentForm, ConsentForm.id == ConsentAnswer.form_id
+            )
+        if tool_id is not None:
+            query = query.where(ConsentForm.tool_id == tool_id)
+        sources.append(query)
+    chosen = (union(*sources) if len(sources) > 1 else sources[0]).subquery("chosen")
+    query = (
+        select(Student)
+        .where(Student.id.in_(select(chosen.c.student_id)), students, Student.id > after)
+        .order_by(Student.id)
+        .limit(limit)
+        .options(lazyload(Student.school))
+    )
+    if school_id is not None:
+        query = query.where(Student.school_id == school_id)
+    return list(db.session.scalars(query))
+
+
+def optouts_by_student(student_ids: list[int], tool_id: int | None) -> dict[int, list[dict]]:
+    """The opt-outs in effect of one page of students, with when each last changed."""
+    found: dict[int, list[dict]] = {sid: [] for sid in student_ids}
+    if not student_ids:
+        return found
+    changed = select(func.max(Event.at)).where(Event.optout_id == OptOut.id).scalar_subquery()
+    query = (
+        select(
+            OptOut.id,
+            OptOut.student_id,
+            OptOut.tool_id,
+            OptOut.feature,
+            OptOut.status,
+            OptOut.filed_at,
+            changed.label("updated_at"),
+        )
+        .where(OptOut.student_id.in_(student_ids), OptOut.status.in_(ACTIVE_STATUSES))
+        .order_by(OptOut.student_id, OptOut.id)
+    )
+    if tool_id is not None:
+        query = query.where(OptOut.tool_id == tool_id)
+    for row in db.session.execute(query):
+        found[row.student_id].append(
+            {
+                "id": row.id,
+                "tool_id": row.tool_id,
+                "feature": row.feature or None,
+                "status": row.status.value,
+                "filed_at": row.filed_at,
+                "updated_at": row.updated_at or row.filed_at,
+            }
+        )
+    return found
+
+
+def answers_by_student(student_ids: list[int], tool_id: int | None) -> dict[int, list[dict]]:
+    """The answers in force of one page of students, on every form (or one tool's)."""
+    found: dict[int, list[dict]] = {sid: [] for sid in student_ids}
+    if not student_ids:
+        return found
+    query = (
+        select(
+            ConsentAnswer.student_id,
+            ConsentAnswer.form_id,
+            ConsentAnswer.answer,
+            ConsentAnswer.answered_at,
+            ConsentForm.kind,
+            ConsentForm.tool_id,
+            ConsentForm.school_year,
+        )
+        .join(ConsentForm, ConsentForm.id == ConsentAnswer.form_id)
+        .where(ConsentAnswer.student_id.in_(student_ids))
+        .order_by(ConsentAnswer.student_id, ConsentAnswer.form_id)
+    )
+    if tool_id is not None:
+        query = query.where(ConsentForm.tool_id == tool_id)
+    for row in db.session.execute(query):
+        found[row.student_id].append(
+            {
+                "form_id": row.form_id,
+                "form_kind": row.kind.value,
+                "tool_id": row.tool_id,
+                "school_year": row.school_year,
+                "answer": row.answer.value,
+                "answered_at": row.answered_at,
+            }
+        )
+    return found
+
+
+# --- one tool's exclusion list ----------------------------------------------------------------
+
+
+def exclusion_rows(
+    tool_id: int,
+    as_of: date,
+    *,
+    students: ColumnElement[bool],
+    school_id: int | None,
+    needs_consent: bool = False,
+):
+    """One statement: `(student_id, district_identifier, sourced_id, school_id, feature,
+    reason)` for each student the tool reaches on `as_of` (consent.catalog.reach) with an
+    opt-out of it in effect at the end of that day (feature "" for the whole tool), or whose
+    consent for it is withheld then (consent.consentforms.queries.tool_consent_withheld), or,
+    for a tool that needs each parent's consent (`needs_consent`), whose school no consent form
+    asked (`consent_asked`); by student id. Read it in batches (`yield_per`)."""
+    reached = reach(as_of, tool_id=tool_id).subquery("reached")
+    reached_ids = select(reached.c.student_id)
+    end = clock.day_start(as_of + timedelta(days=1))
+    who = (
+        Student.id.label("student_id"),
+        Student.district_identifier,
+        Student.sourced_id,
+        Student.school_id,
+    )
+    narrowed = [Student.id.in_(reached_ids), students]
+    if school_id is not None:
+        narrowed.append(Student.school_id == school_id)
+    opted_out = (
+        select(
+            *who,
+            OptOut.feature.label("feature"),
+            case((OptOut.feature == "", "opted_out"), else_="feature_opted_out").label("reason"),
+        )
+        .join(OptOut, OptOut.student_id == Student.id)
+        .where(
+            *narrowed,
+            OptOut.tool_id == tool_id,
+            OptOut.filed_at < end,
+            (OptOut.ended_at.is_(None)) | (OptOut.ended_at >= end),
+        )
+    )
+    withheld, refused = tool_consent_withheld(tool_id, as_of)
+    no_consent = select(
+        *who,
+        literal("").label("feature"),
+        case((refused, "consent_refused"), else_="no_consent").label("reason"),
+    ).where(*narrowed, withheld)
+    parts = [opted_out, no_consent]
+    if needs_consent:
+        asked = consent_asked(tool_id, Student.school_id, as_of, correlate=(Student,))
+        parts.append(
+            select(
+                *who, literal("").label("feature"), literal("no_consent_form").label("reason")
+            ).where(*narrowed, ~asked)
+        )
+    rows = union_all(*parts).subquery("excluded")
+    return select(rows).order_by(rows.c.student_id, rows.c.feature, rows.c.reason)
+
+
+def exclusions(rows) -> Iterator[dict]:
+    """Each student's exclusion, from `exclusion_rows` read in order (one student at a time)."""
+    current: dict | None = None
+    for row in rows:
+        if current is None or current["student_id"] != row.student_id:
+            if current is not None:
+                yield current
+            current = {
+                "student_id": row.student_id,
+                "district_identifier": row.district_identifier,
+                "sourced_id": row.sourced_id,
+                "school_id": row.school_id,
+                "do_not_roster": False,
+                "features_off": [],
+                "reasons": [],
+            }
+        if row.feature:
+            if row.feature not in current["features_off"]:
+                current["features_off"].append(row.feature)
+        else:
+            current["do_not_roster"] = True
+        if row.reason not in current["reasons"]:
+            current["reasons"].append(row.reason)
+    if current is not None:
+        yield current
+
+
+def stream_exclusions(statement, batch: int = 1000) -> Iterator[dict]:
+    result = db.session.execute(statement.execution_options(yield_per=batch))
+    yield from exclusions(result)
+
+
+# --- the catalog ------------------------------------------------------------------------------
+
+
+def tools_page(after: int, limit: int) -> list[Tool]:
+    return list(
+        db.session.scalars(
+            select(Tool)
+            .where(Tool.id > after)
+            .order_by(Tool.id)
+            .limit(limit)
+            .options(lazyload(Tool.optout_options))
+        )
+    )

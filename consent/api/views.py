@@ -1,0 +1,240 @@
+"""API v1: JSON for district systems, authenticated by an integration token only (no session,
+no CSRF). Views are thin: the gate (consent.access) checks the token, its scopes and its
+school; reads are in consent.api.queries; every call writes an audit row naming the
+integration. Errors are RFC 9457 problem details."""
+
+import json
+from collections.abc import Iterator
+from functools import wraps
+
+from flask import Blueprint, Response, g, jsonify, request
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from consent.access import (
+    integration_school_or_404,
+    integration_student_or_404,
+    integration_students,
+    integration_tool_or_404,
+    scope_or_404,
+    token_or_401,
+)
+from consent.api import queries
+from consent.api.schemas import (
+    ExclusionList,
+    ExclusionQuery,
+    StudentChoices,
+    StudentsPage,
+    StudentsQuery,
+    ToolOut,
+    ToolsPage,
+    ToolsQuery,
+)
+from consent.api.spec import api, document, responses
+from consent.audit.operations import record_integration
+from consent.catalog.models import LegalBasis
+from consent.core import clock
+from consent.core.downloads import stream_download
+from consent.core.problems import problem
+from consent.integrations.models import Scope
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+OPEN = frozenset({"api.openapi"})
+
+
+@bp.before_request
+def authenticate():
+    """Every call but the document's carries a live token; nothing else signs a system in."""
+    if request.endpoint in OPEN:
+        return
+    g.integration = token_or_401(request.headers.get("Authorization"), clock.today())
+
+
+@bp.errorhandler(HTTPException)
+def as_problem(error: HTTPException):
+    return problem(error.code or 500)
+
+
+@bp.errorhandler(queries.BadCursor)
+def bad_cursor(_error):
+    return problem(400, detail="The cursor is not one this API gave out.")
+
+
+@bp.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 document of this API, generated from the code."""
+    return jsonify(document())
+
+
+def _choices(student, optouts, answers) -> StudentChoices:
+    return StudentChoices(
+        id=student.id,
+        district_identifier=student.district_identifier,
+        sourced_id=student.sourced_id,
+        school_id=student.school_id,
+        active=student.active,
+        optouts=optouts.get(student.id) if optouts is not None else None,
+        consent_answers=answers.get(student.id) if answers is not None else None,
+    )
+
+
+def _read(held, tool_id, ids):
+    optouts = queries.optouts_by_student(ids, tool_id) if Scope.OPTOUTS in held else None
+    answers = queries.answers_by_student(ids, tool_id) if Scope.ANSWERS in held else None
+    return optouts, answers
+
+
+@bp.get("/students")
+@api.validate(query=StudentsQuery, resp=responses(StudentsPage, 400, 404), tags=["students"])
+def students():
+    """Students' current choices, a page at a time.
+
+    Each student who has an opt-out in effect or an answer in force (or, with `updated_since`,
+    whose opt-outs or answers changed since) comes with every opt-out in effect and every
+    answer in force the token may read: replace what you hold for the student."""
+    token = g.integration
+    held = scope_or_404(token, Scope.OPTOUTS, Scope.ANSWERS, target="students")
+    args: StudentsQuery = request.context.query
+    school_id = integration_school_or_404(token, args.school)
+    if args.tool is not None:
+        integration_tool_or_404(token, args.tool)
+    after = queries.decode_cursor("students", args.cursor)
+    # Audited before reading: on SQLite the audit row's write lock ends the read transaction,
+    # and rows read before it would reload one by one.
+    record_integration(token, "api.students")
+    page = queries.changed_students(
+        students=integration_students(token),
+        school_id=school_id,
+        tool_id=args.tool,
+        updated_since=args.updated_since,
+        with_optouts=Scope.OPTOUTS in held,
+        with_answers=Scope.ANSWERS in held,
+        after=after,
+        limit=args.limit + 1,
+    )
+    more = len(page) > args.limit
+    page = page[: args.limit]
+    optouts, answers = _read(held, args.tool, [s.id for s in page])
+    return StudentsPage(
+        students=[_choices(s, optouts, answers) for s in page],
+        next_cursor=queries.encode_cursor("students", page[-1].id) if more else None,
+    )
+
+
+@bp.get("/students/<int:student_id>")
+@api.validate(resp=responses(StudentChoices, 404), tags=["students"])
+def student(student_id: int):
+    """One student's opt-outs in effect and answers in force."""
+    token = g.integration
+    held = scope_or_404(token, Scope.OPTOUTS, Scope.ANSWERS, target=f"student:{student_id}")
+    found = integration_student_or_404(token, student_id)
+    record_integration(token, "api.student", student_id=found.id)
+    optouts, answers = _read(held, None, [found.id])
+    return _choices(found, optouts, answers)
+
+
+def documented(**validate):
+    """Puts a streamed view in the document without letting spectree read its answer (it
+    would load the whole body into memory): the view is served as is, and its `__wrapped__`
+    carries the metadata spectree's document reads. Its query is validated by the view."""
+
+    def decorator(view):
+        @wraps(view)
+        def stub(*args, **kwargs):  # pragma: no cover - never called, only described
+            raise NotImplementedError
+
+        view.__wrapped__ = api.validate(**validate)(stub)
+        return view
+
+    return decorator
+
+
+def _json_chunks(head: dict, key: str, items: Iterator[dict]) -> Iterator[str]:
+    """`{...head, key: [item, item, ...]}` written a batch of items at a time."""
+    opening = json.dumps(head)[:-1]
+    yield f'{opening}{", " if head else ""}"{key}": ['
+    buffer, first = [], True
+    for item in items:
+        buffer.append(("" if first else ",") + json.dumps(item, separators=(",", ":")))
+        first = False
+        if len(buffer) >= 500:
+            yield "".join(buffer)
+            buffer = []
+    yield "".join(buffer) + "]}"
+
+
+@bp.get("/tools/<int:tool_id>/exclusions")
+@documented(query=ExclusionQuery, resp=responses(ExclusionList, 400, 404), tags=["exclusions"])
+def exclusions(tool_id: int):
+    """The tool's exclusion list on a day: every student the tool reaches who must not be
+    rostered to it (an opt-out of the whole tool; consent refused or, on an opt-in form, not
+    given; or, for a tool that needs each parent's consent, no form asked their school) or must
+    have a feature off (an opt-out of that feature). Streamed, by student id."""
+    token = g.integration
+    try:
+        args = ExclusionQuery.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        errors = [{"loc": [str(p) for p in e["loc"]], "msg": e["msg"]} for e in error.errors()]
+        return problem(400, detail="The request's parameters are not valid.", errors=errors)
+    scope_or_404(token, Scope.EXCLUSIONS, target=f"exclusions:{tool_id}")
+    record_integration(token, "api.exclusions")
+    tool = integration_tool_or_404(token, tool_id)
+    school_id = integration_school_or_404(token, args.school)
+    as_of = args.as_of or clock.today()
+    statement = queries.exclusion_rows(
+        tool.id,
+        as_of,
+        students=integration_students(token),
+        school_id=school_id,
+        needs_consent=tool.legal_basis is LegalBasis.PARENT_CONSENT,
+    )
+    head = {"tool_id": tool.id, "as_of": as_of.isoformat()}
+    return Response(
+        stream_download(_json_chunks(head, "students", queries.stream_exclusions(statement))),
+        mimetype="application/json",
+    )
+
+
+def _tool(tool) -> ToolOut:
+    return ToolOut(
+        id=tool.id,
+        name=tool.name,
+        vendor=tool.vendor,
+        purpose=tool.purpose,
+        website=tool.website,
+        privacy_policy_url=tool.privacy_policy_url,
+        grade_band=tool.grade_band,
+        legal_basis=tool.legal_basis.value,
+        vetting_status=tool.vetting_status.value,
+        data_categories=[c.category for c in tool.data_categories],
+        features=[{"key": f.key, "label": f.label} for f in tool.features],
+    )
+
+
+@bp.get("/tools")
+@api.validate(query=ToolsQuery, resp=responses(ToolsPage, 400, 404), tags=["catalog"])
+def tools():
+    """The district's tool catalog, a page at a time."""
+    token = g.integration
+    scope_or_404(token, Scope.CATALOG, target="catalog")
+    args: ToolsQuery = request.context.query
+    after = queries.decode_cursor("tools", args.cursor)
+    record_integration(token, "api.catalog")
+    page = queries.tools_page(after, args.limit + 1)
+    more = len(page) > args.limit
+    page = page[: args.limit]
+    return ToolsPage(
+        tools=[_tool(t) for t in page],
+        next_cursor=queries.encode_cursor("tools", page[-1].id) if more else None,
+    )
+
+
+@bp.get("/tools/<int:tool_id>")
+@api.validate(resp=responses(ToolOut, 404), tags=["catalog"])
+def tool(tool_id: int):
+    """One tool of the catalog."""
+    token = g.integration
+    scope_or_404(token, Scope.CATALOG, target=f"tool:{tool_id}")
+    record_integration(token, "api.catalog")
+    found = integration_tool_or_404(token, tool_id)
+    return _tool(found)
