@@ -79,6 +79,9 @@ def test_every_field_with_an_error_gets_the_red_border(page: Page):  # noqa: F81
     expect(summary).to_contain_text("Give the tool's name.")
     expect(summary).to_contain_text("Say in plain words what the tool is for.")
     expect(summary).not_to_contain_text("This field is required.")
+    # The answer page's text is there before its stylesheet is: read the borders once it is
+    # applied (a busy machine once showed Chromium's own grey 2px border on the first box).
+    page.wait_for_load_state("load")
     borders = {
         label: page.get_by_label(label, exact=True).evaluate(
             "e => [getComputedStyle(e).borderTopColor, getComputedStyle(e).borderTopWidth]"
