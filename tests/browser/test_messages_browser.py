@@ -41,6 +41,9 @@ def test_a_message_opens_whole_and_the_menu_counts_it_read(page: Page):  # noqa:
     subject = unread.first.get_by_role("heading").inner_text()
     unread.first.get_by_role("link").click()
     expect(heading(page, subject)).to_be_visible()
+    # The line breaks are kept by the stylesheet (pre-wrap): read the text once it is applied
+    # (a busy machine once read it before, with every line run together).
+    page.wait_for_load_state("load")
     body = page.locator(".message-body")
     lines = body.inner_text().split("\n")
     assert len(lines) > 5, "the message keeps its line breaks"
