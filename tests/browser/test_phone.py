@@ -192,6 +192,7 @@ def test_other_roles_keep_a_short_menu(chromium, live_server, persona):  # noqa:
     try:
         page = context.new_page()
         sign_in(page, persona)
+        page.wait_for_load_state("load")  # measured with the stylesheet applied
         nav = page.get_by_role("navigation", name="Main")
         expect(nav.locator("summary")).to_have_count(0)
         # The whole menu fits in the top quarter of a phone's first screen.
