@@ -4,7 +4,6 @@ aggregate statements, render. Exports stream the same statements row by row."""
 
 import csv
 import io
-import math
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -21,6 +20,7 @@ from consent.core import clock
 from consent.core.downloads import stream_download
 from consent.core.gates import SCHOOL_LEADS, roles_required
 from consent.core.i18n import language_name
+from consent.core.pagination import ListPage
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.reports.charts import bar_chart
@@ -53,35 +53,6 @@ class ShownTable:
     table: ReportTable
     rows: list[list[str]]
     csv_url: str
-
-
-@dataclass
-class ListPage:
-    """One page of a long list, with what the pagination macro needs."""
-
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
 
 
 def _scope() -> ReportScope:

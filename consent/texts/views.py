@@ -1,9 +1,6 @@
 """The privacy office's translation pages: a tool's texts, a form's texts, and what is
 still missing per language."""
 
-import math
-from dataclasses import dataclass
-
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -15,6 +12,7 @@ from consent.catalog import operations as catalog
 from consent.consentforms import operations as consentforms
 from consent.core.gates import roles_required
 from consent.core.i18n import language_name
+from consent.core.pagination import ListPage
 from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.texts.forms import translation_form
@@ -100,36 +98,6 @@ def form(form_id: int, language: str):
     )
 
 
-@dataclass
-class Page:
-    """The few things the pagination macro reads, for a list that is not one model's rows."""
-
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
 @bp.get("/translations")
 @roles_required(Role.PRIVACY_OFFICER)
 def missing():
@@ -149,7 +117,7 @@ def missing():
         "texts/missing.html",
         languages=languages,
         language=language,
-        page=Page(rows, number, per_page, total),
+        page=ListPage(page=number, per_page=per_page, total=total, items=rows),
         names=owner_names(rows),
         part_label=part_label,
     )
