@@ -1,6 +1,8 @@
 """The privacy office's translation pages: a tool's texts, a form's texts, and what is
 still missing per language."""
 
+from functools import partial
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -29,8 +31,23 @@ def _offered_or_404(language: str) -> str:
     return language
 
 
-def _values(form, entries) -> dict[str, str]:
-    return {entry.key: form[entry.key].data or "" for entry in entries}
+def _translation_page(entries, language: str, save, *, heading: str, back: tuple, switch):
+    """One owner's texts in one language, all saved at once by `save(values)` (an operation run
+    through the one transaction path), or the page again with the form's errors."""
+    form = translation_form(entries)
+    values = {entry.key: form[entry.key].data or "" for entry in entries}
+    if form.validate_on_submit() and run(save, show_on=form, language=language, values=values):
+        flash(_("Saved the %(language)s texts.", language=language_name(language)), "success")
+        return redirect(switch(language))
+    return render_template(
+        "texts/translate.html",
+        form=form,
+        entries=entries,
+        language=language,
+        heading=heading,
+        back=back,
+        switch=switch,
+    )
 
 
 @bp.route("/tools/<int:tool_id>/translations/<language>", methods=["GET", "POST"])
@@ -40,22 +57,10 @@ def tool(tool_id: int, language: str):
     allowed_or_404(current_user, may_translate_texts, target=f"tool:{tool_id}:translations")
     tool = tool_or_404(current_user, tool_id)
     language = _offered_or_404(language)
-    entries = tool_entries(tool, language)
-    form = translation_form(entries)
-    if form.validate_on_submit() and run(
-        catalog.translate_tool,
-        show_on=form,
-        tool=tool,
-        language=language,
-        values=_values(form, entries),
-    ):
-        flash(_("Saved the %(language)s texts.", language=language_name(language)), "success")
-        return redirect(url_for("texts.tool", tool_id=tool.id, language=language))
-    return render_template(
-        "texts/translate.html",
-        form=form,
-        entries=entries,
-        language=language,
+    return _translation_page(
+        tool_entries(tool, language),
+        language,
+        partial(catalog.translate_tool, tool=tool),
         heading=_("%(tool)s in %(language)s", tool=tool.name, language=language_name(language)),
         back=(url_for("catalog.tool", tool_id=tool.id), _("Back to %(tool)s", tool=tool.name)),
         switch=lambda code: url_for("texts.tool", tool_id=tool.id, language=code),
@@ -69,26 +74,12 @@ def form(form_id: int, language: str):
     allowed_or_404(current_user, may_translate_texts, target=f"consentform:{form_id}:translations")
     consent_form = staff_form_or_404(current_user, form_id)
     language = _offered_or_404(language)
-    entries = form_entries(consent_form, language)
-    translating = translation_form(entries)
-    if translating.validate_on_submit() and run(
-        consentforms.translate_form,
-        show_on=translating,
-        form=consent_form,
-        language=language,
-        values=_values(translating, entries),
-    ):
-        flash(_("Saved the %(language)s texts.", language=language_name(language)), "success")
-        return redirect(url_for("texts.form", form_id=consent_form.id, language=language))
-    return render_template(
-        "texts/translate.html",
-        form=translating,
-        entries=entries,
-        language=language,
+    return _translation_page(
+        form_entries(consent_form, language),
+        language,
+        partial(consentforms.translate_form, form=consent_form),
         heading=_(
-            "%(title)s in %(language)s",
-            title=consent_form.title,
-            language=language_name(language),
+            "%(title)s in %(language)s", title=consent_form.title, language=language_name(language)
         ),
         back=(
             url_for("consentforms.detail", form_id=consent_form.id),
