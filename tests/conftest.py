@@ -20,6 +20,8 @@ from sqlalchemy import create_engine, make_url, text
 from consent.demo.operations import DEMO_PASSWORD, load_demo
 from consent.extensions import db
 from tests.support import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
     PROBE_COUNTS,
     Browser,
     Demo,
@@ -27,6 +29,7 @@ from tests.support import (
     OidcProvider,
     Processes,
     SmtpSink,
+    browser_context,
     keep_snapshot,
     make_app,
     mark_backlog_sent,
@@ -268,6 +271,26 @@ def live_server(app):
     server = LiveServer(app).start()
     yield server.url
     server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    """Debian's Chromium, headless, one per test module."""
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=10_000)  # the same patience as the contexts' actions
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    """A page in a fresh browser context on this test's live server."""
+    context = browser_context(chromium, live_server)
+    yield context.new_page()
+    context.close()
 
 
 @pytest.fixture

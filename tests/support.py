@@ -84,6 +84,18 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+CHROMIUM = "/usr/bin/chromium"  # Debian's; never downloaded at run time
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def browser_context(chromium, base_url: str, **options):
+    """A fresh Playwright context on the live server. The app's CSP forbids inline script;
+    bypass it only so axe can be injected."""
+    context = chromium.new_context(base_url=base_url, bypass_csp=True, **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
 class LiveServer:
     """A WSGI app served on a loopback port in a thread, for the browser tests.
 

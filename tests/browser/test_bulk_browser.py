@@ -5,13 +5,7 @@ confirm), and a teacher enters a class's paper answers (one row per student, an 
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
-    Axe,
-    chromium,
-    heading,
-    page,
-    sign_in,
-)
+from tests.browser.test_journey import Axe, heading, sign_in
 from tests.optouts.test_bulk import make_planned
 
 pytestmark = pytest.mark.browser

@@ -5,13 +5,7 @@ nothing on the form (issue 15)."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
-    Axe,
-    chromium,
-    heading,
-    page,
-    sign_in,
-)
+from tests.browser.test_journey import Axe, heading, sign_in
 
 pytestmark = pytest.mark.browser
 

@@ -1,7 +1,8 @@
 """The opt-out journey in a real browser (headless Chromium against the live server), the pages
 checked with axe-core for WCAG 2.1 A/AA, the child page at 320 px, and form errors announced.
 
-One browser per module; each test gets a fresh demo district (and so its own live server) and a
+One browser per module and a fresh context per test (the `chromium` and `page` fixtures in
+tests/conftest.py); each test gets a fresh demo district (and so its own live server) and a
 fresh browser context. Everything is found the way a person finds it: by role and label."""
 
 import importlib.resources
@@ -9,16 +10,14 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from consent.demo.operations import DEMO_PASSWORD
 from tests.browser.menu import menu_link
-from tests.support import PERSONAS, second_factor_code
+from tests.support import PERSONAS, browser_context, second_factor_code
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 AXE_SOURCE = (
     importlib.resources.files("axe_playwright_python").joinpath("axe.min.js").read_text("utf-8")
@@ -41,27 +40,8 @@ KIM_NOTE = "In Science, Sofia's journal entries will be drawings only."
 # --- fixtures and helpers ------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Browser:
-    expect.set_options(timeout=10_000)  # the same patience as the contexts' actions
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
 def _context(chromium: Browser, base_url: str, **options) -> BrowserContext:
-    # The app's CSP forbids inline script; bypass it only so axe can be injected.
-    context = chromium.new_context(base_url=base_url, bypass_csp=True, **options)
-    context.set_default_timeout(10_000)
-    return context
-
-
-@pytest.fixture
-def page(chromium, live_server) -> Page:
-    context = _context(chromium, live_server)
-    yield context.new_page()
-    context.close()
+    return browser_context(chromium, base_url, **options)
 
 
 def sign_in(page: Page, persona: str) -> None:

@@ -7,14 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
-    Axe,
-    _context,
-    chromium,
-    heading,
-    page,
-    sign_in,
-)
+from tests.browser.test_journey import Axe, _context, heading, sign_in
 
 pytestmark = pytest.mark.browser
 COUNT_RE = re.compile(r"(\d+) unread")

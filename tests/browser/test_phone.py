@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import Axe, _context, chromium, sign_in  # noqa: F401
+from tests.browser.test_journey import Axe, _context, sign_in
 
 pytestmark = pytest.mark.browser
 

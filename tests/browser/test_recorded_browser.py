@@ -5,15 +5,7 @@ buttons. Each page is checked with axe-core, and the new pages at 320 px."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
-    Axe,
-    _context,
-    chromium,
-    heading,
-    page,
-    sign_in,
-    sign_out,
-)
+from tests.browser.test_journey import Axe, _context, heading, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 

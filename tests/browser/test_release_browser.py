@@ -4,15 +4,7 @@ reflow at 320 px."""
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
-    Axe,
-    _context,
-    chromium,
-    heading,
-    page,
-    sign_in,
-    sign_out,
-)
+from tests.browser.test_journey import Axe, _context, heading, sign_in, sign_out
 
 
 def test_a_refusal_reaches_the_class_list_and_the_do_not_release_list(page: Page, demo):  # noqa: F811

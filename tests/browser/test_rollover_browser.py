@@ -7,15 +7,7 @@ from playwright.sync_api import Page, expect
 
 from consent.rollover.rules import next_school_year
 from tests.browser.menu import menu_link
-from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
-    Axe,
-    _context,
-    chromium,
-    heading,
-    page,
-    sign_in,
-    sign_out,
-)
+from tests.browser.test_journey import Axe, _context, heading, sign_in, sign_out
 from tests.rollover.helpers import this_year
 
 pytestmark = pytest.mark.browser

@@ -6,13 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.menu import menu_link
-from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
-    Axe,
-    _context,
-    chromium,
-    page,
-    sign_in,
-)
+from tests.browser.test_journey import Axe, sign_in
 from tests.importing.test_import_end_to_end import GUARDIANS_SET, zipped
 
 pytestmark = pytest.mark.browser

@@ -14,7 +14,7 @@ from consent.accounts.models import Account
 from consent.core import clock
 from consent.demo.operations import DEMO_PASSWORD
 from consent.extensions import db
-from tests.browser.test_journey import Axe, _context, chromium  # noqa: F401 - the fixture
+from tests.browser.test_journey import Axe, _context
 from tests.support import PERSONAS
 
 pytestmark = pytest.mark.browser

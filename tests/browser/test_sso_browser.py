@@ -7,12 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
-    Axe,
-    _context,
-    chromium,
-    heading,
-)
+from tests.browser.test_journey import Axe, _context, heading
 from tests.support import PERSONAS, OidcProvider
 
 pytestmark = pytest.mark.browser

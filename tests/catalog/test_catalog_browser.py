@@ -5,14 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.menu import menu_link
-from tests.browser.test_journey import (  # noqa: F401 - the browser fixtures
-    Axe,
-    chromium,
-    heading,
-    page,
-    sign_in,
-    sign_out,
-)
+from tests.browser.test_journey import Axe, heading, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 

@@ -15,7 +15,6 @@ from consent.core import clock
 from consent.extensions import db
 from consent.notifications.operations import deliver_due
 from consent.schoolcalendar.days import school_year_of
-from tests.browser.test_journey import chromium, page  # noqa: F401 - the browser fixtures
 
 TEXT = "May the district share this? You can change your answer until the form closes."
 

@@ -4,31 +4,13 @@ privacy office keeps the calendar and reads the audit log; every page checked wi
 from datetime import timedelta
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from consent.core import clock
 from tests.browser.menu import menu_link
-from tests.browser.test_journey import CHROMIUM, CHROMIUM_ARGS, Axe, heading, sign_in, sign_out
+from tests.browser.test_journey import Axe, heading, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Browser:
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server) -> Page:
-    # The app's CSP forbids inline script; bypass it only so axe can be injected.
-    context = chromium.new_context(base_url=live_server, bypass_csp=True)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_data_page_and_calendar_in_the_browser(page: Page, app, demo):

@@ -4,34 +4,16 @@ guardian reads the Spanish notice on her rights page. Every page checked with ax
 page at 320 px."""
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from consent.demo.operations import DEMO_PASSWORD
 from tests.browser.menu import menu_link
-from tests.browser.test_journey import CHROMIUM, CHROMIUM_ARGS, Axe, heading, sign_in, sign_out
+from tests.browser.test_journey import Axe, heading, sign_in, sign_out
 from tests.support import PERSONAS
 
 pytestmark = pytest.mark.browser
 
 SPANISH_OFFICIALS = "Un funcionario escolar es el personal del distrito y las empresas contratadas."
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Browser:
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server) -> Page:
-    # The app's CSP forbids inline script; bypass it only so axe can be injected.
-    context = chromium.new_context(base_url=live_server, bypass_csp=True)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_the_office_edits_and_sends_the_notice_and_maria_reads_it_in_spanish(page: Page, app):

@@ -1,5 +1,4 @@
 """The receipts tests reuse the consent-form fixtures (forms made through the operations, the
 emails one worker pass delivers to the loopback SMTP server) and the browser fixtures."""
 
-from tests.browser.test_journey import chromium, page  # noqa: F401
 from tests.consentforms.conftest import account, deliver, make_form  # noqa: F401

@@ -4,34 +4,16 @@ parent adds a statement of disagreement that then shows with the record and on t
 form. Every page checked with axe-core; the family's pages at 320 px."""
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from consent.core import clock
 from tests.browser.menu import menu_link
-from tests.browser.test_journey import CHROMIUM, CHROMIUM_ARGS, Axe, heading, sign_in, sign_out
+from tests.browser.test_journey import Axe, heading, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
 RECORD = "Attendance record for 3 March"
 STATEMENT = "Ava was on the museum trip that day; the bus list proves it."
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Browser:
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server) -> Page:
-    # The app's CSP forbids inline script; bypass it only so axe can be injected.
-    context = chromium.new_context(base_url=live_server, bypass_csp=True)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def status(page: Page):

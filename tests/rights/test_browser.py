@@ -3,10 +3,10 @@ password, and sees her own school records, nobody else's, with the right to deci
 mother signs in and no longer finds her. Every page checked with axe-core; her pages at 320 px."""
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from tests.accounts.accounts_helpers import mail_ready
-from tests.browser.test_journey import CHROMIUM, CHROMIUM_ARGS, Axe, heading, sign_in, sign_out
+from tests.browser.test_journey import Axe, heading, sign_in, sign_out
 from tests.rights.helpers import INVITATION_RE, turn_eighteen
 from tests.rights.test_notices import bodies_to, deliver
 
@@ -14,24 +14,6 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "a long student password"
 OLIVIA = "olivia.jones@student.demo.consent.example"
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Browser:
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(chromium, live_server) -> Page:
-    # The app's CSP forbids inline script; bypass it only so axe can be injected.
-    context = chromium.new_context(base_url=live_server, bypass_csp=True)
-    context.set_default_timeout(10_000)
-    yield context.new_page()
-    context.close()
 
 
 def test_the_eligible_students_first_sign_in_and_their_page(page: Page, app, smtp, demo):

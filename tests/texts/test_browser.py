@@ -4,25 +4,16 @@ Spanish and the English of what is still untranslated, marked, at 320 px. Every 
 with axe-core."""
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
 from consent.demo.operations import DEMO_PASSWORD
 from tests.browser.menu import menu_link
-from tests.browser.test_journey import CHROMIUM, CHROMIUM_ARGS, Axe, heading, sign_in, sign_out
+from tests.browser.test_journey import Axe, heading, sign_in, sign_out
 from tests.support import PERSONAS
 
 pytestmark = pytest.mark.browser
 
 KHAN_ES = "Práctica de matemáticas y videos que se adaptan a cada estudiante."
-
-
-@pytest.fixture(scope="module")
-def chromium() -> Browser:
-    expect.set_options(timeout=10_000)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        yield browser
-        browser.close()
 
 
 def context_page(chromium, live_server, **options) -> Page:

@@ -6,14 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.menu import menu_link
-from tests.browser.test_journey import (  # noqa: F401 - chromium and page are fixtures
-    Axe,
-    chromium,
-    heading,
-    sign_in,
-    sign_out,
-)
-from tests.browser.test_journey import page as page  # noqa: F401 - the fixture
+from tests.browser.test_journey import Axe, heading, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
