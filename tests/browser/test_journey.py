@@ -44,6 +44,17 @@ def _context(chromium: Browser, base_url: str, **options) -> BrowserContext:
     return browser_context(chromium, base_url, **options)
 
 
+def wider_than_a_phone(page: Page, paths) -> dict[str, int]:
+    """Each of `paths` that scrolls sideways in a 320 px viewport, with its width."""
+    wide = {}
+    for path in paths:
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 321:
+            wide[path] = width
+    return wide
+
+
 def sign_in(page: Page, persona: str) -> None:
     page.goto("/signin")
     page.get_by_label("Email", exact=True).fill(PERSONAS[persona])
@@ -298,17 +309,15 @@ def test_child_page_reflows_at_320_px(chromium, live_server, demo):
     try:
         page = context.new_page()
         sign_in(page, "maria")
-        wide = {}
-        for path in (
-            f"/students/{demo.students['sofia']}",
-            "/children",
-            f"/students/{demo.students['sofia']}/optouts/new?tool={demo.tools['seesaw']}",
-            f"/requests/{demo.optouts['confirmed']}",
-        ):
-            page.goto(path)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 321:
-                wide[path] = width
+        wide = wider_than_a_phone(
+            page,
+            (
+                f"/students/{demo.students['sofia']}",
+                "/children",
+                f"/students/{demo.students['sofia']}/optouts/new?tool={demo.tools['seesaw']}",
+                f"/requests/{demo.optouts['confirmed']}",
+            ),
+        )
         assert not wide, f"pages scroll sideways at 320 px (scrollWidth): {wide}"
     finally:
         context.close()

@@ -5,7 +5,7 @@ buttons. Each page is checked with axe-core, and the new pages at 320 px."""
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import Axe, _context, heading, sign_in, sign_out
+from tests.browser.test_journey import Axe, _context, heading, sign_in, sign_out, wider_than_a_phone
 
 pytestmark = pytest.mark.browser
 
@@ -79,16 +79,14 @@ def test_the_recording_pages_reflow_at_320_px(chromium, live_server, demo):  # n
     try:
         page = context.new_page()
         sign_in(page, "brooks")
-        wide = {}
-        for path in (
-            f"/students/{demo.students['sofia']}/optouts/record",
-            f"/students/{demo.students['sofia']}/optouts/record?tool={demo.tools['seesaw']}",
-            f"/requests/{demo.optouts['confirmed']}/printable",
-        ):
-            page.goto(path)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 321:
-                wide[path] = width
+        wide = wider_than_a_phone(
+            page,
+            (
+                f"/students/{demo.students['sofia']}/optouts/record",
+                f"/students/{demo.students['sofia']}/optouts/record?tool={demo.tools['seesaw']}",
+                f"/requests/{demo.optouts['confirmed']}/printable",
+            ),
+        )
         assert not wide, f"pages scroll sideways at 320 px (scrollWidth): {wide}"
     finally:
         context.close()

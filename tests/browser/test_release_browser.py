@@ -4,7 +4,7 @@ reflow at 320 px."""
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.test_journey import Axe, _context, heading, sign_in, sign_out
+from tests.browser.test_journey import Axe, _context, heading, sign_in, sign_out, wider_than_a_phone
 
 
 def test_a_refusal_reaches_the_class_list_and_the_do_not_release_list(page: Page, demo):  # noqa: F811
@@ -69,16 +69,14 @@ def test_release_pages_reflow_at_320_px(chromium, live_server, demo):  # noqa: F
     try:
         page = context.new_page()
         sign_in(page, "reed")
-        wide = {}
-        for path in (
-            "/do-not-release",
-            f"/sections/{demo.sections['english7']}",
-            f"/students/{demo.students['olivia']}",
-        ):
-            page.goto(path)
-            width = page.evaluate("document.documentElement.scrollWidth")
-            if width > 321:
-                wide[path] = width
+        wide = wider_than_a_phone(
+            page,
+            (
+                "/do-not-release",
+                f"/sections/{demo.sections['english7']}",
+                f"/students/{demo.students['olivia']}",
+            ),
+        )
         assert not wide, f"pages scroll sideways at 320 px (scrollWidth): {wide}"
     finally:
         context.close()
