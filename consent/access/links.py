@@ -6,12 +6,15 @@ them from the district's file. What a court order removed (99.4) and what passed
 at 18 (99.5) is therefore decided here, at read time, from the order and the student's record:
 no later writer of a link (an import, a script, a future sync) can give a guardian back what the
 law took away. Each condition is a correlated EXISTS on the row being read, so a list or a
-set-based notice keeps its single statement.
+set-based notice keeps its single statement. Each condition is built once (`cache`) and reused:
+building its aliases cost more CPU than the rest of a guardian's page.
 
 At 18 the rights are the student's: their own link (their account's guardian record names
 them) sees and decides; the parents' links decide no more, and see only while the district marks
 the student a dependent for tax purposes (99.31(a)(8)).
 """
+
+from functools import cache
 
 from sqlalchemy import ColumnElement, and_, exists, or_
 from sqlalchemy.orm import aliased
@@ -50,6 +53,7 @@ def _rights_passed(*, unless_dependent: bool) -> ColumnElement[bool]:
     return exists().where(*conditions).correlate_except(child)
 
 
+@cache
 def seeing_link() -> ColumnElement[bool]:
     """The link still lets its guardian see the child: on the roster, not cut by an order that
     removed all rights, and the child is a minor, or a dependent, or it is the student's own."""
@@ -60,6 +64,7 @@ def seeing_link() -> ColumnElement[bool]:
     )
 
 
+@cache
 def deciding_link() -> ColumnElement[bool]:
     """The link still holds FERPA rights: it sees the child, the roster gives it rights, no
     order removed decisions, and the rights have not passed to the student (unless it is the

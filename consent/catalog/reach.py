@@ -11,6 +11,7 @@ never access or an operation, so every layer above may use it."""
 
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 
 from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, or_, select, union_all
 from sqlalchemy.orm import aliased
@@ -103,14 +104,23 @@ def students_reached(tool_id: int, today: date) -> Select:
     return select(reached.c.student_id)
 
 
+@cache
+def _reaching_aliases():
+    """The aliases `reaches` correlates through, built once: building an alias costs more than
+    the rest of a page's SQL (SQLAlchemy adapts every column), and the names never change."""
+    return (
+        aliased(Student, name="reached_student"),
+        aliased(ToolUse, name="reaching_use"),
+        aliased(Enrollment, name="reaching_enrollment"),
+    )
+
+
 def reaches(
     today: date, *, student_id: ColumnElement, tool_id: ColumnElement, section_id=None
 ) -> ColumnElement[bool]:
     """SQL condition on an outer query's columns: a current use of the tool reaches the student.
     With `section_id`, only through that section or a wider use (what its teachers act on)."""
-    student = aliased(Student, name="reached_student")
-    use = aliased(ToolUse, name="reaching_use")
-    enrollment = aliased(Enrollment, name="reaching_enrollment")
+    student, use, enrollment = _reaching_aliases()
     in_class = exists().where(
         enrollment.student_id == student.id,
         current_enrollment(today, enrollment),
