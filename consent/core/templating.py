@@ -1,9 +1,11 @@
 """Template helpers: labels for statuses and enums, dates in the district's words."""
 
 from flask import Flask, request, url_for
-from flask_babel import format_date, format_time, get_locale
+from flask_babel import format_date, format_time, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from consent.catalog.models import AgreementStatus, LegalBasis, UseScope, VettingStatus
 from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode, FormStatus
@@ -171,7 +173,36 @@ def staff_label(value) -> str:
     return STAFF_WORDS.get(value) or LABELS.get(type(value), {}).get(value, str(value))
 
 
+def _newstyle(translate):
+    """`gettext`/`ngettext` as Jinja's i18n extension calls them (newstyle: escaped under
+    autoescape, always %-formatted with the keyword arguments), over one catalog."""
+
+    @pass_context
+    def gettext(__context, __string: str, **variables) -> str:
+        text = translate.ugettext(__string)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our catalog's text; % escapes the values
+        return text % variables
+
+    @pass_context
+    def ngettext(__context, __singular: str, __plural: str, __num: int, **variables) -> str:
+        variables.setdefault("num", __num)
+        text = translate.ungettext(__singular, __plural, __num)
+        if __context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our catalog's text; % escapes the values
+        return text % variables
+
+    return {"gettext": gettext, "ngettext": ngettext}
+
+
 def init_app(app: Flask) -> None:
+    @app.context_processor
+    def one_catalog_per_render():
+        """Each render translates through the catalog of the language in force when it starts
+        (the reader's, or an email's under `force_locale`), found once: Flask-Babel finds it
+        again for every string, about 13 µs each, 2.6 ms for a list page's 200 labels."""
+        return _newstyle(get_translations())
+
     @app.template_filter("label")
     def label(value) -> str:
         """A value in words, as the signed-in reader says it: a family or staff."""
