@@ -51,6 +51,7 @@ class Receiver:
     mode: str = "ok"
     secret: str = ""
     received: list[Received] = field(default_factory=list)
+    arrived: threading.Event = field(default_factory=threading.Event)
     server: ThreadingHTTPServer | None = None
     thread: threading.Thread | None = None
 
@@ -67,6 +68,7 @@ class Receiver:
                 verified = None
                 if receiver.secret:
                     verified = signing.verify(receiver.secret, headers, body, time.time())
+                receiver.arrived.set()
                 if mode == "slow":
                     time.sleep(SLOW)
                 receiver.received.append(Received(headers, body, time.time(), answered, verified))
