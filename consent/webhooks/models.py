@@ -114,9 +114,5 @@ class WebhookAttempt(Base):
     error: Mapped[str] = mapped_column(String(255), default="")
     duration_ms: Mapped[int] = mapped_column(Integer, default=0)
 
-    @property
-    def ok(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
-
     def __repr__(self) -> str:
         return f"<WebhookAttempt {self.id} {self.status_code}>"

@@ -7,6 +7,7 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -60,8 +61,6 @@ def _is_loopback(host: str) -> bool:
 def check_url(url: str) -> str:
     """HTTPS only (the body names students); plain HTTP only to this machine, and only where
     WEBHOOKS_ALLOW_LOOPBACK_HTTP is on (tests, the demo)."""
-    from urllib.parse import urlsplit
-
     url = (url or "").strip()
     if not url:
         raise WebhookError(_l("Give the address the events are sent to."))
