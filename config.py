@@ -123,6 +123,21 @@ class Config:
     # Off: staff can only sign in through the provider (guardians keep email and password).
     STAFF_PASSWORD_SIGNIN = _bool("STAFF_PASSWORD_SIGNIN", True)
 
+    # Webhooks (consent.webhooks): how long one attempt may take to connect and to be answered,
+    # the backoff between attempts (doubling from the first, up to the cap), and after how many
+    # attempts a delivery is failed for good (the office may retry it from the delivery list).
+    WEBHOOK_CONNECT_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_CONNECT_TIMEOUT_SECONDS", "3"))
+    WEBHOOK_READ_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOK_READ_TIMEOUT_SECONDS", "10"))
+    WEBHOOK_BACKOFF_SECONDS = int(os.environ.get("WEBHOOK_BACKOFF_SECONDS", "30"))
+    WEBHOOK_BACKOFF_MAX_SECONDS = int(os.environ.get("WEBHOOK_BACKOFF_MAX_SECONDS", "3600"))
+    WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "12"))
+    # A worker's claim on a delivery it is sending: if it dies mid-send, another worker sends
+    # the delivery again after this long (keep it above both timeouts together).
+    WEBHOOK_LEASE_SECONDS = int(os.environ.get("WEBHOOK_LEASE_SECONDS", "120"))
+    # Plain http:// to this machine (127.0.0.1, ::1, localhost) for tests and the demo; every
+    # other address must be https://.
+    WEBHOOKS_ALLOW_LOOPBACK_HTTP = _bool("WEBHOOKS_ALLOW_LOOPBACK_HTTP", False)
+
     BABEL_DEFAULT_LOCALE = "en"
     # The languages the district offers families (each needs a catalog in consent/translations).
     LANGUAGES = tuple(os.environ.get("LANGUAGES", "en,es").split(","))
@@ -137,6 +152,7 @@ class DevelopmentConfig(Config):
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", False)
     SESSION_COOKIE_NAME = os.environ.get("SESSION_COOKIE_NAME", "session")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "8025"))
+    WEBHOOKS_ALLOW_LOOPBACK_HTTP = _bool("WEBHOOKS_ALLOW_LOOPBACK_HTTP", True)
 
 
 CONFIGS = {"production": Config, "development": DevelopmentConfig}

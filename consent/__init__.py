@@ -79,6 +79,7 @@ def create_app(config: dict | None = None) -> Flask:
         schoolcalendar,
         texts,
         vetting,
+        webhooks,
     )
     from consent.core import errors, security, templating, transaction
     from consent.core.views import bp as core_bp
@@ -103,6 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
         texts,
         notice,
         integrations,
+        webhooks,
         api,
     ):
         module.init_app(app)

@@ -12,7 +12,7 @@ request for a family in `families`; which guardian links still see and decide (w
 roster wrote on them) in `links`; records requests and disclosures in `records`; who must
 confirm a sign-in with a second factor in `accounts`; whose messages are whose in `messages`;
 which district system reads what through the API, and who manages its tokens, in
-`integrations`.
+`integrations`; who manages the webhooks in `webhooks`.
 """
 
 from consent.access.accounts import must_use_second_factor
@@ -118,6 +118,11 @@ from consent.access.reports import (
     report_form_or_404,
     report_school_or_404,
 )
+from consent.access.webhooks import (
+    may_manage_webhooks,
+    webhook_delivery_or_404,
+    webhook_endpoint_or_404,
+)
 
 __all__ = [
     "allowed_or_404",
@@ -165,6 +170,7 @@ __all__ = [
     "may_keep_calendar",
     "may_manage_forms",
     "may_manage_integrations",
+    "may_manage_webhooks",
     "may_read_audit_log",
     "may_record_for",
     "may_roll_over",
@@ -208,4 +214,6 @@ __all__ = [
     "visible_student_ids",
     "visible_students",
     "visible_vetting_requests",
+    "webhook_delivery_or_404",
+    "webhook_endpoint_or_404",
 ]

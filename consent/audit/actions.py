@@ -114,6 +114,10 @@ ACTIONS = {
     "tool_use.end": _l("Ended a tool's use"),
     "vetting.decide": _l("Decided a vetting request"),
     "vetting.submit": _l("Asked for a tool to be vetted"),
+    "webhook.deactivated": _l("Deactivated a webhook"),
+    "webhook.registered": _l("Registered a webhook"),
+    "webhook.retried": _l("Retried a failed webhook delivery"),
+    "webhook.secret_rotated": _l("Made a new secret for a webhook"),
 }
 
 #: Who acted, in words: the stored role of an account, or who acts when no one is signed in.

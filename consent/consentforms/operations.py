@@ -53,6 +53,8 @@ from consent.receipts.operations import issue_for_answer
 from consent.roster.models import Guardian, GuardianLink, School, Student
 from consent.texts import operations as texts
 from consent.texts.queries import form_entries
+from consent.webhooks.models import WebhookEvent
+from consent.webhooks.operations import enqueue, stamp
 
 PUBLISHED_KIND = "consentform_published"
 
@@ -329,6 +331,18 @@ def answer_form(
     in_force = answer_in_force(e.answer for e in latest.values())
     source = max((e for e in latest.values() if e.answer is in_force), key=lambda e: e.id)
     current = _set_in_force(form, student, source)
+    enqueue(
+        WebhookEvent.CONSENT_ANSWER_CHANGED,
+        {
+            "form_id": form.id,
+            "student_sourced_id": student.sourced_id,
+            "answer_given": answer.value,
+            "answer_in_force": in_force.value,
+            "method": method.value,
+            "at": stamp(now),
+        },
+        school_id=student.school_id,
+    )
     disagreement = len({e.answer for e in latest.values()}) > 1
 
     action = "consentform.answer" if entered_by is None else "consentform.enter"

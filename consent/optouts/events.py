@@ -14,6 +14,8 @@ from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import Event, EventKind, OptOut, OptOutStatus, Task
 from consent.roster.models import Guardian
+from consent.webhooks.models import WebhookEvent
+from consent.webhooks.operations import enqueue, stamp
 
 
 def _actor_columns(actor: Account | None) -> dict:
@@ -65,6 +67,25 @@ def _moved(
     )
 
 
+def _tell_systems(optout: OptOut, kind: WebhookEvent, moved_from: OptOutStatus, **extra) -> None:
+    """The district's systems subscribed to `kind` hear of the move, in this transaction: ids
+    and states only, no names, no reasons typed by people."""
+    enqueue(
+        kind,
+        {
+            "optout_id": optout.id,
+            "student_sourced_id": optout.student.sourced_id,
+            "tool_id": optout.tool_id,
+            "feature": optout.feature or None,
+            "status": optout.status.value,
+            "previous_status": moved_from.value,
+            "at": stamp(clock.now()),
+            **extra,
+        },
+        school_id=optout.student.school_id,
+    )
+
+
 def _teacher(task: Task, place: str) -> str:
     """Which teacher (and, when a tool use changed, where): staff read it on the timeline."""
     return f"{place} · {task.teacher.full_name}" if place else task.teacher.full_name
@@ -96,6 +117,7 @@ def withdrawn(
     note: str = "",
     on_behalf_of=None,
 ) -> Event:
+    _tell_systems(optout, WebhookEvent.OPTOUT_WITHDRAWN, moved_from)
     return _moved(
         optout,
         EventKind.WITHDRAWN,
@@ -140,6 +162,7 @@ def planned(optout: OptOut, *, actor: Account | None, moved_from: OptOutStatus) 
 
 
 def confirmed(optout: OptOut, *, actor: Account, moved_from: OptOutStatus) -> Event:
+    _tell_systems(optout, WebhookEvent.OPTOUT_CONFIRMED, moved_from)
     return _moved(optout, EventKind.CONFIRMED, actor=actor, moved_from=moved_from)
 
 
@@ -151,6 +174,7 @@ def closed(
     optout: OptOut, *, actor: Account | None, moved_from: OptOutStatus, reason: str
 ) -> Event:
     """Closed by a principal, or by the service when the student left the district."""
+    _tell_systems(optout, WebhookEvent.OPTOUT_CLOSED, moved_from, ended_by="closed")
     return _moved(optout, EventKind.CLOSED, actor=actor, moved_from=moved_from, note=reason)
 
 
@@ -194,6 +218,7 @@ def year_ended(
     optout: OptOut, *, actor: Account | None, moved_from: OptOutStatus, note: str
 ) -> Event:
     """The district's setting ends this opt-out with its school year (closed, with the reason)."""
+    _tell_systems(optout, WebhookEvent.OPTOUT_CLOSED, moved_from, ended_by="year_end")
     return _moved(optout, EventKind.YEAR_ENDED, actor=actor, moved_from=moved_from, note=note)
 
 

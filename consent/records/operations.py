@@ -31,6 +31,8 @@ from consent.records.models import (
 from consent.records.rules import RecordsError, allowed_days, check_transition, due_on
 from consent.roster.models import Guardian, GuardianLink, Student
 from consent.schoolcalendar.days import closures_from
+from consent.webhooks.models import WebhookEvent
+from consent.webhooks.operations import enqueue, stamp
 
 TEXT_MAX = 4000
 
@@ -490,6 +492,17 @@ def restrict_link(
         "guardian_link.restrict",
         student_id=link.student_id,
         target=f"guardian_link:{link.id}",
+    )
+    enqueue(
+        WebhookEvent.RIGHTS_CHANGED,
+        {
+            "change": "link_restricted",
+            "student_sourced_id": link.student.sourced_id,
+            "guardian_sourced_id": link.guardian.sourced_id,
+            "removes": removes.value,
+            "at": stamp(restriction.recorded_at),
+        },
+        school_id=link.student.school_id,
     )
     _close_requests_filed_only_by(actor, link)
     if tell_other_guardians:

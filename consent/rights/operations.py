@@ -22,11 +22,14 @@ from consent.access.records import keeps_district_records
 from consent.accounts.invitations import make_token
 from consent.accounts.models import Account
 from consent.audit.operations import record
+from consent.core import clock
 from consent.core.errors import DomainError
 from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutRequester
 from consent.roster.models import Guardian, GuardianLink, Relationship, Student
+from consent.webhooks.models import WebhookEvent
+from consent.webhooks.operations import enqueue, stamp
 
 log = logging.getLogger(__name__)
 
@@ -127,6 +130,7 @@ def _become_eligible(student: Student, *, today: date, taken: set, report: Eligi
         db.session.add(OptOutRequester(optout_id=optout_id, guardian_id=own.id))
     db.session.flush()
     record(None, "student.rights_passed", student_id=student.id, target=f"student:{student.id}")
+    _tell_systems(student, "rights_at_18")
     report.students.append(student.id)
 
     invitation = None
@@ -156,6 +160,15 @@ def _become_eligible(student: Student, *, today: date, taken: set, report: Eligi
         report.guardians_told += 1
 
 
+def _tell_systems(student: Student, change: str) -> None:
+    """Systems subscribed to rights changes hear of it in this transaction (ids only)."""
+    enqueue(
+        WebhookEvent.RIGHTS_CHANGED,
+        {"change": change, "student_sourced_id": student.sourced_id, "at": stamp(clock.now())},
+        school_id=student.school_id,
+    )
+
+
 def mark_tax_dependent(*, actor: Account, student: Student, dependent: bool) -> Student:
     """The office marks (or unmarks) a student a dependent for tax purposes (99.31(a)(8)):
     after 18 the parents may then still see the student's records, but not decide."""
@@ -171,4 +184,5 @@ def mark_tax_dependent(*, actor: Account, student: Student, dependent: bool) -> 
         student_id=student.id,
         target=f"student:{student.id}",
     )
+    _tell_systems(student, "tax_dependent" if dependent else "not_tax_dependent")
     return student
