@@ -112,7 +112,13 @@ ACTIONS = {
     "tool.translate": _l("Translated a tool's texts in the catalog"),
     "tool_use.declare": _l("Declared a tool in use"),
     "tool_use.end": _l("Ended a tool's use"),
+    "vetting.answer": _l("Answered the privacy office's question on a vetting request"),
+    "vetting.ask": _l("Asked the requester for more information on a vetting request"),
+    "vetting.assign": _l("Assigned reviewers to a vetting request"),
     "vetting.decide": _l("Decided a vetting request"),
+    "vetting.review": _l("Recorded a review of a vetting request"),
+    "vetting.reviewer_duty": _l("Changed who reviews vetting requests"),
+    "vetting.rubric_change": _l("Changed the vetting review rubric"),
     "vetting.submit": _l("Asked for a tool to be vetted"),
 }
 

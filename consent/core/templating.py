@@ -10,6 +10,7 @@ from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode
 from consent.core.i18n import language_name
 from consent.optouts.models import Channel, OptOutStatus, TaskStatus
 from consent.vetting.models import RequestStatus
+from consent.vetting.review_models import Rating, Recommendation
 
 # Keyed by enum class first: OptOutStatus.PLANNED and TaskStatus.PLANNED are equal strings.
 LABELS = {
@@ -82,9 +83,21 @@ LABELS = {
     },
     RequestStatus: {
         RequestStatus.SUBMITTED: _l("Waiting for review"),
+        RequestStatus.IN_REVIEW: _l("In review"),
+        RequestStatus.MORE_INFORMATION: _l("More information needed"),
         RequestStatus.APPROVED: _l("Approved"),
         RequestStatus.APPROVED_WITH_CONDITIONS: _l("Approved with conditions"),
         RequestStatus.NOT_APPROVED: _l("Not approved"),
+    },
+    Rating: {
+        Rating.PASS: _l("Pass"),
+        Rating.CONCERN: _l("Concern"),
+        Rating.FAIL: _l("Fail"),
+    },
+    Recommendation: {
+        Recommendation.APPROVE: _l("Approve"),
+        Recommendation.APPROVE_WITH_CONDITIONS: _l("Approve with conditions"),
+        Recommendation.DECLINE: _l("Do not approve"),
     },
 }
 

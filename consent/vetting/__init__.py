@@ -1,12 +1,14 @@
-"""Vetting: staff ask for a tool to be vetted and the privacy office decides; teachers and the
-privacy office declare where approved tools are in use."""
+"""Vetting: staff ask for a tool to be vetted, a committee of reviewers reviews it (review.py)
+and the privacy office decides; teachers and the privacy office declare where approved tools
+are in use."""
 
 from flask import Flask
 
-from consent.vetting import models  # noqa: F401 - registers the tables with the metadata
+from consent.vetting import models, review_models  # noqa: F401 - registers the tables
 
 
 def init_app(app: Flask) -> None:
+    from consent.vetting import review_views  # noqa: F401 - the committee's routes, on bp
     from consent.vetting.cli import cli
     from consent.vetting.views import bp
 
