@@ -21,7 +21,7 @@ from consent.vetting.review_models import Finding, Review
 def assigned_to(actor: Account) -> Select:
     """The requests assigned to a reviewer: those still in review first, by due date."""
     return (
-        select(VettingRequest, Review)
+        select(VettingRequest)
         .join(Review, Review.request_id == VettingRequest.id)
         .where(Review.reviewer_account_id == actor.id)
         .options(
@@ -34,6 +34,20 @@ def assigned_to(actor: Account) -> Select:
             VettingRequest.id.desc(),
         )
     )
+
+
+def own_reviews(actor: Account, request_ids: list[int]) -> dict[int, Review]:
+    """The actor's review of each listed request, in one query."""
+    if not request_ids:
+        return {}
+    return {
+        r.request_id: r
+        for r in db.session.scalars(
+            select(Review).where(
+                Review.reviewer_account_id == actor.id, Review.request_id.in_(request_ids)
+            )
+        )
+    }
 
 
 @dataclass

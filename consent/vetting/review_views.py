@@ -23,7 +23,6 @@ from consent.access import (
     vetting_request_or_404,
 )
 from consent.accounts.models import Account
-from consent.core import clock
 from consent.core.gates import STAFF, roles_required
 from consent.core.transaction import run
 from consent.roster.models import Staff
@@ -187,7 +186,8 @@ def assigned():
     """The requests assigned to me for review."""
     allowed_or_404(current_user, is_reviewer, target="vetting:assigned")
     page = _page(review_queries.assigned_to(current_user))
-    return render_template("vetting/review_assigned.html", page=page, today=clock.today())
+    mine = review_queries.own_reviews(current_user, [r.id for r in page.items])
+    return render_template("vetting/review_assigned.html", page=page, mine=mine)
 
 
 @bp.route("/vetting/<int:request_id>/review", methods=["GET", "POST"])

@@ -92,7 +92,7 @@ def all_items() -> list[RubricItem]:
 def _check(actor: Account, title: str, guidance: str) -> tuple[str, str]:
     if not may_keep_rubric(actor):
         raise RubricError(_l("Only the privacy office can change the review rubric."))
-    title, guidance = title.strip(), guidance.strip()
+    title, guidance = (title or "").strip(), (guidance or "").strip()
     if not title:
         raise RubricError(_l("Give the item a title."))
     if len(title) > TITLE_MAX or len(guidance) > GUIDANCE_MAX:
