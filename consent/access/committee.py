@@ -11,8 +11,8 @@ from sqlalchemy import exists, select
 from consent.access.policy import deny
 from consent.accounts.models import Account, Role
 from consent.extensions import db
+from consent.vetting.committee.models import Review, RubricItem
 from consent.vetting.models import VettingRequest
-from consent.vetting.review_models import Review, RubricItem
 
 
 def _is_privacy_office(actor: Account) -> bool:

@@ -9,8 +9,8 @@ from consent.catalog.models import AgreementStatus, LegalBasis, UseScope, Vettin
 from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode, FormStatus
 from consent.core.i18n import language_name
 from consent.optouts.models import Channel, OptOutStatus, TaskStatus
+from consent.vetting.committee.models import Rating, Recommendation
 from consent.vetting.models import RequestStatus
-from consent.vetting.review_models import Rating, Recommendation
 
 # Keyed by enum class first: OptOutStatus.PLANNED and TaskStatus.PLANNED are equal strings.
 LABELS = {

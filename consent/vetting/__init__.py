@@ -4,12 +4,13 @@ are in use."""
 
 from flask import Flask
 
-from consent.vetting import models, review_models  # noqa: F401 - registers the tables
+from consent.vetting import models  # noqa: F401 - registers the tables
+from consent.vetting.committee import models as committee_models  # noqa: F401 - the same
 
 
 def init_app(app: Flask) -> None:
-    from consent.vetting import review_views  # noqa: F401 - the committee's routes, on bp
     from consent.vetting.cli import cli
+    from consent.vetting.committee import views as committee_views  # noqa: F401 - routes on bp
     from consent.vetting.views import bp
 
     app.register_blueprint(bp)

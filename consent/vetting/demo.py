@@ -9,8 +9,8 @@ from datetime import datetime, timedelta
 from consent.accounts.models import Account
 from consent.core import clock
 from consent.vetting import operations, review
+from consent.vetting.committee.models import Rating, Recommendation
 from consent.vetting.models import RequestStatus
-from consent.vetting.review_models import Rating, Recommendation
 from consent.vetting.rubric import current_items, ensure_default_rubric
 
 COMMITTEE = ("kim", "reed")

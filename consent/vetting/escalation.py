@@ -17,9 +17,9 @@ from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.roster.models import Staff, StaffRole
 from consent.schoolcalendar.days import add_school_days, closures_from
+from consent.vetting.committee.models import ReviewStep, StepKind
 from consent.vetting.models import RequestStatus, VettingRequest
 from consent.vetting.review import missing_reviews
-from consent.vetting.review_models import ReviewStep, StepKind
 
 ESCALATE_AFTER_SCHOOL_DAYS = 2
 

@@ -28,8 +28,7 @@ from consent.core.errors import DomainError
 from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.schoolcalendar.days import add_school_days, closures_from
-from consent.vetting.models import RequestStatus, VettingRequest
-from consent.vetting.review_models import (
+from consent.vetting.committee.models import (
     Finding,
     Question,
     Rating,
@@ -37,6 +36,7 @@ from consent.vetting.review_models import (
     Review,
     RubricItem,
 )
+from consent.vetting.models import RequestStatus, VettingRequest
 from consent.vetting.rubric import current_items, ensure_default_rubric
 
 MIN_REVIEWERS = 2

@@ -7,7 +7,7 @@ from wtforms import RadioField, SelectChoice, StringField, SubmitField, TextArea
 from wtforms.validators import InputRequired, Length, Optional
 
 from consent.consentforms.forms import MultiCheckboxField
-from consent.vetting.review_models import Rating, Recommendation, RubricItem
+from consent.vetting.committee.models import Rating, Recommendation, RubricItem
 
 TEXT_MAX = 4000
 

@@ -13,9 +13,9 @@ from consent.accounts.models import Account
 from consent.core import clock
 from consent.extensions import db
 from consent.schoolcalendar.days import closures_from, is_school_day
+from consent.vetting.committee.models import Finding, Review
 from consent.vetting.models import OPEN_STATUSES, RequestStatus, VettingRequest
 from consent.vetting.queries import TOOL_ALONE
-from consent.vetting.review_models import Finding, Review
 
 
 def assigned_to(actor: Account) -> Select:

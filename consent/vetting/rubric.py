@@ -12,7 +12,7 @@ from consent.audit.operations import record
 from consent.core import clock
 from consent.core.errors import DomainError
 from consent.extensions import db
-from consent.vetting.review_models import RubricItem
+from consent.vetting.committee.models import RubricItem
 
 # Stored as the district's own text (the office may rename them); the migration seeds the same.
 DEFAULT_ITEMS = (

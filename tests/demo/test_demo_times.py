@@ -12,8 +12,8 @@ from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts.models import Event, OptOut
+from consent.vetting.committee.models import Question, Review
 from consent.vetting.models import VettingRequest
-from consent.vetting.review_models import Question, Review
 
 
 def test_each_requests_messages_are_written_when_its_steps_were_taken(ctx, demo):

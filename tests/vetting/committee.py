@@ -4,8 +4,8 @@ assigned to a request and record their reviews, through the app's own operations
 from consent.accounts.models import Account
 from consent.extensions import db
 from consent.vetting import review
+from consent.vetting.committee.models import Rating, Recommendation
 from consent.vetting.models import VettingRequest
-from consent.vetting.review_models import Rating, Recommendation
 from consent.vetting.rubric import current_items
 
 COMMITTEE = ("kim", "reed")

@@ -1,11 +1,10 @@
 """Vetting in a real browser: a teacher sends a tool (first with a malformed address), the
 committee reviews it (here through the operations; test_committee_browser.py does it on the
-pages), the privacy office approves it with conditions, and the teacher puts it in use in a class. Every
-page on the way is checked with axe-core for WCAG 2.1 A/AA."""
+pages), the privacy office approves it with conditions, and the teacher puts it in use in a
+class. Every page on the way is checked with axe-core for WCAG 2.1 A/AA."""
 
 import pytest
 from playwright.sync_api import Page, expect
-
 from sqlalchemy import select
 
 from consent.extensions import db

@@ -18,11 +18,11 @@ from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 from consent.notifications.operations import deliver_due
 from consent.vetting import review
+from consent.vetting.committee.models import Finding, Question, Review, RubricItem
 from consent.vetting.models import RequestStatus, VettingRequest
-from consent.vetting.review_models import Finding, Question, Rating, Review, RubricItem
 from consent.vetting.review_queries import percentile, school_days_between
 from consent.vetting.rubric import DEFAULT_ITEMS
-from tests.vetting.helpers import JOHNSON, KIM, PATEL, count, request_form
+from tests.vetting.helpers import KIM, PATEL, count, request_form
 
 REED = "thomas.reed@demo.consent.example"
 QUIZLET_NOTE = "Only with the district's paid plan, which has no advertising."

@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from consent.accounts.models import Account
 from consent.audit.models import AuditEvent
 from consent.extensions import db
+from consent.vetting.committee.models import Finding, Question, Review, RubricItem
 from consent.vetting.models import VettingRequest
-from consent.vetting.review_models import Finding, Question, Review, RubricItem
 from tests.support import csrf_from
 
 MISSING = 987_654

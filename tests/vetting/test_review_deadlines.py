@@ -15,9 +15,9 @@ from consent.notifications.operations import deliver_due
 from consent.schoolcalendar.days import add_school_days, closures_from
 from consent.schoolcalendar.models import Closure
 from consent.vetting import operations, review
+from consent.vetting.committee.models import ReviewStep
 from consent.vetting.escalation import escalate_reviews
 from consent.vetting.models import VettingRequest
-from consent.vetting.review_models import ReviewStep
 from tests.vetting.helpers import KIM, request_form
 from tests.vetting.test_committee import text_of
 

@@ -27,6 +27,7 @@ from consent.core.gates import STAFF, roles_required
 from consent.core.transaction import run
 from consent.roster.models import Staff
 from consent.vetting import review, review_queries, rubric
+from consent.vetting.committee.models import Rating, Recommendation
 from consent.vetting.models import RequestStatus
 from consent.vetting.review_forms import (
     AnswerForm,
@@ -37,7 +38,6 @@ from consent.vetting.review_forms import (
     RubricItemForm,
     review_form,
 )
-from consent.vetting.review_models import Rating, Recommendation
 from consent.vetting.views import _page, bp
 
 # --- reviewers ---------------------------------------------------------------------------------
