@@ -113,7 +113,9 @@ def rubric_item(rubric_item_id: int):
     return render_template("vetting/review_rubric_item.html", item=item, form=form)
 
 
-@bp.post("/vetting/rubric/<int:rubric_item_id>/<any(up, down, retire):change>")
+@bp.post("/vetting/rubric/<int:rubric_item_id>/up", defaults={"change": "up"})
+@bp.post("/vetting/rubric/<int:rubric_item_id>/down", defaults={"change": "down"})
+@bp.post("/vetting/rubric/<int:rubric_item_id>/retire", defaults={"change": "retire"})
 @roles_required(*STAFF)
 def rubric_change(rubric_item_id: int, change: str):
     item = rubric_item_or_404(current_user, rubric_item_id)
