@@ -36,7 +36,7 @@ from consent.vetting.committee.models import (
     Review,
     RubricItem,
 )
-from consent.vetting.models import RequestStatus, VettingRequest
+from consent.vetting.models import OPEN_STATUSES, RequestStatus, VettingRequest
 from consent.vetting.rubric import current_items, ensure_default_rubric
 
 MIN_REVIEWERS = 2
@@ -66,8 +66,10 @@ def _lock(request: VettingRequest) -> None:
 
 
 def set_reviewer_duty(*, actor: Account, account: Account, on: bool) -> None:
-    """Give or take away the privacy-reviewer duty. Reviews already assigned stay, but a
-    reviewer without the duty no longer reaches them."""
+    """Give or take away the privacy-reviewer duty. Taken away, the person no longer reaches
+    the requests assigned to them: the reviews they had not recorded on requests still open
+    are withdrawn (so no decision waits for them; the office assigns someone else), and those
+    they recorded stay for the office to read."""
     if not may_name_reviewers(actor):
         raise ReviewError(_l("Only the privacy office names reviewers."))
     if on and not can_be_reviewer(account):
@@ -75,6 +77,16 @@ def set_reviewer_duty(*, actor: Account, account: Account, on: bool) -> None:
     if account.privacy_reviewer == on:
         return
     account.privacy_reviewer = on
+    if not on:
+        open_requests = select(VettingRequest.id).where(VettingRequest.status.in_(OPEN_STATUSES))
+        for pending in db.session.scalars(
+            select(Review).where(
+                Review.reviewer_account_id == account.id,
+                Review.submitted_at.is_(None),
+                Review.request_id.in_(open_requests),
+            )
+        ):
+            db.session.delete(pending)
     record(actor, "vetting.reviewer_duty", target=f"account:{account.id}")
     db.session.flush()
 
@@ -172,7 +184,8 @@ def next_in_turn(request: VettingRequest, count: int = MIN_REVIEWERS) -> list[Ac
     already = {r.reviewer_account_id for r in reviews_of(request)}
     turn = pool[start:] + pool[:start]
     eligible = [a for a in turn if a.id != request.requested_by_account_id and a.id not in already]
-    return eligible[: max(count - len(already), 0) or 1]
+    # Enough to reach `count` reviewers; a request that has them already gets one more.
+    return eligible[: max(count - len(already), 1)]
 
 
 def assign_in_turn(

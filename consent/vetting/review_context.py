@@ -29,12 +29,12 @@ def detail_context(vetting_request: VettingRequest) -> dict:
     review with its findings; a reviewer their own; the requester the status, the office's
     questions and its reasons, never a reviewer's notes."""
     office = may_decide_vetting(current_user)
+    reviewer = may_review(current_user, vetting_request)
     status = vetting_request.status
+    open_now = not vetting_request.decided
     return {
         "may_decide": office and status is RequestStatus.IN_REVIEW,
-        "not_ready": ready_for_decision(vetting_request)
-        if office and not vetting_request.decided
-        else None,
+        "not_ready": ready_for_decision(vetting_request) if office and open_now else None,
         "may_assign": may_assign_reviewers(current_user)
         and status in (RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW),
         "may_answer": may_answer_question(current_user, vetting_request)
@@ -42,11 +42,8 @@ def detail_context(vetting_request: VettingRequest) -> dict:
         "reviews": review_queries.reviews_in_full(vetting_request)
         if may_read_findings(current_user)
         else None,
-        "own_review": review.own_review(current_user, vetting_request)
-        if may_review(current_user, vetting_request)
-        else None,
-        "may_review": may_review(current_user, vetting_request)
-        and status is RequestStatus.IN_REVIEW,
+        "own_review": review.own_review(current_user, vetting_request) if reviewer else None,
+        "may_review": reviewer and status is RequestStatus.IN_REVIEW,
         "questions": review.questions_of(vetting_request),
-        "sees_deadline": office or may_review(current_user, vetting_request),
+        "sees_deadline": office or reviewer,
     }

@@ -461,3 +461,30 @@ def test_the_report_shows_the_backlog_and_the_time_to_decision(app, as_, demo):
     assert f"{float(days)} school days" in page
     for persona in ("johnson", "kim", "brooks"):
         assert as_(persona).get("/vetting/report").status_code == 404
+
+
+def test_ending_a_duty_withdraws_the_reviews_not_recorded_and_keeps_the_others(app, as_, demo):
+    """Mr. Reed stops reviewing: Book Creator no longer waits for his review (the office names
+    someone else), and his recorded reviews of Quizlet and Canva stay for the office to read."""
+    lee = as_("lee")
+    url = f"/vetting/reviewers/{demo.accounts['reed']}"
+    assert lee.post(url, {"on": "0"}, token_from="/vetting/reviewers").status_code == 302
+    book, quizlet = request_id(app, "Book Creator"), request_id(app, "Quizlet")
+    with app.app_context():
+        reed = demo.accounts["reed"]
+        assert not count(app, Review, Review.request_id == book, Review.reviewer_account_id == reed)
+        assert count(app, Review, Review.request_id == quizlet, Review.reviewer_account_id == reed)
+    page = page_of(lee.get(f"/vetting/{book}"))
+    assert "Assign at least 2 reviewers first." in page
+    assert "Review by Thomas Reed" in page_of(lee.get(f"/vetting/{quizlet}"))
+    with app.app_context():
+        db.session.get(Account, demo.accounts["johnson"]).privacy_reviewer = True
+        db.session.commit()
+    # The turn offers the one reviewer Book Creator lacks, never its requester (Ms. Johnson).
+    with app.app_context():
+        offered = review.next_in_turn(db.session.get(VettingRequest, book))
+        assert [a.id for a in offered] == []
+        db.session.get(Account, demo.accounts["patel"]).privacy_reviewer = True
+        db.session.commit()
+        offered = review.next_in_turn(db.session.get(VettingRequest, book))
+        assert [a.id for a in offered] == [demo.accounts["patel"]]
