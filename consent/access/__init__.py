@@ -12,7 +12,8 @@ request for a family in `families`; which guardian links still see and decide (w
 roster wrote on them) in `links`; records requests and disclosures in `records`; who must
 confirm a sign-in with a second factor in `accounts`; whose messages are whose in `messages`;
 which district system reads what through the API, and who manages its tokens, in
-`integrations`; who manages the webhooks in `webhooks`.
+`integrations`; who manages the webhooks in `webhooks`; who reviews vetting requests (the
+committee) in `committee`.
 """
 
 from consent.access.accounts import must_use_second_factor
@@ -40,6 +41,19 @@ from consent.access.catalog import (
     tool_use_or_404,
     vetting_request_or_404,
     visible_vetting_requests,
+)
+from consent.access.committee import (
+    can_be_reviewer,
+    is_reviewer,
+    may_answer_question,
+    may_assign_reviewers,
+    may_keep_rubric,
+    may_name_reviewers,
+    may_read_findings,
+    may_review,
+    may_see_vetting_report,
+    reviewer_account_or_404,
+    rubric_item_or_404,
 )
 from consent.access.families import (
     deciding_guardians,
@@ -129,6 +143,7 @@ __all__ = [
     "answerable_form_or_404",
     "answers_on_the_web",
     "answers_school_id",
+    "can_be_reviewer",
     "can_file_for",
     "can_see_student",
     "class_form_or_404",
@@ -149,10 +164,13 @@ __all__ = [
     "integration_student_or_404",
     "integration_students",
     "integration_tool_or_404",
+    "is_reviewer",
     "keeps_district_records",
     "may_act_for_family",
     "may_act_on_task",
+    "may_answer_question",
     "may_ask_for_vetting",
+    "may_assign_reviewers",
     "may_change_use",
     "may_choose_report_school",
     "may_close_requests_of_retired_tool",
@@ -166,18 +184,23 @@ __all__ = [
     "may_follow_answers",
     "may_follow_vetting_request",
     "may_import_roster",
-    "may_keep_notice",
     "may_keep_calendar",
+    "may_keep_notice",
+    "may_keep_rubric",
     "may_manage_forms",
     "may_manage_integrations",
     "may_manage_webhooks",
+    "may_name_reviewers",
     "may_read_audit_log",
+    "may_read_findings",
     "may_record_for",
+    "may_review",
     "may_roll_over",
-    "may_translate_texts",
     "may_see_data_sharing",
     "may_see_form",
     "may_see_reports",
+    "may_see_vetting_report",
+    "may_translate_texts",
     "may_verify_receipts",
     "may_watch_outbox",
     "message_or_404",
@@ -189,9 +212,11 @@ __all__ = [
     "records_request_or_404",
     "report_form_or_404",
     "report_school_or_404",
+    "reviewer_account_or_404",
     "rights_holder_student_or_404",
     "role_or_404",
     "roster_import_or_404",
+    "rubric_item_or_404",
     "scope_or_404",
     "section_or_404",
     "seeing_link",

@@ -9,9 +9,10 @@ loaders answer a forbidden record exactly like a missing one (404) and audit the
 
 from collections.abc import Callable
 
-from sqlalchemy import Select, exists, select
+from sqlalchemy import Select, exists, or_, select
 from sqlalchemy.orm import joinedload, lazyload
 
+from consent.access.committee import assigned_condition, is_reviewer, may_review
 from consent.access.policy import deny
 from consent.accounts.models import Account, Role
 from consent.catalog.models import Tool, ToolUse, UseScope
@@ -48,8 +49,13 @@ def may_decide_vetting(actor: Account) -> bool:
 
 
 def may_follow_vetting_request(actor: Account, request: VettingRequest) -> bool:
-    """The requester follows their own request; the privacy office every one."""
-    return _is_privacy_office(actor) or request.requested_by_account_id == actor.id
+    """The requester follows their own request; the privacy office every one; a reviewer
+    those assigned to them (consent.access.committee)."""
+    return (
+        _is_privacy_office(actor)
+        or request.requested_by_account_id == actor.id
+        or may_review(actor, request)
+    )
 
 
 def may_declare_for_section(actor: Account, section: Section) -> bool:
@@ -150,11 +156,15 @@ _TOOL_ALONE = (
 
 
 def visible_vetting_requests(actor: Account) -> Select:
-    """Every request for the privacy office; their own for anyone else."""
+    """Every request for the privacy office; their own for anyone else, and for a reviewer
+    those assigned to them too."""
     query = select(VettingRequest)
     if _is_privacy_office(actor):
         return query
-    return query.where(VettingRequest.requested_by_account_id == actor.id)
+    own = VettingRequest.requested_by_account_id == actor.id
+    if is_reviewer(actor):
+        return query.where(or_(own, assigned_condition(actor)))
+    return query.where(own)
 
 
 def vetting_request_or_404(actor: Account, request_id: int) -> VettingRequest:

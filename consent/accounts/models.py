@@ -45,6 +45,9 @@ class Account(UserMixin, Base):
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # The privacy-reviewer duty (consent.vetting.review): the office names staff who review
+    # vetting requests; a reviewer sees only the requests assigned to them.
+    privacy_reviewer: Mapped[bool] = mapped_column(Boolean, default=False)
 
     guardian: Mapped[Guardian | None] = relationship(lazy="joined")
     staff: Mapped[Staff | None] = relationship(lazy="joined")

@@ -11,6 +11,7 @@ from consent.catalog.models import AgreementStatus, LegalBasis, UseScope, Vettin
 from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode, FormStatus
 from consent.core.i18n import language_name
 from consent.optouts.models import Channel, OptOutStatus, TaskStatus
+from consent.vetting.committee.models import Rating, Recommendation
 from consent.vetting.models import RequestStatus
 
 # Keyed by enum class first: OptOutStatus.PLANNED and TaskStatus.PLANNED are equal strings.
@@ -84,9 +85,21 @@ LABELS = {
     },
     RequestStatus: {
         RequestStatus.SUBMITTED: _l("Waiting for review"),
+        RequestStatus.IN_REVIEW: _l("In review"),
+        RequestStatus.MORE_INFORMATION: _l("More information needed"),
         RequestStatus.APPROVED: _l("Approved"),
         RequestStatus.APPROVED_WITH_CONDITIONS: _l("Approved with conditions"),
         RequestStatus.NOT_APPROVED: _l("Not approved"),
+    },
+    Rating: {
+        Rating.PASS: _l("Pass"),
+        Rating.CONCERN: _l("Concern"),
+        Rating.FAIL: _l("Fail"),
+    },
+    Recommendation: {
+        Recommendation.APPROVE: _l("Approve"),
+        Recommendation.APPROVE_WITH_CONDITIONS: _l("Approve with conditions"),
+        Recommendation.DECLINE: _l("Do not approve"),
     },
 }
 

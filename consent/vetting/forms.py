@@ -86,6 +86,8 @@ DECISION_LABELS = {
     RequestStatus.APPROVED: _l("Approve"),
     RequestStatus.APPROVED_WITH_CONDITIONS: _l("Approve with conditions"),
     RequestStatus.NOT_APPROVED: _l("Do not approve"),
+    # Not a decision: the request goes back to its requester with the note as the question.
+    RequestStatus.MORE_INFORMATION: _l("Ask the requester for more information"),
 }
 
 
@@ -106,7 +108,9 @@ class DecisionForm(FlaskForm):
         _l("Note to the requester"),
         filters=[_strip],
         validators=[Length(max=TEXT_MAX)],
-        description=_l("Required for conditions and for a tool that is not approved."),
+        description=_l(
+            "Required for conditions, for a tool that is not approved, and for a question."
+        ),
     )
     submit = SubmitField(_l("Record decision"))
 
@@ -125,6 +129,8 @@ class DecisionForm(FlaskForm):
             raise ValidationError(_l("Write the conditions for the requester."))
         if self.decision.data == RequestStatus.NOT_APPROVED.value:
             raise ValidationError(_l("Tell the requester why the tool is not approved."))
+        if self.decision.data == RequestStatus.MORE_INFORMATION.value:
+            raise ValidationError(_l("Write the question for the requester."))
 
 
 class _UseDates(FlaskForm):

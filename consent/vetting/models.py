@@ -1,9 +1,9 @@
 """A staff member's request to add an online tool, and the privacy office's decision on it."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from consent.accounts.models import Account
@@ -13,7 +13,9 @@ from consent.db import Base, UTCDateTime, enum_column
 
 
 class RequestStatus(enum.StrEnum):
-    SUBMITTED = "submitted"
+    SUBMITTED = "submitted"  # waiting for the office to name its reviewers
+    IN_REVIEW = "in_review"  # the reviewers record their findings; then the office decides
+    MORE_INFORMATION = "more_information"  # back with the requester, to answer a question
     APPROVED = "approved"
     APPROVED_WITH_CONDITIONS = "approved_with_conditions"
     NOT_APPROVED = "not_approved"
@@ -23,6 +25,12 @@ DECISIONS = (
     RequestStatus.APPROVED,
     RequestStatus.APPROVED_WITH_CONDITIONS,
     RequestStatus.NOT_APPROVED,
+)
+# Not decided yet: the review backlog.
+OPEN_STATUSES = (
+    RequestStatus.SUBMITTED,
+    RequestStatus.IN_REVIEW,
+    RequestStatus.MORE_INFORMATION,
 )
 # The catalog statuses a tool may be put in use with (ToolUse declarations).
 USABLE_STATUSES = (VettingStatus.APPROVED, VettingStatus.APPROVED_WITH_CONDITIONS)
@@ -35,7 +43,7 @@ class VettingRequest(Base):
     __tablename__ = "vetting_request"
     __table_args__ = (
         CheckConstraint(
-            "status = 'submitted' OR "
+            "status IN ('submitted', 'in_review', 'more_information') OR "
             "(decided_at IS NOT NULL AND decided_by_account_id IS NOT NULL)",
             name="decision_recorded",
         ),
@@ -63,6 +71,9 @@ class VettingRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str] = mapped_column(Text, default="")
     tool_id: Mapped[int | None] = mapped_column(ForeignKey("tool.id"), index=True)
+    # The school day the review is due by (consent.vetting.review): set when the request is
+    # sent, and again when it comes back from the requester; reminders and escalation follow it.
+    review_due_on: Mapped[date | None] = mapped_column(Date)
 
     requested_by: Mapped[Account] = relationship(foreign_keys=[requested_by_account_id])
     decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_account_id])
@@ -70,7 +81,7 @@ class VettingRequest(Base):
 
     @property
     def decided(self) -> bool:
-        return self.status is not RequestStatus.SUBMITTED
+        return self.status not in OPEN_STATUSES
 
     def __repr__(self) -> str:
         return f"<VettingRequest {self.id} {self.status}>"

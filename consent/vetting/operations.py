@@ -36,7 +36,14 @@ from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.optouts.operations import FollowReport, follow_roster
 from consent.roster.models import School, Section
-from consent.vetting.models import DECISIONS, USABLE_STATUSES, RequestStatus, VettingRequest
+from consent.vetting.models import (
+    DECISIONS,
+    OPEN_STATUSES,
+    USABLE_STATUSES,
+    RequestStatus,
+    VettingRequest,
+)
+from consent.vetting.review import check_ready_for_decision, review_due
 
 
 class VettingError(DomainError):
@@ -98,7 +105,7 @@ def submit_request(
     waiting = db.session.scalar(
         select(VettingRequest.id).where(
             func.lower(VettingRequest.name) == name.lower(),
-            VettingRequest.status == RequestStatus.SUBMITTED,
+            VettingRequest.status.in_(OPEN_STATUSES),
         )
     )
     if waiting is not None:
@@ -113,6 +120,7 @@ def submit_request(
         status=RequestStatus.SUBMITTED,
         requested_by_account_id=actor.id,
         submitted_at=now or clock.now(),
+        review_due_on=review_due(clock.today(now)),
     )
     db.session.add(request)
     db.session.flush()
@@ -136,8 +144,10 @@ def decide(
     legal_basis: LegalBasis | None = None,
     now: datetime | None = None,
 ) -> Tool | None:
-    """The privacy office decides once; an approval adds the tool to the catalog, and the
-    requester is told either way. Returns the new catalog entry for an approval."""
+    """The privacy office decides once, after the reviewers (consent.vetting.review) have all
+    recorded their findings; an approval adds the tool to the catalog, and the requester is
+    told either way. Returns the new catalog entry for an approval. (Asking the requester for
+    more information is review.ask_for_information.)"""
     if not may_decide_vetting(actor):
         raise VettingError(_l("Only the privacy office can decide on a vetting request."))
     # Two reviewers deciding at once take turns (a row lock on PostgreSQL); the second is refused.
@@ -149,6 +159,7 @@ def decide(
         raise VettingError(_l("This request has already been decided."))
     if decision not in DECISIONS:
         raise VettingError(_l("Choose a decision."))
+    check_ready_for_decision(request)
     note = note.strip()
     if decision is not RequestStatus.APPROVED and not note:
         raise VettingError(

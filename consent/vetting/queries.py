@@ -14,7 +14,7 @@ from consent.catalog.reach import use_is_current
 from consent.consentforms.models import ConsentForm, ConsentFormSchool, FormKind, FormStatus
 from consent.extensions import db
 from consent.roster.models import Section
-from consent.vetting.models import USABLE_STATUSES, RequestStatus, VettingRequest
+from consent.vetting.models import OPEN_STATUSES, USABLE_STATUSES, VettingRequest
 
 # A tool in a list shows its name and status, never its categories, features or options.
 TOOL_ALONE = (
@@ -41,14 +41,15 @@ def my_requests(actor: Account) -> Select:
 
 
 def review_queue(*, decided: bool = False) -> Select:
-    """Waiting requests, oldest first (first come, first reviewed); or decided ones, newest
-    decision first."""
+    """Requests not decided yet (waiting for reviewers, in review, or back with the
+    requester), oldest first (first come, first reviewed); or decided ones, newest decision
+    first."""
     query = select(VettingRequest).options(*_request_options())
     if decided:
-        return query.where(VettingRequest.status != RequestStatus.SUBMITTED).order_by(
+        return query.where(VettingRequest.status.not_in(OPEN_STATUSES)).order_by(
             VettingRequest.decided_at.desc(), VettingRequest.id.desc()
         )
-    return query.where(VettingRequest.status == RequestStatus.SUBMITTED).order_by(
+    return query.where(VettingRequest.status.in_(OPEN_STATUSES)).order_by(
         VettingRequest.submitted_at, VettingRequest.id
     )
 

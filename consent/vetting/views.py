@@ -24,7 +24,7 @@ from consent.core.transaction import run
 from consent.core.urls import bounded_int
 from consent.extensions import db
 from consent.roster.models import School
-from consent.vetting import operations, queries
+from consent.vetting import operations, queries, review, review_context, review_queries
 from consent.vetting.forms import DecisionForm, EndUseForm, UseForm, VettingRequestForm, WideUseForm
 from consent.vetting.models import RequestStatus
 
@@ -87,7 +87,7 @@ def detail(request_id: int):
     return render_template(
         "vetting/detail.html",
         vetting_request=vetting_request,
-        may_decide=may_decide_vetting(current_user) and not vetting_request.decided,
+        **review_context.detail_context(vetting_request),
     )
 
 
@@ -98,7 +98,8 @@ def queue():
     allowed_or_404(current_user, may_decide_vetting, target="vetting:review")
     decided = request.args.get("decided") == "1"
     page = _page(queries.review_queue(decided=decided))
-    return render_template("vetting/queue.html", page=page, decided=decided)
+    progress = review_queries.progress_of([r.id for r in page.items])
+    return render_template("vetting/queue.html", page=page, decided=decided, progress=progress)
 
 
 @bp.route("/vetting/<int:request_id>/decide", methods=["GET", "POST"])
@@ -110,30 +111,49 @@ def decide(request_id: int):
         flash(_("This request has already been decided."), "error")
         return redirect(url_for("vetting.detail", request_id=vetting_request.id))
     form = DecisionForm()
+    ready = review_context.ready_for_decision(vetting_request)
     if form.validate_on_submit():
-        decided = run(
-            operations.decide,
-            show_on=form.decision,
-            request=vetting_request,
-            decision=RequestStatus(form.decision.data),
-            note=form.note.data or "",
-            legal_basis=LegalBasis(form.legal_basis.data) if form.legal_basis.data else None,
-        )
-        if decided:
-            tool = decided.value
-            if tool is not None:
-                flash(
-                    _(
-                        "Decision recorded. %(tool)s is now in the catalog: complete its entry "
-                        "(data collected, agreement, opt-out options).",
-                        tool=tool.name,
-                    ),
-                    "success",
-                )
-            else:
-                flash(_("Decision recorded. The requester has been told."), "success")
-            return redirect(url_for("vetting.queue"))
-    return render_template("vetting/decide.html", vetting_request=vetting_request, form=form)
+        if form.decision.data == RequestStatus.MORE_INFORMATION.value:
+            # The fourth answer: back to the requester, with the note as the question.
+            if run(
+                review.ask_for_information,
+                show_on=form.note,
+                request=vetting_request,
+                question=form.note.data or "",
+            ):
+                flash(_("The request went back to its requester with your question."), "success")
+                return redirect(url_for("vetting.queue"))
+        else:
+            decided = run(
+                operations.decide,
+                show_on=form.decision,
+                request=vetting_request,
+                decision=RequestStatus(form.decision.data),
+                note=form.note.data or "",
+                legal_basis=LegalBasis(form.legal_basis.data) if form.legal_basis.data else None,
+            )
+            if decided:
+                tool = decided.value
+                if tool is not None:
+                    flash(
+                        _(
+                            "Decision recorded. %(tool)s is now in the catalog: complete its "
+                            "entry (data collected, agreement, opt-out options).",
+                            tool=tool.name,
+                        ),
+                        "success",
+                    )
+                else:
+                    flash(_("Decision recorded. The requester has been told."), "success")
+                return redirect(url_for("vetting.queue"))
+    return render_template(
+        "vetting/decide.html",
+        vetting_request=vetting_request,
+        form=form,
+        ready=ready,
+        reviews=review_queries.reviews_in_full(vetting_request),
+        questions=review.questions_of(vetting_request),
+    )
 
 
 # --- tool uses: classes ----------------------------------------------------------------------

@@ -12,6 +12,7 @@ from consent.extensions import db
 from consent.vetting import operations as vetting
 from consent.vetting.models import RequestStatus
 from tests.catalog.helpers import form_of
+from tests.vetting.committee import COMMITTEE, assign, record_review
 from tests.vetting.helpers import request_form
 
 APPROVED = {"Google Classroom", "Zoom", "Seesaw", "Khan Academy", "Nearpod", "Flip"}
@@ -98,6 +99,9 @@ def test_an_approved_tool_is_published_only_once_it_says_what_it_collects(app, b
         request = vetting.submit_request(
             actor=db.session.get(Account, demo.accounts["johnson"]), **request_form()
         )
+        assign(demo, request.id)  # the committee reviews it before the office decides
+        for persona in COMMITTEE:
+            record_review(demo, request.id, persona)
         tool = vetting.decide(
             actor=db.session.get(Account, demo.accounts["lee"]),
             request=request,

@@ -12,6 +12,7 @@ from consent.core import clock
 from consent.extensions import db
 from consent.notifications.models import Notification
 from consent.optouts.models import Event, OptOut
+from consent.vetting.committee.models import Question, Review
 from consent.vetting.models import VettingRequest
 
 
@@ -45,9 +46,12 @@ def test_each_requests_messages_are_written_when_its_steps_were_taken(ctx, demo)
 
 
 def test_the_vetting_messages_are_written_when_the_requests_were_sent_and_decided(ctx, demo):
+    """Sent, assigned to reviewers, asked about and decided: each message at its moment."""
     today_starts = clock.day_start(clock.today())
     requests = db.session.scalars(select(VettingRequest)).all()
     moments = {r.submitted_at for r in requests} | {r.decided_at for r in requests if r.decided_at}
+    moments |= set(db.session.scalars(select(Review.assigned_at)))
+    moments |= set(db.session.scalars(select(Question.asked_at)))
     vetting = db.session.scalars(
         select(Notification).where(Notification.kind.like("vetting/%"))
     ).all()

@@ -1,19 +1,24 @@
 """Vetting in a real browser: a teacher sends a tool (first with a malformed address), the
-privacy office approves it with conditions, and the teacher puts it in use in a class. Every
-page on the way is checked with axe-core for WCAG 2.1 A/AA."""
+committee reviews it (here through the operations; test_committee_browser.py does it on the
+pages), the privacy office approves it with conditions, and the teacher puts it in use in a
+class. Every page on the way is checked with axe-core for WCAG 2.1 A/AA."""
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from consent.extensions import db
+from consent.vetting.models import VettingRequest
 from tests.browser.menu import menu_link
 from tests.browser.test_journey import Axe, heading, sign_in, sign_out
+from tests.vetting.committee import reviewed
 
 pytestmark = pytest.mark.browser
 
 CONDITIONS = "Students join with a nickname, never their full name."
 
 
-def test_a_tool_is_sent_reviewed_and_put_in_use(page: Page):
+def test_a_tool_is_sent_reviewed_and_put_in_use(app, demo, page: Page):
     axe = Axe()
     sign_in(page, "johnson")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Vetting requests").click()
@@ -40,6 +45,11 @@ def test_a_tool_is_sent_reviewed_and_put_in_use(page: Page):
     expect(page.locator("dl.facts").first).to_contain_text("https://kahoot.com")
     axe.check(page, "vetting request, waiting")
     sign_out(page)
+    with app.app_context():
+        request_id = db.session.scalar(
+            select(VettingRequest.id).where(VettingRequest.name == "Kahoot!")
+        )
+    reviewed(app, demo, request_id)
 
     sign_in(page, "lee")
     menu_link(page, "Vetting").click()

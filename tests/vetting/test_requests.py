@@ -16,6 +16,7 @@ from consent.notifications.operations import deliver_due
 from consent.vetting import operations as ops
 from consent.vetting.models import RequestStatus, VettingRequest
 from consent.vetting.operations import VettingError
+from tests.vetting.committee import COMMITTEE, assign, record_review, reviewed
 from tests.vetting.helpers import JOHNSON, count, request_form
 
 
@@ -124,9 +125,11 @@ def test_a_guardian_cannot_send_a_tool_even_by_calling_the_operation(ctx, demo):
 
 
 @pytest.fixture
-def sent(app, as_):
-    """The id of Ms. Johnson's request for Kahoot!, with the demo's own messages already sent."""
+def sent(app, as_, demo):
+    """The id of Ms. Johnson's request for Kahoot!, reviewed by the demo's committee of two
+    (the office decides after the reviews), with the messages so far already sent."""
     assert submit(as_).status_code == 302
+    reviewed(app, demo, only_request(app).id)
     with app.app_context():
         db.session.execute(
             Notification.__table__.update().values(delivery_status=DeliveryStatus.SENT)
@@ -163,9 +166,9 @@ def test_the_decision_page_shows_what_the_requester_entered(app, as_, sent):
 
 
 def test_the_review_queue_lists_waiting_requests_oldest_first(app, as_, sent):
-    assert submit(as_, "patel", name="Quizlet", website="quizlet.com").status_code == 302
+    assert submit(as_, "patel", name="Wordwall", website="wordwall.net").status_code == 302
     page = as_("lee").get("/vetting/review").get_data(as_text=True)
-    assert page.index("Kahoot!") < page.index("Quizlet")
+    assert page.index("Kahoot!") < page.index("Wordwall")
     assert "Emily Johnson" in page
 
 
@@ -268,7 +271,7 @@ def test_an_incomplete_decision_is_explained_and_nothing_changes(app, as_, sent,
     answer = decide(as_, sent, **answers)
     assert answer.status_code == 200
     assert message in answer.get_data(as_text=True)
-    assert only_request(app).status is RequestStatus.SUBMITTED
+    assert only_request(app).status is RequestStatus.IN_REVIEW
     assert count(app, Tool, Tool.name == "Kahoot!") == 0
     assert count(app, Notification, Notification.link == f"/vetting/{sent}") == 0
 
@@ -289,8 +292,12 @@ def test_deciding_twice_is_refused_clearly(app, as_, sent):
 
 
 def sent_by_operation(demo) -> VettingRequest:
+    """Ms. Johnson's request, reviewed by the committee."""
     johnson = db.session.get(Account, demo.accounts["johnson"])
     request = ops.submit_request(actor=johnson, **request_form())
+    assign(demo, request.id)
+    for persona in COMMITTEE:
+        record_review(demo, request.id, persona)
     db.session.commit()
     return request
 
