@@ -66,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
         catalog,
         consentforms,
         demo,
+        enforcement,
         integrations,
         notice,
         notifications,
@@ -103,6 +104,7 @@ def create_app(config: dict | None = None) -> Flask:
         texts,
         notice,
         integrations,
+        enforcement,
         api,
     ):
         module.init_app(app)

@@ -12,7 +12,7 @@ request for a family in `families`; which guardian links still see and decide (w
 roster wrote on them) in `links`; records requests and disclosures in `records`; who must
 confirm a sign-in with a second factor in `accounts`; whose messages are whose in `messages`;
 which district system reads what through the API, and who manages its tokens, in
-`integrations`.
+`integrations`; who checks a vendor's roster export, in `enforcement`.
 """
 
 from consent.access.accounts import must_use_second_factor
@@ -40,6 +40,11 @@ from consent.access.catalog import (
     tool_use_or_404,
     vetting_request_or_404,
     visible_vetting_requests,
+)
+from consent.access.enforcement import (
+    may_check_vendor_rosters,
+    roster_check_or_404,
+    token_may_submit_roster_checks,
 )
 from consent.access.families import (
     deciding_guardians,
@@ -135,6 +140,9 @@ __all__ = [
     "deciding_students",
     "deny",
     "deny_integration",
+    "may_check_vendor_rosters",
+    "roster_check_or_404",
+    "token_may_submit_roster_checks",
     "disclosure_or_404",
     "files_for_self",
     "form_reaches",

@@ -1,22 +1,17 @@
-"""The API's reads: a page of students' choices, one tool's exclusion list (streamed), the
-catalog. Each is a few statements whatever the district's size: pages are keyed by id (an
-opaque cursor, never an offset), and the exclusion list comes from one statement read in
-batches while the answer streams."""
+"""The API's reads: a page of students' choices and the catalog (one tool's exclusion list is
+consent.enforcement.exclusions, shared with the vendor roster checks). Each is a few statements
+whatever the district's size: pages are keyed by id (an opaque cursor, never an offset)."""
 
 import base64
 import binascii
 import json
-from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, literal, select, union, union_all
+from sqlalchemy import ColumnElement, func, select, union
 from sqlalchemy.orm import lazyload
 
 from consent.catalog.models import Tool
-from consent.catalog.reach import reach
 from consent.consentforms.models import ConsentAnswer, ConsentAnswerEvent, ConsentForm
-from consent.consentforms.queries import consent_asked, tool_consent_withheld
-from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import ACTIVE_STATUSES, Event, OptOut
 from consent.roster.models import Student
@@ -167,99 +162,6 @@ def answers_by_student(student_ids: list[int], tool_id: int | None) -> dict[int,
             }
         )
     return found
-
-
-# --- one tool's exclusion list ----------------------------------------------------------------
-
-
-def exclusion_rows(
-    tool_id: int,
-    as_of: date,
-    *,
-    students: ColumnElement[bool],
-    school_id: int | None,
-    needs_consent: bool = False,
-):
-    """One statement: `(student_id, district_identifier, sourced_id, school_id, feature,
-    reason)` for each student the tool reaches on `as_of` (consent.catalog.reach) with an
-    opt-out of it in effect at the end of that day (feature "" for the whole tool), or whose
-    consent for it is withheld then (consent.consentforms.queries.tool_consent_withheld), or,
-    for a tool that needs each parent's consent (`needs_consent`), whose school no consent form
-    asked (`consent_asked`); by student id. Read it in batches (`yield_per`)."""
-    reached = reach(as_of, tool_id=tool_id).subquery("reached")
-    reached_ids = select(reached.c.student_id)
-    end = clock.day_start(as_of + timedelta(days=1))
-    who = (
-        Student.id.label("student_id"),
-        Student.district_identifier,
-        Student.sourced_id,
-        Student.school_id,
-    )
-    narrowed = [Student.id.in_(reached_ids), students]
-    if school_id is not None:
-        narrowed.append(Student.school_id == school_id)
-    opted_out = (
-        select(
-            *who,
-            OptOut.feature.label("feature"),
-            case((OptOut.feature == "", "opted_out"), else_="feature_opted_out").label("reason"),
-        )
-        .join(OptOut, OptOut.student_id == Student.id)
-        .where(
-            *narrowed,
-            OptOut.tool_id == tool_id,
-            OptOut.filed_at < end,
-            (OptOut.ended_at.is_(None)) | (OptOut.ended_at >= end),
-        )
-    )
-    withheld, refused = tool_consent_withheld(tool_id, as_of)
-    no_consent = select(
-        *who,
-        literal("").label("feature"),
-        case((refused, "consent_refused"), else_="no_consent").label("reason"),
-    ).where(*narrowed, withheld)
-    parts = [opted_out, no_consent]
-    if needs_consent:
-        asked = consent_asked(tool_id, Student.school_id, as_of, correlate=(Student,))
-        parts.append(
-            select(
-                *who, literal("").label("feature"), literal("no_consent_form").label("reason")
-            ).where(*narrowed, ~asked)
-        )
-    rows = union_all(*parts).subquery("excluded")
-    return select(rows).order_by(rows.c.student_id, rows.c.feature, rows.c.reason)
-
-
-def exclusions(rows) -> Iterator[dict]:
-    """Each student's exclusion, from `exclusion_rows` read in order (one student at a time)."""
-    current: dict | None = None
-    for row in rows:
-        if current is None or current["student_id"] != row.student_id:
-            if current is not None:
-                yield current
-            current = {
-                "student_id": row.student_id,
-                "district_identifier": row.district_identifier,
-                "sourced_id": row.sourced_id,
-                "school_id": row.school_id,
-                "do_not_roster": False,
-                "features_off": [],
-                "reasons": [],
-            }
-        if row.feature:
-            if row.feature not in current["features_off"]:
-                current["features_off"].append(row.feature)
-        else:
-            current["do_not_roster"] = True
-        if row.reason not in current["reasons"]:
-            current["reasons"].append(row.reason)
-    if current is not None:
-        yield current
-
-
-def stream_exclusions(statement, batch: int = 1000) -> Iterator[dict]:
-    result = db.session.execute(statement.execution_options(yield_per=batch))
-    yield from exclusions(result)
 
 
 # --- the catalog ------------------------------------------------------------------------------

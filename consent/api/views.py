@@ -23,6 +23,9 @@ from consent.api import queries
 from consent.api.schemas import (
     ExclusionList,
     ExclusionQuery,
+    RosterCheckForm,
+    RosterCheckOut,
+    SchoolCount,
     StudentChoices,
     StudentsPage,
     StudentsQuery,
@@ -32,10 +35,16 @@ from consent.api.schemas import (
 )
 from consent.api.spec import api, document, responses
 from consent.audit.operations import record_integration
-from consent.catalog.models import LegalBasis
 from consent.core import clock
 from consent.core.downloads import stream_download
+from consent.core.errors import DomainError
 from consent.core.problems import problem
+from consent.enforcement.exclusions import for_tool as exclusions_for_tool
+from consent.enforcement.exclusions import stream_exclusions
+from consent.enforcement.exports import saved_upload
+from consent.enforcement.operations import check_roster
+from consent.enforcement.queries import still_present_by_school
+from consent.extensions import db
 from consent.integrations.models import Scope
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -181,16 +190,12 @@ def exclusions(tool_id: int):
     tool = integration_tool_or_404(token, tool_id)
     school_id = integration_school_or_404(token, args.school)
     as_of = args.as_of or clock.today()
-    statement = queries.exclusion_rows(
-        tool.id,
-        as_of,
-        students=integration_students(token),
-        school_id=school_id,
-        needs_consent=tool.legal_basis is LegalBasis.PARENT_CONSENT,
+    statement = exclusions_for_tool(
+        tool, as_of, students=integration_students(token), school_id=school_id
     )
     head = {"tool_id": tool.id, "as_of": as_of.isoformat()}
     return Response(
-        stream_download(_json_chunks(head, "students", queries.stream_exclusions(statement))),
+        stream_download(_json_chunks(head, "students", stream_exclusions(statement))),
         mimetype="application/json",
     )
 
@@ -238,3 +243,53 @@ def tool(tool_id: int):
     record_integration(token, "api.catalog")
     found = integration_tool_or_404(token, tool_id)
     return _tool(found)
+
+
+@bp.post("/tools/<int:tool_id>/roster-checks")
+@api.validate(form=RosterCheckForm, resp=responses(RosterCheckOut, 400, 404), tags=["enforcement"])
+def roster_check(tool_id: int):
+    """Check a vendor's roster export for the tool against its exclusion list today.
+
+    Send the export as `multipart/form-data` (`file`, and optionally `vendor`). The token's
+    school's students are checked, or the whole district's. A file that cannot be read is
+    answered 400 with the reason, and nothing is kept."""
+    token = g.integration
+    scope_or_404(token, Scope.ROSTER_CHECKS, target=f"roster_checks:{tool_id}")
+    tool = integration_tool_or_404(token, tool_id)
+    args: RosterCheckForm | None = request.context.form
+    upload = request.files.get("file")
+    if args is None or upload is None:
+        return problem(400, detail="Send the export as multipart/form-data, in a part named file.")
+    path = saved_upload(upload)
+    try:
+        check = check_roster(
+            actor=None,
+            token=token,
+            tool=tool,
+            path=path,
+            source_name=upload.filename or "api",
+            vendor=args.vendor or "",
+        )
+    except DomainError as error:
+        db.session.rollback()
+        return problem(400, detail=str(error))
+    finally:
+        path.unlink(missing_ok=True)
+    db.session.commit()
+    return RosterCheckOut(
+        id=check.id,
+        tool_id=check.tool_id,
+        vendor=check.vendor,
+        as_of=check.as_of,
+        school_id=check.school_id,
+        format=check.source_format,
+        listed=check.listed,
+        excluded=check.excluded,
+        still_present=check.still_present,
+        not_present=check.not_present,
+        requests_told=check.requests_told,
+        still_present_by_school=[
+            SchoolCount(school_id=school_id, still_present=count)
+            for school_id, _name, count in still_present_by_school(check.id)
+        ],
+    )
