@@ -19,6 +19,7 @@ import io
 import tempfile
 import zipfile
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -89,6 +90,8 @@ def _rows(raw: BinaryIO, name: str) -> Iterator[list[str]]:
         raise ExportError(
             _l("%(file)s could not be read: %(why)s") % {"file": name, "why": error}
         ) from error
+    finally:
+        text.detach()  # the caller closes `raw`, read to the end or not
 
 
 def _add(export: Export, *values: str) -> None:
@@ -128,7 +131,11 @@ def _student_ids_of_roles(rows: Iterator[list[str]], name: str) -> set[str]:
 
 
 def _read_csv(raw: BinaryIO, name: str, students: set[str] | None = None) -> Export:
-    rows = _rows(raw, name)
+    with closing(_rows(raw, name)) as rows:
+        return _read_rows(rows, name, students)
+
+
+def _read_rows(rows: Iterator[list[str]], name: str, students: set[str] | None) -> Export:
     header = next(rows, None)
     if not header or not any(header):
         raise ExportError(_l("%(file)s is empty.") % {"file": name})
@@ -170,7 +177,8 @@ def _read_zip(path: Path, name: str) -> Export:
         students = None
         if "roles.csv" in names:
             with source.open("roles.csv") as raw:
-                students = _student_ids_of_roles(_rows(raw, "roles.csv"), "roles.csv")
+                with closing(_rows(raw, "roles.csv")) as rows:
+                    students = _student_ids_of_roles(rows, "roles.csv")
         with source.open("users.csv") as raw:
             export = _read_csv(raw, "users.csv", students)
         if export.format != ONEROSTER:
