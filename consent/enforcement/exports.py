@@ -176,9 +176,8 @@ def _read_zip(path: Path, name: str) -> Export:
             )
         students = None
         if "roles.csv" in names:
-            with source.open("roles.csv") as raw:
-                with closing(_rows(raw, "roles.csv")) as rows:
-                    students = _student_ids_of_roles(rows, "roles.csv")
+            with source.open("roles.csv") as raw, closing(_rows(raw, "roles.csv")) as rows:
+                students = _student_ids_of_roles(rows, "roles.csv")
         with source.open("users.csv") as raw:
             export = _read_csv(raw, "users.csv", students)
         if export.format != ONEROSTER:

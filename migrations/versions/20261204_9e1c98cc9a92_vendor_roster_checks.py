@@ -12,7 +12,6 @@ Two timeline kinds join the event CHECK: `roster_not_present` and `roster_still_
 import sqlalchemy as sa
 from alembic import op
 
-
 EVENT_KINDS = (
     "filed",
     "joined",
