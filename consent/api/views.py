@@ -75,16 +75,18 @@ def openapi():
     return jsonify(document())
 
 
-def _choices(student, optouts, answers) -> StudentChoices:
-    return StudentChoices(
-        id=student.id,
-        district_identifier=student.district_identifier,
-        sourced_id=student.sourced_id,
-        school_id=student.school_id,
-        active=student.active,
-        optouts=optouts.get(student.id) if optouts is not None else None,
-        consent_answers=answers.get(student.id) if answers is not None else None,
-    )
+def _choices(student, optouts, answers) -> dict:
+    """One student's choices, as the fields of `StudentChoices` (a page validates them at once:
+    one pydantic call for 500 students costs far less than 500)."""
+    return {
+        "id": student.id,
+        "district_identifier": student.district_identifier,
+        "sourced_id": student.sourced_id,
+        "school_id": student.school_id,
+        "active": student.active,
+        "optouts": optouts.get(student.id) if optouts is not None else None,
+        "consent_answers": answers.get(student.id) if answers is not None else None,
+    }
 
 
 def _read(held, tool_id, ids):
@@ -124,9 +126,11 @@ def students():
     more = len(page) > args.limit
     page = page[: args.limit]
     optouts, answers = _read(held, args.tool, [s.id for s in page])
-    return StudentsPage(
-        students=[_choices(s, optouts, answers) for s in page],
-        next_cursor=queries.encode_cursor("students", page[-1].id) if more else None,
+    return StudentsPage.model_validate(
+        {
+            "students": [_choices(s, optouts, answers) for s in page],
+            "next_cursor": queries.encode_cursor("students", page[-1].id) if more else None,
+        }
     )
 
 
@@ -139,7 +143,7 @@ def student(student_id: int):
     found = integration_student_or_404(token, student_id)
     record_integration(token, "api.student", student_id=found.id)
     optouts, answers = _read(held, None, [found.id])
-    return _choices(found, optouts, answers)
+    return StudentChoices.model_validate(_choices(found, optouts, answers))
 
 
 def documented(**validate):
