@@ -66,6 +66,7 @@ def create_app(config: dict | None = None) -> Flask:
         catalog,
         consentforms,
         demo,
+        enforcement,
         integrations,
         notice,
         notifications,
@@ -105,6 +106,7 @@ def create_app(config: dict | None = None) -> Flask:
         notice,
         integrations,
         webhooks,
+        enforcement,
         api,
     ):
         module.init_app(app)

@@ -13,7 +13,7 @@ roster wrote on them) in `links`; records requests and disclosures in `records`;
 confirm a sign-in with a second factor in `accounts`; whose messages are whose in `messages`;
 which district system reads what through the API, and who manages its tokens, in
 `integrations`; who manages the webhooks in `webhooks`; who reviews vetting requests (the
-committee) in `committee`.
+committee) in `committee`; who checks a vendor's roster export in `enforcement`.
 """
 
 from consent.access.accounts import must_use_second_factor
@@ -54,6 +54,11 @@ from consent.access.committee import (
     may_see_vetting_report,
     reviewer_account_or_404,
     rubric_item_or_404,
+)
+from consent.access.enforcement import (
+    may_check_vendor_rosters,
+    roster_check_or_404,
+    token_may_submit_roster_checks,
 )
 from consent.access.families import (
     deciding_guardians,
@@ -155,6 +160,9 @@ __all__ = [
     "deciding_students",
     "deny",
     "deny_integration",
+    "may_check_vendor_rosters",
+    "roster_check_or_404",
+    "token_may_submit_roster_checks",
     "disclosure_or_404",
     "files_for_self",
     "form_reaches",

@@ -5,6 +5,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from spectree.model_adapter.pydantic_adapter import BaseFile
 
 MAX_LIMIT = 500
 
@@ -135,3 +136,43 @@ class ToolOut(BaseModel):
 
 class ToolsPage(Page):
     tools: list[ToolOut]
+
+
+class RosterCheckForm(BaseModel):
+    """A vendor's roster export for the tool, as `multipart/form-data`."""
+
+    file: BaseFile = Field(
+        description="A OneRoster set (.zip, or its users.csv: the rows whose role is student), "
+        "or a CSV file of one column, sourcedId or the student number. UTF-8."
+    )
+    vendor: str | None = Field(
+        None,
+        min_length=1,
+        max_length=120,
+        description="The vendor whose roster this is (default: the catalog's vendor of the tool)",
+    )
+
+
+class SchoolCount(BaseModel):
+    school_id: int
+    still_present: int
+
+
+class RosterCheckOut(BaseModel):
+    """What the check found: the students who must not be rostered to the tool today (the
+    exclusion list's `do_not_roster`), and how many of them the vendor's roster still lists.
+    Each affected opt-out request's timeline records the check; when anyone is still there,
+    the privacy office is told."""
+
+    id: int
+    tool_id: int
+    vendor: str
+    as_of: date
+    school_id: int | None = Field(description="The token's school, or null for the district")
+    format: Literal["oneroster", "identifiers"]
+    listed: int = Field(description="Students the export lists")
+    excluded: int = Field(description="Students who must not be in the vendor's roster")
+    still_present: int
+    not_present: int
+    requests_told: int = Field(description="Opt-out requests whose timeline records the check")
+    still_present_by_school: list[SchoolCount]

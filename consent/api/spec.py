@@ -41,7 +41,8 @@ api = SpecTree(
     version="1.0.0",
     description=(
         "Read families' privacy choices from a district system: opt-outs and consent answers "
-        "per student, each tool's exclusion list, the catalog. Authenticate with an "
+        "per student, each tool's exclusion list, the catalog; and submit a vendor's roster "
+        "export for a tool to check it against the exclusion list. Authenticate with an "
         "integration token made by the privacy office: `Authorization: Bearer <token>`."
     ),
     openapi_version="3.1.0",

@@ -170,6 +170,11 @@ EVENT_LABELS = {
     "due_moved": _l("Due dates moved: the district calendar changed"),
     "carried_over": _l("The school year ended: the opt-out carries into the new year"),
     "year_ended": _l("The school year ended: the opt-out ended with it"),
+    "roster_not_present": _l("Checked against the vendor's roster: the student is not in it"),
+    "roster_still_present": _l(
+        "Checked against the vendor's roster: the student is still in it; the privacy office "
+        "was told"
+    ),
 }
 
 

@@ -22,6 +22,10 @@ SCOPE_LABELS = {
         "Each tool's exclusion list (who must not be rostered, or needs a feature off)"
     ),
     Scope.CATALOG: _l("The tool catalog"),
+    Scope.ROSTER_CHECKS: _l(
+        "Submit roster checks: a vendor's roster export for a tool, checked against who must "
+        "not be in it"
+    ),
 }
 
 

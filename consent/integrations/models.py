@@ -21,12 +21,14 @@ TOKEN_MARK = "cst"  # noqa: S105 - a public marker, not a secret
 
 
 class Scope(enum.StrEnum):
-    """What an integration may read (nothing writes through the API)."""
+    """What an integration may read, and the one thing it may submit: a vendor's roster export
+    to check (consent.enforcement), which writes the check and its timeline lines."""
 
     OPTOUTS = "optouts:read"
     ANSWERS = "answers:read"
     EXCLUSIONS = "exclusions:read"
     CATALOG = "catalog:read"
+    ROSTER_CHECKS = "roster_checks:write"
 
 
 def secret_hash(token: str) -> str:

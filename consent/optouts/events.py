@@ -248,3 +248,15 @@ def due_moved_row(optout_id: int, *, actor: Account, note: str, at: datetime) ->
     return {"optout_id": optout_id, "kind": EventKind.DUE_MOVED, "note": note, "at": at} | (
         _actor_columns(actor)
     )
+
+
+# --- a vendor's roster was checked (consent.enforcement) -------------------------------------
+
+
+def roster_checked(optout_id: int, *, actor: Account | None, vendor: str, present: bool) -> Event:
+    """The vendor's roster export was checked for this request's student: still in it (the
+    privacy office is told) or not present. The note names the vendor; the line's time is the
+    check's. `actor` is None when a district system submitted the export (consent.api). By id:
+    a check reaches thousands of requests, none of which needs loading."""
+    kind = EventKind.ROSTER_STILL_PRESENT if present else EventKind.ROSTER_NOT_PRESENT
+    return _add(optout_id, kind, actor=actor, note=vendor)

@@ -145,6 +145,10 @@ class EventKind(enum.StrEnum):
     DUE_MOVED = "due_moved"
     CARRIED_OVER = "carried_over"
     YEAR_ENDED = "year_ended"
+    # A vendor's roster export was checked (consent.enforcement): the student is not in it, or
+    # is still in it and the privacy office was told.
+    ROSTER_NOT_PRESENT = "roster_not_present"
+    ROSTER_STILL_PRESENT = "roster_still_present"
 
 
 class OptOut(Base):

@@ -27,7 +27,7 @@ def test_every_operation_answers_as_documented(app, make_token, mode):
     token = make_token()
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     operations = {op.ok().path for op in schema.get_all_operations()}
-    assert len(operations) == 5
+    assert len(operations) == 6
     checks = CHECKS + ([negative_data_rejection] if mode is GenerationMode.NEGATIVE else [])
     seen = set()
 

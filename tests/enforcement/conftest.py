@@ -1,0 +1,1 @@
+from tests.api.conftest import api, make_token  # noqa: F401
