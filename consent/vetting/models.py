@@ -19,6 +19,17 @@ class RequestStatus(enum.StrEnum):
     NOT_APPROVED = "not_approved"
 
 
+class RequestKind(enum.StrEnum):
+    NEW = "new"  # a staff member asks for a tool not in the catalog
+    RE_REVIEW = "re_review"  # an approved tool returns to the committee (consent.vetting.rereview)
+
+
+class RereviewReason(enum.StrEnum):
+    DUE = "due"  # its next-review date came
+    CHANGE = "change"  # a change families were told about (ToolChangeNotice)
+    POLICY = "policy"  # its privacy policy's text changed
+
+
 DECISIONS = (
     RequestStatus.APPROVED,
     RequestStatus.APPROVED_WITH_CONDITIONS,
@@ -43,6 +54,10 @@ class VettingRequest(Base):
             "status NOT IN ('approved', 'approved_with_conditions') OR tool_id IS NOT NULL",
             name="approval_has_tool",
         ),
+        CheckConstraint(
+            "kind = 'new' OR (tool_id IS NOT NULL AND rereview_reason IS NOT NULL)",
+            name="rereview_has_tool_and_reason",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -63,6 +78,13 @@ class VettingRequest(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decision_note: Mapped[str] = mapped_column(Text, default="")
     tool_id: Mapped[int | None] = mapped_column(ForeignKey("tool.id"), index=True)
+    # A re-review names its tool from the start; the tool stays in use meanwhile.
+    kind: Mapped[RequestKind] = mapped_column(
+        enum_column(RequestKind, "vetting_request_kind"), default=RequestKind.NEW
+    )
+    rereview_reason: Mapped[RereviewReason | None] = mapped_column(
+        enum_column(RereviewReason, "rereview_reason")
+    )
 
     requested_by: Mapped[Account] = relationship(foreign_keys=[requested_by_account_id])
     decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_account_id])
