@@ -64,6 +64,14 @@ from consent.access.forms import (
     visible_form_students,
     visible_forms,
 )
+from consent.access.guidelines import (
+    guideline_use_or_404,
+    may_follow_rereviews,
+    may_keep_guidelines,
+    may_list_guideline_uses,
+    may_use_under_guidelines,
+    visible_guideline_uses,
+)
 from consent.access.integrations import (
     deny_integration,
     integration_or_404,
@@ -138,6 +146,12 @@ __all__ = [
     "disclosure_or_404",
     "files_for_self",
     "form_reaches",
+    "guideline_use_or_404",
+    "may_follow_rereviews",
+    "may_keep_guidelines",
+    "may_list_guideline_uses",
+    "may_use_under_guidelines",
+    "visible_guideline_uses",
     "form_student_or_404",
     "integration_or_404",
     "integration_school_or_404",

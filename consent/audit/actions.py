@@ -107,12 +107,17 @@ ACTIONS = {
     "task.list": _l("Listed their tasks"),
     "task.plan": _l("Recorded a plan"),
     "task.view": _l("Viewed a task"),
+    "guideline_use.settle": _l("Settled a class use under the guidelines after the decision"),
+    "guideline_use.start": _l("Started using a tool in a class under the guidelines"),
+    "guideline_uses.list": _l("Listed class uses under the guidelines"),
+    "guidelines.edit": _l("Edited the General Use Guidelines"),
     "tool.create": _l("Added a tool to the catalog"),
     "tool.edit": _l("Edited a tool in the catalog"),
     "tool.translate": _l("Translated a tool's texts in the catalog"),
     "tool_use.declare": _l("Declared a tool in use"),
     "tool_use.end": _l("Ended a tool's use"),
     "vetting.decide": _l("Decided a vetting request"),
+    "vetting.rereview": _l("Sent an approved tool back for review"),
     "vetting.submit": _l("Asked for a tool to be vetted"),
 }
 

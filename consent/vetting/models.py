@@ -55,7 +55,8 @@ class VettingRequest(Base):
             name="approval_has_tool",
         ),
         CheckConstraint(
-            "kind = 'new' OR (tool_id IS NOT NULL AND rereview_reason IS NOT NULL)",
+            "(kind = 'new' AND requested_by_account_id IS NOT NULL) OR "
+            "(tool_id IS NOT NULL AND rereview_reason IS NOT NULL)",
             name="rereview_has_tool_and_reason",
         ),
     )
@@ -72,7 +73,10 @@ class VettingRequest(Base):
     status: Mapped[RequestStatus] = mapped_column(
         enum_column(RequestStatus, "vetting_request_status"), index=True
     )
-    requested_by_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    # None for a re-review the schedule or the policy watch opened (no one asked).
+    requested_by_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id"), index=True
+    )
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     decided_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -86,7 +90,7 @@ class VettingRequest(Base):
         enum_column(RereviewReason, "rereview_reason")
     )
 
-    requested_by: Mapped[Account] = relationship(foreign_keys=[requested_by_account_id])
+    requested_by: Mapped[Account | None] = relationship(foreign_keys=[requested_by_account_id])
     decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_account_id])
     tool: Mapped[Tool | None] = relationship()
 

@@ -124,6 +124,7 @@ def upgrade():
         )
 
     with op.batch_alter_table("tool", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("next_review_on", sa.Date(), nullable=True))
         batch_op.add_column(sa.Column("policy_fingerprint", sa.String(length=64), nullable=True))
         batch_op.add_column(
             sa.Column("policy_checked_at", sa.DateTime(timezone=True), nullable=True)
@@ -163,9 +164,11 @@ def upgrade():
     op.execute("UPDATE vetting_request SET kind = 'new'")
     with op.batch_alter_table("vetting_request", schema=None) as batch_op:
         batch_op.alter_column("kind", existing_type=sa.String(length=32), nullable=False)
+        batch_op.alter_column("requested_by_account_id", existing_type=sa.Integer(), nullable=True)
         batch_op.create_check_constraint(
             "rereview_has_tool_and_reason",
-            "kind = 'new' OR (tool_id IS NOT NULL AND rereview_reason IS NOT NULL)",
+            "(kind = 'new' AND requested_by_account_id IS NOT NULL) OR "
+            "(tool_id IS NOT NULL AND rereview_reason IS NOT NULL)",
         )
 
     # ### end Alembic commands ###
@@ -180,10 +183,12 @@ def downgrade():
     with op.batch_alter_table("vetting_request", schema=None) as batch_op:
         batch_op.drop_column("rereview_reason")
         batch_op.drop_column("kind")
+        batch_op.alter_column("requested_by_account_id", existing_type=sa.Integer(), nullable=False)
 
     with op.batch_alter_table("tool", schema=None) as batch_op:
         batch_op.drop_column("policy_checked_at")
         batch_op.drop_column("policy_fingerprint")
+        batch_op.drop_column("next_review_on")
 
     with op.batch_alter_table("guideline_confirmation", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_guideline_confirmation_guideline_use_id"))
