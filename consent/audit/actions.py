@@ -109,7 +109,6 @@ ACTIONS = {
     "task.view": _l("Viewed a task"),
     "guideline_use.settle": _l("Settled a class use under the guidelines after the decision"),
     "guideline_use.start": _l("Started using a tool in a class under the guidelines"),
-    "guideline_uses.list": _l("Listed class uses under the guidelines"),
     "guidelines.edit": _l("Edited the General Use Guidelines"),
     "tool.create": _l("Added a tool to the catalog"),
     "tool.edit": _l("Edited a tool in the catalog"),

@@ -8,7 +8,9 @@ from consent.vetting import models  # noqa: F401 - registers the tables with the
 
 def init_app(app: Flask) -> None:
     from consent.vetting.cli import cli
+    from consent.vetting.rereview_views import bp as rereview_bp
     from consent.vetting.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(rereview_bp)
     app.cli.add_command(cli)
