@@ -30,6 +30,7 @@ class GuidelineUseForm(FlaskForm):
     request = SelectField(
         _l("Tool waiting for review"),
         validators=[InputRequired(message=_l("Choose the tool."))],
+        validate_choice=False,  # the view says "choose one of the tools listed"
     )
     items = MultiCheckboxField(
         _l("What holds for this class"),
