@@ -8,9 +8,8 @@ Create Date: 2026-12-04 22:49:53.961666
 Every existing vetting request is a request for a new tool.
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "91d69225a81b"

@@ -63,7 +63,8 @@ def test_every_item_confirmed_starts_a_class_use_pending_review(app, as_, demo):
         assert tool.name == "Padlet" and tool.vetting_status is VettingStatus.PENDING
         assert db.session.get(VettingRequest, request_id).tool_id == tool.id
         class_use = db.session.get(ToolUse, use.tool_use_id)
-        assert (class_use.scope, class_use.section_id) == (UseScope.SECTION, demo.sections["room15"])
+        room15 = demo.sections["room15"]
+        assert (class_use.scope, class_use.section_id) == (UseScope.SECTION, room15)
         # A class use like any other: it reaches the class's students, and no one else.
         today = clock.today()
         assert reaches_student(demo.students["noah"], tool.id, today)
