@@ -96,8 +96,11 @@ def submit_request(
     }
     if not all(fields.values()):
         raise VettingError(_l("Fill in every required question."))
-    website = clean_web_address(website)
-    privacy_policy_url = clean_web_address(privacy_policy_url) if privacy_policy_url.strip() else ""
+    if tool is None:  # a re-review copies the addresses the catalog already holds
+        website = clean_web_address(website)
+        privacy_policy_url = (
+            clean_web_address(privacy_policy_url) if privacy_policy_url.strip() else ""
+        )
     existing = _tool_named(name)
     if existing is not None and tool is None:
         raise VettingError(

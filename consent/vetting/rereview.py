@@ -188,7 +188,7 @@ def watched_tools() -> list[tuple[int, str]]:
             select(Tool.id, Tool.privacy_policy_url)
             .where(Tool.vetting_status.in_(APPROVED_STATUSES), Tool.privacy_policy_url != "")
             .order_by(Tool.id)
-        ).tuples()
+        ).all()
     )
 
 

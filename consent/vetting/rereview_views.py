@@ -36,7 +36,7 @@ def due():
                 VettingRequest.kind == RequestKind.RE_REVIEW,
                 VettingRequest.status == RequestStatus.SUBMITTED,
             )
-        ).tuples()
+        ).all()
     )
     return render_template(
         "vetting/rereviews.html",
