@@ -65,7 +65,6 @@ from consent.access.forms import (
     visible_forms,
 )
 from consent.access.guidelines import (
-    guideline_use_or_404,
     may_follow_rereviews,
     may_keep_guidelines,
     may_list_guideline_uses,
@@ -146,7 +145,6 @@ __all__ = [
     "disclosure_or_404",
     "files_for_self",
     "form_reaches",
-    "guideline_use_or_404",
     "may_follow_rereviews",
     "may_keep_guidelines",
     "may_list_guideline_uses",

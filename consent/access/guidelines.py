@@ -3,11 +3,8 @@ checklist and watches re-reviews; a class's own teacher starts a use of a tool p
 the teacher sees their own guideline uses, a principal their school's, the office every one."""
 
 from sqlalchemy import Select, exists, select
-from sqlalchemy.orm import joinedload
 
-from consent.access.policy import deny
 from consent.accounts.models import Account, Role
-from consent.extensions import db
 from consent.guidelines.models import GuidelineUse
 from consent.roster.models import Section
 
@@ -47,14 +44,3 @@ def visible_guideline_uses(actor: Account) -> Select:
     if actor.role is Role.TEACHER:
         return query.where(GuidelineUse.teacher_account_id == actor.id)
     return query.where(False)
-
-
-def guideline_use_or_404(actor: Account, use_id: int) -> GuidelineUse:
-    use = db.session.scalar(
-        visible_guideline_uses(actor)
-        .where(GuidelineUse.id == use_id)
-        .options(joinedload(GuidelineUse.tool), joinedload(GuidelineUse.section))
-    )
-    if use is None:
-        deny(actor, f"guideline_use:{use_id}")
-    return use
