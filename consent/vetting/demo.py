@@ -1,7 +1,8 @@
 """The demo district's vetting requests, made through the same operations the app uses: one
-waiting for review and one the privacy office did not approve (so no catalog entry)."""
+waiting for review and one the privacy office did not approve (so no catalog entry); and the
+approved tools' next-review dates, one of them due within the month."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from consent.accounts.models import Account
 from consent.core import clock
@@ -41,4 +42,15 @@ def file_demo_vetting_requests(accounts: dict[str, Account], now: datetime) -> N
                 "It keeps student videos for advertising research. Flip does the same job safely."
             ),
             now=decided_at,
+        )
+
+
+def schedule_demo_reviews(tools: dict, today: date) -> None:
+    """Each demo tool comes up for review a year after its last review; Khan Academy's date is
+    three weeks away, so the office's list of re-reviews due shows it."""
+    for key, tool in tools.items():
+        tool.next_review_on = (
+            today + timedelta(days=21)
+            if key == "khan"
+            else tool.last_reviewed_on + timedelta(days=365)
         )

@@ -1,19 +1,15 @@
-"""Shared steps for the guideline tests: the office's checklist, a teacher's answers, the
-committee's decision, and the demo's rows read in a test's own session."""
+"""Shared steps for the guideline tests: the office's checklist, a teacher's answers, and the
+demo's rows read in a test's own session. The demo starts with the checklist below and Mr. Kim
+using Padlet (waiting for review) in Room 15 under it."""
 
 from sqlalchemy import select
 
 from consent.extensions import db
+from consent.guidelines.demo import DEMO_CHECKLIST
 from consent.guidelines.models import GuidelineItem, GuidelineUse
 from consent.vetting.models import VettingRequest
 
-CHECKLIST = [
-    "Students create no account",
-    "No personal information is entered",
-    "No advertising is shown",
-    "I have read the privacy policy",
-    "It is right for the students' age",
-]
+CHECKLIST = DEMO_CHECKLIST
 
 
 def write_checklist(as_, lines=CHECKLIST):
@@ -37,7 +33,7 @@ def padlet(app) -> int:
         return db.session.scalar(select(VettingRequest.id).where(VettingRequest.name == "Padlet"))
 
 
-def answer(as_, demo, *, request_id, items, section="room15", persona="kim"):
+def answer(as_, demo, *, request_id, items, section="room12", persona="johnson"):
     url = f"/sections/{demo.sections[section]}/guideline-use"
     return as_(persona).post(
         url,
@@ -46,9 +42,12 @@ def answer(as_, demo, *, request_id, items, section="room15", persona="kim"):
     )
 
 
-def guideline_uses(app) -> list[GuidelineUse]:
+def guideline_uses(app, section_id=None) -> list[GuidelineUse]:
     with app.app_context():
-        rows = list(db.session.scalars(select(GuidelineUse).order_by(GuidelineUse.id)))
+        query = select(GuidelineUse).order_by(GuidelineUse.id)
+        if section_id is not None:
+            query = query.where(GuidelineUse.section_id == section_id)
+        rows = list(db.session.scalars(query))
         for row in rows:
             db.session.expunge(row)
         return rows

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from consent.audit.models import AuditEvent
 from consent.extensions import db
 from consent.guidelines.models import GuidelineItem, GuidelineUse
-from tests.guidelines.helpers import answer, item_ids, padlet, write_checklist
+from tests.guidelines.helpers import answer, item_ids, padlet
 from tests.support import csrf_from
 
 MISSING = 987_654
@@ -47,6 +47,7 @@ def urls(demo) -> dict[str, str]:
     }
 
 
+DEMO_ROWS = (5, 1)  # the demo's checklist items, and Mr. Kim's use in Room 15
 POSTS = ("guidelines", "room15", "room12", "math7", "missing_section")
 
 
@@ -74,7 +75,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, browser, demo):
         for answer_ in answers:
             assert answer_.status_code == 302, url
             assert answer_.headers["Location"].split("?")[0].endswith("/signin"), url
-    assert rows(app) == (0, 0)
+    assert rows(app) == DEMO_ROWS
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
@@ -91,19 +92,12 @@ def test_each_persona_reaches_only_its_own_pages(app, as_, demo, persona):
         if key in POSTS and want == 404:
             posted = person.client.post(url, data={"csrf_token": token, "items": "Anything"})
             assert posted.status_code == 404, f"{persona} POST {url}"
-    assert rows(app) == (0, 0)
+    assert rows(app) == DEMO_ROWS
 
 
 def test_a_teacher_sees_only_their_own_guideline_uses(app, as_, demo):
-    write_checklist(as_)
-    request_id, items = padlet(app), item_ids(app)
-    assert answer(as_, demo, request_id=request_id, items=items).status_code == 302
-    assert (
-        answer(
-            as_, demo, request_id=request_id, items=items, section="room12", persona="johnson"
-        ).status_code
-        == 302
-    )
+    """Mr. Kim's Room 15 use comes with the demo; Ms. Johnson starts one in Room 12."""
+    assert answer(as_, demo, request_id=padlet(app), items=item_ids(app)).status_code == 302
 
     def classes_listed(persona):
         page = html.unescape(as_(persona).get("/guideline-uses").get_data(as_text=True))
@@ -118,15 +112,7 @@ def test_a_teacher_sees_only_their_own_guideline_uses(app, as_, demo):
 
 
 def test_families_see_the_use_on_their_own_childs_page_only(app, as_, demo):
-    write_checklist(as_)
-    answer(
-        as_,
-        demo,
-        request_id=padlet(app),
-        items=item_ids(app),
-        section="room12",
-        persona="johnson",
-    )
+    answer(as_, demo, request_id=padlet(app), items=item_ids(app))
     sofia = html.unescape(as_("maria").get(f"/students/{demo.students['sofia']}").get_data(True))
     assert "Padlet" in sofia and "Being reviewed." in sofia
     assert "Students create no account" in sofia

@@ -5,7 +5,7 @@ decision approves the use or ends it, and the teacher is emailed (a real SMTP se
 
 import html
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consent.catalog.models import Tool, ToolUse, UseScope, VettingStatus
 from consent.catalog.reach import reaches_student
@@ -30,9 +30,10 @@ def text(answer_) -> str:
 
 
 def test_the_office_edits_the_checklist_one_statement_a_line(app, as_):
-    assert write_checklist(as_).status_code == 302
-    first = item_ids(app)
+    first = item_ids(app)  # the demo's checklist
     assert len(first) == 5
+    assert write_checklist(as_).status_code == 302
+    assert item_ids(app) == first  # saved unchanged: the same rows
     # Reworded: the unchanged statements keep their rows; the dropped one is retired, kept.
     changed = [*CHECKLIST[:4], "Nothing is shared with other companies"]
     write_checklist(as_, changed)
@@ -48,62 +49,71 @@ def test_an_empty_checklist_is_refused_and_nothing_saved(app, as_):
     answer_ = as_("lee").post("/guidelines", {"items": "  \n "}, token_from="/guidelines")
     assert answer_.status_code == 200
     assert "Write at least one item" in text(answer_)
-    assert item_ids(app) == []
+    assert len(item_ids(app)) == 5  # the demo's, unchanged
 
 
-def test_every_item_confirmed_starts_a_class_use_pending_review(app, as_, demo):
-    write_checklist(as_)
-    request_id = padlet(app)
-    answer_ = answer(as_, demo, request_id=request_id, items=item_ids(app))
-    assert answer_.status_code == 302
+def test_the_demo_class_uses_padlet_pending_review(app, as_, demo):
+    """Mr. Kim answered the checklist for Room 15: Padlet is a class use like any other, listed
+    for him, Oakwood's principal and the office, and shown on Noah's page as being reviewed."""
     (use,) = guideline_uses(app)
     assert use.status is GuidelineStatus.PENDING_REVIEW
     with app.app_context():
         tool = db.session.get(Tool, use.tool_id)
         assert tool.name == "Padlet" and tool.vetting_status is VettingStatus.PENDING
-        assert db.session.get(VettingRequest, request_id).tool_id == tool.id
+        assert db.session.get(VettingRequest, padlet(app)).tool_id == tool.id
         class_use = db.session.get(ToolUse, use.tool_use_id)
         room15 = demo.sections["room15"]
         assert (class_use.scope, class_use.section_id) == (UseScope.SECTION, room15)
-        # A class use like any other: it reaches the class's students, and no one else.
+        # It reaches the class's students, and no one else.
         today = clock.today()
         assert reaches_student(demo.students["noah"], tool.id, today)
         assert not reaches_student(demo.students["sofia"], tool.id, today)
-    # Listed for the teacher, the school's principal and the office.
     for persona in ("kim", "brooks", "lee"):
         page = text(as_(persona).get("/guideline-uses"))
         assert "Padlet" in page and "Guideline use, pending review" in page, persona
-    # Not for the other school's principal, nor another teacher.
     for persona in ("reed", "johnson"):
         assert "Padlet" not in text(as_(persona).get("/guideline-uses")), persona
-    # The child's page says it is being reviewed, with what the teacher confirmed.
     page = text(as_("kim").get(f"/students/{demo.students['noah']}"))
     assert "Being reviewed." in page
     for statement in CHECKLIST:
         assert statement in page
 
 
+def test_every_item_confirmed_starts_a_class_use_pending_review(app, as_, demo):
+    room12 = demo.sections["room12"]
+    answer_ = answer(as_, demo, request_id=padlet(app), items=item_ids(app))
+    assert answer_.status_code == 302
+    (use,) = guideline_uses(app, room12)
+    assert use.status is GuidelineStatus.PENDING_REVIEW
+    assert [c.text for c in use.confirmations] == CHECKLIST
+    with app.app_context():
+        # The same pending catalog entry as Room 15's.
+        assert db.session.scalar(select(func.count(Tool.id)).where(Tool.name == "Padlet")) == 1
+        assert reaches_student(demo.students["sofia"], use.tool_id, clock.today())
+    # Twice for one class is refused.
+    again = answer(as_, demo, request_id=padlet(app), items=item_ids(app))
+    assert "already used in this class" in text(again)
+    assert len(guideline_uses(app, room12)) == 1
+
+
 def test_one_item_not_holding_saves_nothing_and_the_tool_waits(app, as_, demo):
-    write_checklist(as_)
     answer_ = answer(as_, demo, request_id=padlet(app), items=item_ids(app)[:-1])
     assert answer_.status_code == 200
     assert "must wait for the committee" in text(answer_)
-    assert guideline_uses(app) == []
+    assert guideline_uses(app, demo.sections["room12"]) == []
     with app.app_context():
-        assert db.session.scalar(select(Tool.id).where(Tool.name == "Padlet")) is None
+        sofia = demo.students["sofia"]
+        tool_id = db.session.scalar(select(Tool.id).where(Tool.name == "Padlet"))
+        assert not reaches_student(sofia, tool_id, clock.today())
 
 
-def test_only_the_class_teacher_answers_for_it(app, as_, demo):
-    write_checklist(as_)
-    url = f"/sections/{demo.sections['room15']}/guideline-use"
-    # Ms. Johnson teaches at Oakwood but not Room 15; the office does not teach.
-    assert as_("johnson").get(url).status_code == 404
-    assert as_("lee").get(url).status_code == 404
-    assert as_("kim").get(url).status_code == 200
+def test_the_class_page_offers_the_checklist_to_its_teacher_only(app, as_, demo):
+    url = f"/sections/{demo.sections['room12']}/tools"
+    assert "Use a tool that is waiting for review" in text(as_("johnson").get(url))
+    assert "Use a tool that is waiting for review" not in text(as_("lee").get(url))
 
 
-def test_a_decided_request_no_longer_offers_the_guidelines(app, as_, demo):
-    write_checklist(as_)
+def test_a_decided_request_is_not_offered(app, as_, demo):
     with app.app_context():
         refused = db.session.scalar(
             select(VettingRequest.id).where(VettingRequest.name == "FaceQuiz")
@@ -111,7 +121,7 @@ def test_a_decided_request_no_longer_offers_the_guidelines(app, as_, demo):
     answer_ = answer(as_, demo, request_id=refused, items=item_ids(app))
     assert answer_.status_code == 200
     assert "Choose one of the tools listed." in text(answer_)
-    assert guideline_uses(app) == []
+    assert guideline_uses(app, demo.sections["room12"]) == []
 
 
 def decide(as_, request_id, **answers):
@@ -125,11 +135,8 @@ def kim_emails(app, smtp, subject_part):
 
 
 def test_a_declined_tool_ends_the_use_and_the_teacher_is_told(app, as_, demo, smtp):
-    write_checklist(as_)
-    request_id = padlet(app)
-    answer(as_, demo, request_id=request_id, items=item_ids(app))
     answer_ = decide(
-        as_, request_id, decision="not_approved", note="It shows advertising to children."
+        as_, padlet(app), decision="not_approved", note="It shows advertising to children."
     )
     assert answer_.status_code == 302
     (use,) = guideline_uses(app)
@@ -138,21 +145,17 @@ def test_a_declined_tool_ends_the_use_and_the_teacher_is_told(app, as_, demo, sm
         tool = db.session.get(Tool, use.tool_id)
         assert tool.vetting_status is VettingStatus.NOT_APPROVED
         assert not reaches_student(demo.students["noah"], tool.id, clock.today())
-    page = text(as_("kim").get(f"/students/{demo.students['noah']}"))
-    assert "Padlet" not in page
+    assert "Padlet" not in text(as_("kim").get(f"/students/{demo.students['noah']}"))
     (email,) = kim_emails(app, smtp, "Padlet")
     assert "not approved" in email["Subject"]
-    # Settled uses are listed apart.
     assert "Not approved: the use ended" in text(as_("kim").get("/guideline-uses?settled=1"))
+    assert "No tool is in use under the guidelines." in text(as_("kim").get("/guideline-uses"))
     # Nothing left for the office to chase: the use ended with the decision.
     assert "Padlet" not in text(as_("lee").get("/tool-uses/needs-action"))
 
 
 def test_an_approved_tool_keeps_the_class_use(app, as_, demo, smtp):
-    write_checklist(as_)
-    request_id = padlet(app)
-    answer(as_, demo, request_id=request_id, items=item_ids(app))
-    answer_ = decide(as_, request_id, decision="approved", legal_basis="school_official")
+    answer_ = decide(as_, padlet(app), decision="approved", legal_basis="school_official")
     assert answer_.status_code == 302
     (use,) = guideline_uses(app)
     assert use.status is GuidelineStatus.APPROVED
@@ -161,13 +164,9 @@ def test_an_approved_tool_keeps_the_class_use(app, as_, demo, smtp):
         assert tool.vetting_status is VettingStatus.APPROVED
         assert tool.next_review_on is not None
         assert reaches_student(demo.students["noah"], tool.id, clock.today())
-        # One catalog entry: the approval settled the pending one.
-        assert db.session.scalar(select(db.func.count(Tool.id)).where(Tool.name == "Padlet")) == 1
     (email,) = kim_emails(app, smtp, "Padlet")
     assert "go on using it" in email["Subject"]
 
 
-def test_a_pending_use_is_not_on_the_needs_action_list(app, as_, demo):
-    write_checklist(as_)
-    answer(as_, demo, request_id=padlet(app), items=item_ids(app))
+def test_a_pending_use_is_not_on_the_needs_action_list(as_):
     assert "Padlet" not in text(as_("lee").get("/tool-uses/needs-action"))

@@ -1,0 +1,36 @@
+"""The demo district's General Use Guidelines, and one class using a tool pending review under
+them: Mr. Kim uses Padlet (Ms. Johnson's request, waiting for the committee) in Room 15."""
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from consent.accounts.models import Account
+from consent.core import clock
+from consent.extensions import db
+from consent.guidelines.operations import save_checklist, start_use
+from consent.roster.models import Section
+from consent.vetting.models import VettingRequest
+
+DEMO_CHECKLIST = [
+    "Students create no account",
+    "No personal information is entered",
+    "No advertising is shown",
+    "I have read the privacy policy",
+    "It is right for the students' age",
+]
+
+
+def start_demo_guideline_use(
+    accounts: dict[str, Account], sections: dict[str, Section], now: datetime
+) -> None:
+    items = save_checklist(actor=accounts["lee"], lines=DEMO_CHECKLIST)
+    padlet = db.session.scalar(select(VettingRequest).where(VettingRequest.name == "Padlet"))
+    with clock.at(now):
+        start_use(
+            actor=accounts["kim"],
+            section=sections["room15"],
+            request=padlet,
+            confirmed={item.id for item in items},
+            today=clock.today(now),
+        )
