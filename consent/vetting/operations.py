@@ -27,7 +27,14 @@ from consent.catalog.models import (
     UseScope,
     VettingStatus,
 )
-from consent.catalog.operations import CatalogError, ToolData, create_tool, data_of, update_tool
+from consent.catalog.operations import (
+    CatalogError,
+    ToolData,
+    agreement_in_force,
+    create_tool,
+    data_of,
+    update_tool,
+)
 from consent.catalog.rules import clean_web_address
 from consent.consentforms.models import ConsentForm, ConsentFormSchool, FormKind, FormStatus
 from consent.core import clock
@@ -357,6 +364,18 @@ def declare_use(
         raise VettingError(
             _l(
                 "%(tool)s is not approved for use with students, so it cannot be put in use.",
+                tool=tool.name,
+            )
+        )
+    if scope is not UseScope.SECTION and not agreement_in_force(
+        tool.agreement_status, tool.agreement_expires_on, today
+    ):
+        # Only one class may try a tool on the teacher's word (the General Use Guidelines);
+        # a whole school or the district needs the vendor's signed data agreement.
+        raise VettingError(
+            _l(
+                "%(tool)s has no signed data agreement in force, so it cannot be put in use "
+                "at a school or across the district.",
                 tool=tool.name,
             )
         )

@@ -170,3 +170,36 @@ def test_an_approved_tool_keeps_the_class_use(app, as_, demo, smtp):
 
 def test_a_pending_use_is_not_on_the_needs_action_list(as_):
     assert "Padlet" not in text(as_("lee").get("/tool-uses/needs-action"))
+
+
+def test_a_school_wide_use_still_needs_a_signed_agreement(app, as_, demo):
+    """Khan Academy is approved but its agreement is still being negotiated: a class may use
+    it, a whole school may not."""
+    today = clock.today()
+    wide = select(func.count(ToolUse.id)).where(
+        ToolUse.tool_id == demo.tools["khan"], ToolUse.scope != UseScope.SECTION
+    )
+    with app.app_context():
+        before = db.session.scalar(wide)
+    answer_ = as_("lee").post(
+        "/tool-uses",
+        {
+            "tool": str(demo.tools["khan"]),
+            "school": str(demo.schools["oakwood"]),
+            "starts_on": str(today),
+        },
+    )
+    assert answer_.status_code == 200
+    assert "no signed data agreement in force" in text(answer_)
+    with app.app_context():
+        assert db.session.scalar(wide) == before
+    # Zoom's agreement is signed and in force: the office may.
+    answer_ = as_("lee").post(
+        "/tool-uses",
+        {
+            "tool": str(demo.tools["zoom"]),
+            "school": str(demo.schools["oakwood"]),
+            "starts_on": str(today),
+        },
+    )
+    assert answer_.status_code == 302
