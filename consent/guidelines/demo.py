@@ -1,5 +1,5 @@
 """The demo district's General Use Guidelines, and one class using a tool pending review under
-them: Mr. Kim uses Padlet (Ms. Johnson's request, waiting for the committee) in Room 15."""
+them: Mr. Kim uses Wordwall (his request, waiting for the committee) in Room 15."""
 
 from datetime import datetime
 
@@ -25,12 +25,12 @@ def start_demo_guideline_use(
     accounts: dict[str, Account], sections: dict[str, Section], now: datetime
 ) -> None:
     items = save_checklist(actor=accounts["lee"], lines=DEMO_CHECKLIST)
-    padlet = db.session.scalar(select(VettingRequest).where(VettingRequest.name == "Padlet"))
+    wordwall = db.session.scalar(select(VettingRequest).where(VettingRequest.name == "Wordwall"))
     with clock.at(now):
         start_use(
             actor=accounts["kim"],
             section=sections["room15"],
-            request=padlet,
+            request=wordwall,
             confirmed={item.id for item in items},
             today=clock.today(now),
         )

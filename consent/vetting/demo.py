@@ -1,4 +1,4 @@
-"""The demo district's vetting requests, made through the same operations the app uses: one
+"""The demo district's vetting requests, made through the same operations the app uses: two
 waiting for review and one the privacy office did not approve (so no catalog entry); and the
 approved tools' next-review dates, one of them due within the month."""
 
@@ -21,6 +21,20 @@ def file_demo_vetting_requests(accounts: dict[str, Account], now: datetime) -> N
         student_use="Students post short notes and pictures on the class board.",
         student_data="Short written posts and pictures; no account, a first name only.",
         now=now - timedelta(days=1),
+    )
+    # Waiting for review too; Mr. Kim uses it in Room 15 meanwhile, under the General Use
+    # Guidelines (consent.guidelines.demo).
+    operations.submit_request(
+        actor=accounts["kim"],
+        name="Wordwall",
+        website="https://wordwall.net",
+        vendor="Visual Education Ltd",
+        privacy_policy_url="https://wordwall.net/privacy",
+        purpose="Quick matching and quiz games to review vocabulary.",
+        grades="5",
+        student_use="The class plays a game on the board; students do not sign in.",
+        student_data="Nothing: no account, no names.",
+        now=now - timedelta(days=3),
     )
     refused = operations.submit_request(
         actor=accounts["patel"],

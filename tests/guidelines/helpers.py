@@ -1,6 +1,6 @@
 """Shared steps for the guideline tests: the office's checklist, a teacher's answers, and the
 demo's rows read in a test's own session. The demo starts with the checklist below and Mr. Kim
-using Padlet (waiting for review) in Room 15 under it."""
+using Wordwall (waiting for review) in Room 15 under it."""
 
 from sqlalchemy import select
 
@@ -27,10 +27,10 @@ def item_ids(app) -> list[int]:
         )
 
 
-def padlet(app) -> int:
-    """The demo's request waiting for review (Padlet, sent by Ms. Johnson)."""
+def wordwall(app) -> int:
+    """The demo's request waiting for review that Mr. Kim uses in Room 15 (Wordwall, his own)."""
     with app.app_context():
-        return db.session.scalar(select(VettingRequest.id).where(VettingRequest.name == "Padlet"))
+        return db.session.scalar(select(VettingRequest.id).where(VettingRequest.name == "Wordwall"))
 
 
 def answer(as_, demo, *, request_id, items, section="room12", persona="johnson"):

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from consent.audit.models import AuditEvent
 from consent.extensions import db
 from consent.guidelines.models import GuidelineItem, GuidelineUse
-from tests.guidelines.helpers import answer, item_ids, padlet
+from tests.guidelines.helpers import answer, item_ids, wordwall
 from tests.support import csrf_from
 
 MISSING = 987_654
@@ -97,7 +97,7 @@ def test_each_persona_reaches_only_its_own_pages(app, as_, demo, persona):
 
 def test_a_teacher_sees_only_their_own_guideline_uses(app, as_, demo):
     """Mr. Kim's Room 15 use comes with the demo; Ms. Johnson starts one in Room 12."""
-    assert answer(as_, demo, request_id=padlet(app), items=item_ids(app)).status_code == 302
+    assert answer(as_, demo, request_id=wordwall(app), items=item_ids(app)).status_code == 302
 
     def classes_listed(persona):
         page = html.unescape(as_(persona).get("/guideline-uses").get_data(as_text=True))
@@ -112,11 +112,11 @@ def test_a_teacher_sees_only_their_own_guideline_uses(app, as_, demo):
 
 
 def test_families_see_the_use_on_their_own_childs_page_only(app, as_, demo):
-    answer(as_, demo, request_id=padlet(app), items=item_ids(app))
+    answer(as_, demo, request_id=wordwall(app), items=item_ids(app))
     sofia = html.unescape(as_("maria").get(f"/students/{demo.students['sofia']}").get_data(True))
-    assert "Padlet" in sofia and "Being reviewed." in sofia
+    assert "Wordwall" in sofia and "Being reviewed." in sofia
     assert "Students create no account" in sofia
-    # Mateo is at Riverside: no Padlet for him; Maria cannot open Noah's page.
+    # Mateo is at Riverside: no Wordwall for him; Maria cannot open Noah's page.
     mateo = html.unescape(as_("maria").get(f"/students/{demo.students['mateo']}").get_data(True))
-    assert "Padlet" not in mateo
+    assert "Wordwall" not in mateo
     assert as_("maria").get(f"/students/{demo.students['noah']}").status_code == 404

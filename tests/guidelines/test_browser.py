@@ -1,6 +1,6 @@
 """A guideline use in a real browser: the office writes the checklist; Ms. Johnson answers it
-for Room 12 (first with one item not holding, then every item); Maria sees Padlet on Sofia's
-page as being reviewed, with what the teacher confirmed; the office declines Padlet and the use
+for Room 12 (first with one item not holding, then every item); Maria sees Wordwall on Sofia's
+page as being reviewed, with what the teacher confirmed; the office declines Wordwall and the use
 ends. Every page on the way is checked with axe-core for WCAG 2.1 A/AA."""
 
 import pytest
@@ -36,7 +36,7 @@ def test_a_guideline_use_ends_when_the_tool_is_declined(page: Page):
     page.get_by_role("link", name="Use a tool that is waiting for review").click()
     expect(heading(page, "Use a tool waiting for review in Grade 4 - Room 12")).to_be_visible()
     axe.check(page, "guideline checklist")
-    page.get_by_label("Tool waiting for review").select_option(label="Padlet")
+    page.get_by_label("Tool waiting for review").select_option(label="Wordwall")
     for statement in CHECKLIST[:-1]:
         page.get_by_label(statement).check()
     page.get_by_role("button", name="Use it in this class").click()
@@ -44,8 +44,8 @@ def test_a_guideline_use_ends_when_the_tool_is_declined(page: Page):
     axe.check(page, "guideline checklist, one item not holding")
     page.get_by_label(CHECKLIST[-1]).check()
     page.get_by_role("button", name="Use it in this class").click()
-    expect(page.get_by_role("status")).to_contain_text("Padlet is in use in Grade 4 - Room 12")
-    expect(page.get_by_role("row").filter(has_text="Padlet")).to_contain_text("Being reviewed")
+    expect(page.get_by_role("status")).to_contain_text("Wordwall is in use in Grade 4 - Room 12")
+    expect(page.get_by_role("row").filter(has_text="Wordwall")).to_contain_text("Being reviewed")
     axe.check(page, "class tools with a guideline use")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Guideline uses").click()
     expect(page.get_by_role("row").filter(has_text="Room 12")).to_contain_text(
@@ -57,15 +57,15 @@ def test_a_guideline_use_ends_when_the_tool_is_declined(page: Page):
     sign_in(page, "maria")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My children").click()
     page.get_by_role("link", name="Sofia").first.click()
-    padlet = page.locator("section.card").filter(has=page.get_by_role("heading", name="Padlet"))
-    expect(padlet).to_contain_text("Being reviewed.")
-    expect(padlet).to_contain_text("Students create no account")
+    wordwall = page.locator("section.card").filter(has=page.get_by_role("heading", name="Wordwall"))
+    expect(wordwall).to_contain_text("Being reviewed.")
+    expect(wordwall).to_contain_text("Students create no account")
     axe.check(page, "child page with a tool being reviewed")
     sign_out(page)
 
     sign_in(page, "lee")
     menu_link(page, "Vetting").click()
-    page.get_by_role("link", name="Padlet").click()
+    page.get_by_role("link", name="Wordwall").click()
     page.get_by_role("link", name="Decide").click()
     page.get_by_role("group", name="Decision").get_by_label("Do not approve").check()
     page.get_by_label("Note to the requester").fill("It shows advertising to children.")
@@ -74,7 +74,7 @@ def test_a_guideline_use_ends_when_the_tool_is_declined(page: Page):
     menu_link(page, "Guideline uses").click()
     expect(page.get_by_text("No tool is in use under the guidelines.")).to_be_visible()
     page.get_by_role("link", name="Decided", exact=True).click()
-    for row in page.get_by_role("row").filter(has_text="Padlet").all():
+    for row in page.get_by_role("row").filter(has_text="Wordwall").all():
         expect(row).to_contain_text("Not approved: the use ended")
     axe.check(page, "guideline uses, decided")
     sign_out(page)
@@ -82,5 +82,5 @@ def test_a_guideline_use_ends_when_the_tool_is_declined(page: Page):
     sign_in(page, "maria")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My children").click()
     page.get_by_role("link", name="Sofia").first.click()
-    expect(page.get_by_role("heading", name="Padlet")).to_have_count(0)
+    expect(page.get_by_role("heading", name="Wordwall")).to_have_count(0)
     axe.assert_clean()

@@ -19,7 +19,7 @@ from tests.guidelines.helpers import (
     answer,
     guideline_uses,
     item_ids,
-    padlet,
+    wordwall,
     write_checklist,
 )
 from tests.vetting.helpers import KIM
@@ -52,15 +52,15 @@ def test_an_empty_checklist_is_refused_and_nothing_saved(app, as_):
     assert len(item_ids(app)) == 5  # the demo's, unchanged
 
 
-def test_the_demo_class_uses_padlet_pending_review(app, as_, demo):
-    """Mr. Kim answered the checklist for Room 15: Padlet is a class use like any other, listed
+def test_the_demo_class_uses_wordwall_pending_review(app, as_, demo):
+    """Mr. Kim answered the checklist for Room 15: Wordwall is a class use like any other, listed
     for him, Oakwood's principal and the office, and shown on Noah's page as being reviewed."""
     (use,) = guideline_uses(app)
     assert use.status is GuidelineStatus.PENDING_REVIEW
     with app.app_context():
         tool = db.session.get(Tool, use.tool_id)
-        assert tool.name == "Padlet" and tool.vetting_status is VettingStatus.PENDING
-        assert db.session.get(VettingRequest, padlet(app)).tool_id == tool.id
+        assert tool.name == "Wordwall" and tool.vetting_status is VettingStatus.PENDING
+        assert db.session.get(VettingRequest, wordwall(app)).tool_id == tool.id
         class_use = db.session.get(ToolUse, use.tool_use_id)
         room15 = demo.sections["room15"]
         assert (class_use.scope, class_use.section_id) == (UseScope.SECTION, room15)
@@ -70,9 +70,9 @@ def test_the_demo_class_uses_padlet_pending_review(app, as_, demo):
         assert not reaches_student(demo.students["sofia"], tool.id, today)
     for persona in ("kim", "brooks", "lee"):
         page = text(as_(persona).get("/guideline-uses"))
-        assert "Padlet" in page and "Guideline use, pending review" in page, persona
+        assert "Wordwall" in page and "Guideline use, pending review" in page, persona
     for persona in ("reed", "johnson"):
-        assert "Padlet" not in text(as_(persona).get("/guideline-uses")), persona
+        assert "Wordwall" not in text(as_(persona).get("/guideline-uses")), persona
     page = text(as_("kim").get(f"/students/{demo.students['noah']}"))
     assert "Being reviewed." in page
     for statement in CHECKLIST:
@@ -81,29 +81,29 @@ def test_the_demo_class_uses_padlet_pending_review(app, as_, demo):
 
 def test_every_item_confirmed_starts_a_class_use_pending_review(app, as_, demo):
     room12 = demo.sections["room12"]
-    answer_ = answer(as_, demo, request_id=padlet(app), items=item_ids(app))
+    answer_ = answer(as_, demo, request_id=wordwall(app), items=item_ids(app))
     assert answer_.status_code == 302
     (use,) = guideline_uses(app, room12)
     assert use.status is GuidelineStatus.PENDING_REVIEW
     assert [c.text for c in use.confirmations] == CHECKLIST
     with app.app_context():
         # The same pending catalog entry as Room 15's.
-        assert db.session.scalar(select(func.count(Tool.id)).where(Tool.name == "Padlet")) == 1
+        assert db.session.scalar(select(func.count(Tool.id)).where(Tool.name == "Wordwall")) == 1
         assert reaches_student(demo.students["sofia"], use.tool_id, clock.today())
     # Twice for one class is refused.
-    again = answer(as_, demo, request_id=padlet(app), items=item_ids(app))
+    again = answer(as_, demo, request_id=wordwall(app), items=item_ids(app))
     assert "already used in this class" in text(again)
     assert len(guideline_uses(app, room12)) == 1
 
 
 def test_one_item_not_holding_saves_nothing_and_the_tool_waits(app, as_, demo):
-    answer_ = answer(as_, demo, request_id=padlet(app), items=item_ids(app)[:-1])
+    answer_ = answer(as_, demo, request_id=wordwall(app), items=item_ids(app)[:-1])
     assert answer_.status_code == 200
     assert "must wait for the committee" in text(answer_)
     assert guideline_uses(app, demo.sections["room12"]) == []
     with app.app_context():
         sofia = demo.students["sofia"]
-        tool_id = db.session.scalar(select(Tool.id).where(Tool.name == "Padlet"))
+        tool_id = db.session.scalar(select(Tool.id).where(Tool.name == "Wordwall"))
         assert not reaches_student(sofia, tool_id, clock.today())
 
 
@@ -136,7 +136,7 @@ def kim_emails(app, smtp, subject_part):
 
 def test_a_declined_tool_ends_the_use_and_the_teacher_is_told(app, as_, demo, smtp):
     answer_ = decide(
-        as_, padlet(app), decision="not_approved", note="It shows advertising to children."
+        as_, wordwall(app), decision="not_approved", note="It shows advertising to children."
     )
     assert answer_.status_code == 302
     (use,) = guideline_uses(app)
@@ -145,17 +145,18 @@ def test_a_declined_tool_ends_the_use_and_the_teacher_is_told(app, as_, demo, sm
         tool = db.session.get(Tool, use.tool_id)
         assert tool.vetting_status is VettingStatus.NOT_APPROVED
         assert not reaches_student(demo.students["noah"], tool.id, clock.today())
-    assert "Padlet" not in text(as_("kim").get(f"/students/{demo.students['noah']}"))
-    (email,) = kim_emails(app, smtp, "Padlet")
-    assert "not approved" in email["Subject"]
+    assert "Wordwall" not in text(as_("kim").get(f"/students/{demo.students['noah']}"))
+    # Mr. Kim asked for Wordwall too: one message says the decision, one that his class stops.
+    (email,) = kim_emails(app, smtp, "stop using it in your class")
+    assert "Wordwall was not approved" in email["Subject"]
     assert "Not approved: the use ended" in text(as_("kim").get("/guideline-uses?settled=1"))
     assert "No tool is in use under the guidelines." in text(as_("kim").get("/guideline-uses"))
     # Nothing left for the office to chase: the use ended with the decision.
-    assert "Padlet" not in text(as_("lee").get("/tool-uses/needs-action"))
+    assert "Wordwall" not in text(as_("lee").get("/tool-uses/needs-action"))
 
 
 def test_an_approved_tool_keeps_the_class_use(app, as_, demo, smtp):
-    answer_ = decide(as_, padlet(app), decision="approved", legal_basis="school_official")
+    answer_ = decide(as_, wordwall(app), decision="approved", legal_basis="school_official")
     assert answer_.status_code == 302
     (use,) = guideline_uses(app)
     assert use.status is GuidelineStatus.APPROVED
@@ -164,12 +165,12 @@ def test_an_approved_tool_keeps_the_class_use(app, as_, demo, smtp):
         assert tool.vetting_status is VettingStatus.APPROVED
         assert tool.next_review_on is not None
         assert reaches_student(demo.students["noah"], tool.id, clock.today())
-    (email,) = kim_emails(app, smtp, "Padlet")
-    assert "go on using it" in email["Subject"]
+    (email,) = kim_emails(app, smtp, "your class may go on using it")
+    assert "Wordwall was approved" in email["Subject"]
 
 
 def test_a_pending_use_is_not_on_the_needs_action_list(as_):
-    assert "Padlet" not in text(as_("lee").get("/tool-uses/needs-action"))
+    assert "Wordwall" not in text(as_("lee").get("/tool-uses/needs-action"))
 
 
 def test_a_school_wide_use_still_needs_a_signed_agreement(app, as_, demo):

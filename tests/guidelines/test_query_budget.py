@@ -23,10 +23,10 @@ from tests.vetting.test_query_budget import BUDGET, signed_in, statements
 
 
 def _guideline_uses(app, demo, first: int, n: int) -> None:
-    """Classes of Mr. Kim's at Oakwood, each using Padlet under the guidelines."""
+    """Classes of Mr. Kim's at Oakwood, each using Wordwall under the guidelines."""
     oakwood = db.session.get(School, demo.schools["oakwood"])
     kim = db.session.get(Staff, demo.staff["kim"])
-    request = db.session.scalar(select(VettingRequest).where(VettingRequest.name == "Padlet"))
+    request = db.session.scalar(select(VettingRequest).where(VettingRequest.name == "Wordwall"))
     items = list(db.session.scalars(select(GuidelineItem)))
     for i in range(first, first + n):
         section = factories.section(school=oakwood, teachers=[kim], title=f"Budget class {i:03}")
