@@ -6,7 +6,7 @@ operation writes its audit row in the caller's transaction and flushes; the call
 from datetime import date, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from consent.access import may_keep_guidelines, may_use_under_guidelines
 from consent.accounts.models import Account
@@ -144,11 +144,15 @@ def start_use(
                 tool=request.name,
             )
         )
+    # One running use per class (one the teacher stopped may be started again).
     already = db.session.scalar(
-        select(GuidelineUse.id).where(
+        select(GuidelineUse.id)
+        .join(ToolUse, ToolUse.id == GuidelineUse.tool_use_id)
+        .where(
             GuidelineUse.vetting_request_id == request.id,
             GuidelineUse.section_id == section.id,
             GuidelineUse.status == GuidelineStatus.PENDING_REVIEW,
+            or_(ToolUse.ends_on.is_(None), ToolUse.ends_on >= today),
         )
     )
     if already is not None:

@@ -204,3 +204,21 @@ def test_a_school_wide_use_still_needs_a_signed_agreement(app, as_, demo):
         },
     )
     assert answer_.status_code == 302
+
+
+def test_the_teacher_may_stop_the_use_and_start_it_again(app, as_, demo):
+    (use,) = guideline_uses(app)
+    kim = as_("kim")
+    url = f"/tool-uses/{use.tool_use_id}/end"
+    answer_ = kim.post(url, {"stop_from": str(clock.today())}, token_from=url)
+    assert answer_.status_code == 302
+    with app.app_context():
+        tool_id = use.tool_id
+        assert not reaches_student(demo.students["noah"], tool_id, clock.today())
+    assert "Pending review, ended by the teacher" in text(kim.get("/guideline-uses"))
+    again = answer(
+        as_, demo, request_id=wordwall(app), items=item_ids(app), section="room15", persona="kim"
+    )
+    assert again.status_code == 302
+    with app.app_context():
+        assert reaches_student(demo.students["noah"], tool_id, clock.today())

@@ -97,6 +97,7 @@ def test_on_its_date_a_tool_returns_to_the_committee_without_stopping_its_use(
     assert "Zoom" in text(as_("lee").get("/vetting/review"))
     page = text(as_("lee").get(f"/vetting/{opened.id}"))
     assert "The re-review schedule" in page
+    assert "Its review date came." in page and "Zoom stays in use meanwhile." in page
     assert "Waiting for the committee" in text(as_("lee").get("/vetting/rereviews"))
 
 
