@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from consent.audit.models import AuditEvent
+from consent.catalog.models import Tool
 from consent.extensions import db
 from consent.guidelines.models import GuidelineItem, GuidelineUse
 from tests.guidelines.helpers import answer, item_ids, wordwall
@@ -116,6 +117,11 @@ def test_families_see_the_use_on_their_own_childs_page_only(app, as_, demo):
     sofia = html.unescape(as_("maria").get(f"/students/{demo.students['sofia']}").get_data(True))
     assert "Wordwall" in sofia and "Being reviewed." in sofia
     assert "Students create no account" in sofia
+    # Maria may opt Sofia out of it, as of any tool Sofia uses.
+    with app.app_context():
+        tool_id = db.session.scalar(select(Tool.id).where(Tool.name == "Wordwall"))
+    form = as_("maria").get(f"/students/{demo.students['sofia']}/optouts/new?tool={tool_id}")
+    assert form.status_code == 200 and "Wordwall" in form.get_data(as_text=True)
     # Mateo is at Riverside: no Wordwall for him; Maria cannot open Noah's page.
     mateo = html.unescape(as_("maria").get(f"/students/{demo.students['mateo']}").get_data(True))
     assert "Wordwall" not in mateo
