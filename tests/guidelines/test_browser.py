@@ -7,8 +7,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.menu import menu_link
-from tests.browser.test_journey import Axe, heading, sign_in, sign_out
+from tests.browser.test_journey import Axe, heading, sign_in, sign_out, wider_than_a_phone
 from tests.guidelines.helpers import CHECKLIST
+from tests.support import browser_context
 
 pytestmark = pytest.mark.browser
 
@@ -84,3 +85,26 @@ def test_a_guideline_use_ends_when_the_tool_is_declined(page: Page):
     page.get_by_role("link", name="Sofia").first.click()
     expect(page.get_by_role("heading", name="Wordwall")).to_have_count(0)
     axe.assert_clean()
+
+
+def test_the_new_pages_reflow_at_320_px(chromium, live_server, demo):
+    context = browser_context(chromium, live_server, viewport={"width": 320, "height": 640})
+    try:
+        page = context.new_page()
+        sign_in(page, "lee")
+        wide = wider_than_a_phone(
+            page,
+            ("/guidelines", "/guideline-uses", "/guideline-uses?settled=1", "/vetting/rereviews"),
+        )
+        sign_out(page)
+        sign_in(page, "kim")
+        wide |= wider_than_a_phone(
+            page,
+            (
+                f"/sections/{demo.sections['room15']}/guideline-use",
+                f"/students/{demo.students['noah']}",
+            ),
+        )
+        assert not wide, f"pages scroll sideways at 320 px (scrollWidth): {wide}"
+    finally:
+        context.close()
