@@ -274,3 +274,12 @@ def test_a_changed_policy_opens_a_rereview(app, demo, today, policies):
     with app.app_context():
         assert db.session.get(Tool, demo.tools["zoom"]).policy_fingerprint != first
     assert "re-reviews opened 0" in run_cli(app, "policy-watch")
+
+
+def test_the_demo_has_a_tool_due_for_review_within_the_month(app, as_):
+    """Khan Academy's date is three weeks away: listed, but not yet back with the committee."""
+    page = text(as_("lee").get("/vetting/rereviews"))
+    assert "Khan Academy" in page and "Opens on its date" in page
+    assert "Zoom" not in page
+    assert "due 0, changed 0" in run_cli(app, "rereview")
+    assert rereviews(app) == []
