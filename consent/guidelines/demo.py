@@ -10,6 +10,7 @@ from consent.core import clock
 from consent.extensions import db
 from consent.guidelines.operations import save_checklist, start_use
 from consent.roster.models import Section
+from consent.texts.models import DistrictText
 from consent.vetting.models import VettingRequest
 
 DEMO_CHECKLIST = [
@@ -34,3 +35,16 @@ def start_demo_guideline_use(
             confirmed={item.id for item in items},
             today=clock.today(now),
         )
+    # Families read what it is for in their language, like every other demo tool's purpose.
+    db.session.add(
+        DistrictText(
+            kind="tool",
+            row_id=wordwall.tool_id,
+            field="purpose",
+            language="es",
+            text="Juegos rápidos de emparejar y de preguntas para repasar vocabulario.",
+            updated_at=now,
+            updated_by_account_id=accounts["lee"].id,
+        )
+    )
+    db.session.flush()
