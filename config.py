@@ -39,6 +39,14 @@ class Config:
     RECORDS_INSPECT_DAYS = int(os.environ.get("RECORDS_INSPECT_DAYS", "45"))
     RECORDS_AMEND_DAYS = int(os.environ.get("RECORDS_AMEND_DAYS", "45"))
     RECORDS_HEARING_DAYS = int(os.environ.get("RECORDS_HEARING_DAYS", "45"))
+    # Approved tools return to the vetting committee this many days after each approval; the
+    # office's re-review list shows those due within REVIEW_NOTICE_DAYS.
+    REVIEW_INTERVAL_DAYS = int(os.environ.get("REVIEW_INTERVAL_DAYS", "365"))
+    REVIEW_NOTICE_DAYS = int(os.environ.get("REVIEW_NOTICE_DAYS", "30"))
+    # `flask vetting policy-watch` fetches each approved tool's privacy policy (it reaches the
+    # internet, so it does nothing unless turned on), waiting at most this many seconds each.
+    POLICY_WATCH = _bool("POLICY_WATCH", False)
+    POLICY_WATCH_TIMEOUT = float(os.environ.get("POLICY_WATCH_TIMEOUT", "10"))
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     # "__Host-": this host only, HTTPS only (dropped automatically when cookies are not Secure).

@@ -83,6 +83,13 @@ from consent.access.forms import (
     visible_form_students,
     visible_forms,
 )
+from consent.access.guidelines import (
+    may_follow_rereviews,
+    may_keep_guidelines,
+    may_list_guideline_uses,
+    may_use_under_guidelines,
+    visible_guideline_uses,
+)
 from consent.access.integrations import (
     deny_integration,
     integration_or_404,
@@ -166,6 +173,11 @@ __all__ = [
     "disclosure_or_404",
     "files_for_self",
     "form_reaches",
+    "may_follow_rereviews",
+    "may_keep_guidelines",
+    "may_list_guideline_uses",
+    "may_use_under_guidelines",
+    "visible_guideline_uses",
     "form_student_or_404",
     "integration_or_404",
     "integration_school_or_404",

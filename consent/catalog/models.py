@@ -100,6 +100,14 @@ class Tool(Base):
     agreement_signed_on: Mapped[date | None] = mapped_column(Date)
     agreement_expires_on: Mapped[date | None] = mapped_column(Date)
     last_reviewed_on: Mapped[date | None] = mapped_column(Date)
+    # When the committee looks at the tool again (consent.vetting.rereview): set by each approval
+    # to a year on (the district's REVIEW_INTERVAL_DAYS); None for tools approved before, whose
+    # date counts from last_reviewed_on.
+    next_review_on: Mapped[date | None] = mapped_column(Date)
+    # The policy watch (consent.vetting.rereview): a SHA-256 of the privacy policy's text as
+    # last fetched, and when; None until the first fetch.
+    policy_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    policy_checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     data_categories: Mapped[list["ToolDataCategory"]] = relationship(
         lazy="selectin", order_by="ToolDataCategory.category", cascade="all, delete-orphan"

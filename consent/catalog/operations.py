@@ -260,6 +260,27 @@ def create_tool(
     return tool
 
 
+def data_of(tool: Tool) -> ToolData:
+    """The entry as it stands, so one part of it can be changed through `update_tool`."""
+    return ToolData(
+        name=tool.name,
+        vendor=tool.vendor,
+        purpose=tool.purpose,
+        website=tool.website,
+        privacy_policy_url=tool.privacy_policy_url,
+        grade_band=tool.grade_band,
+        legal_basis=tool.legal_basis,
+        vetting_status=tool.vetting_status,
+        agreement_status=tool.agreement_status,
+        agreement_signed_on=tool.agreement_signed_on,
+        agreement_expires_on=tool.agreement_expires_on,
+        categories={c.category: c.note for c in tool.data_categories},
+        features={f.key: f.label for f in tool.features},
+        options=[o.label for o in tool.optout_options],
+        option_parts={o.label: o.feature_key for o in tool.optout_options if o.feature_key},
+    )
+
+
 def agreement_in_force(status, expires_on: date | None, today: date) -> bool:
     return status is AgreementStatus.SIGNED and expires_on is not None and expires_on >= today
 
@@ -284,16 +305,27 @@ def _lapse_already_told(tool_id: int, expires_on: date | None) -> bool:
     )
 
 
-def update_tool(*, actor, tool: Tool, data: ToolData, today: date) -> EditResult:
-    """Save an edit as a revision; tell families when it matters to them."""
-    check(data, tool=tool)
+def update_tool(
+    *,
+    actor,
+    tool: Tool,
+    data: ToolData,
+    today: date,
+    vetting_request_id: int | None = None,
+) -> EditResult:
+    """Save an edit as a revision; tell families when it matters to them. With
+    `vetting_request_id`, the edit is the committee's decision on that request (its status and
+    legal basis), which may come before the office completes the entry."""
+    check(data, tool=tool, complete=vetting_request_id is None)
     before_status, before_expires = tool.agreement_status, tool.agreement_expires_on
     before_vetting, before_basis = tool.vetting_status, tool.legal_basis
     before_categories = {c.category for c in tool.data_categories}
     before = snapshot(tool)
     _apply(tool, data, today)
     db.session.flush()
-    revision = _write_revision(tool, before, snapshot(tool), actor)
+    revision = _write_revision(
+        tool, before, snapshot(tool), actor, vetting_request_id=vetting_request_id
+    )
     record(actor, "tool.edit", target=f"tool:{tool.id}")
     if revision is None:
         return EditResult(None, None)

@@ -23,6 +23,7 @@ from consent.consentforms import operations as consentforms
 from consent.consentforms.models import Answer, AnswerMethod, FormKind, FormMode
 from consent.core import clock
 from consent.extensions import db
+from consent.guidelines.demo import start_demo_guideline_use
 from consent.notice.demo import write_demo_notice
 from consent.optouts import operations as optouts
 from consent.optouts.models import OptOut
@@ -41,7 +42,7 @@ from consent.roster.models import (
 )
 from consent.schoolcalendar.models import Closure
 from consent.texts.demo import translate_demo_form, translate_demo_tools
-from consent.vetting.demo import file_demo_vetting_requests
+from consent.vetting.demo import file_demo_vetting_requests, schedule_demo_reviews
 
 DEMO_PASSWORD = "consent-demo-2026"  # noqa: S105 - the demo district's published password
 # The demo's privacy officer and principals have a second factor with this published key: add
@@ -509,6 +510,8 @@ def load_demo(today: date | None = None) -> DemoDistrict:
     _file_demo_requests(d, today)
     _publish_demo_form(d, today)
     file_demo_vetting_requests(d.accounts, _at(today))
+    schedule_demo_reviews(d.tools, today)
+    start_demo_guideline_use(d.accounts, d.sections, _at(today))
     file_demo_records(d.accounts, d.students, today)
     write_demo_notice(d.accounts, today)
     _daniel_turned_eighteen(d, today, password_hash)

@@ -11,7 +11,9 @@ from consent.vetting.committee import models as committee_models  # noqa: F401 -
 def init_app(app: Flask) -> None:
     from consent.vetting.cli import cli
     from consent.vetting.committee import views as committee_views  # noqa: F401 - routes on bp
+    from consent.vetting.rereview_views import bp as rereview_bp
     from consent.vetting.views import bp
 
     app.register_blueprint(bp)
+    app.register_blueprint(rereview_bp)
     app.cli.add_command(cli)

@@ -2,9 +2,11 @@
 review committee of two (Mr. Kim and Mr. Reed) and a request in every review state: one waiting
 for its reviewers (Padlet), one in review with one finding in (Book Creator), one with every
 review in and waiting for the office's decision (Quizlet), one back with its requester to answer
-a question (Canva), and one reviewed and not approved (FaceQuiz, so no catalog entry)."""
+a question (Canva), and one reviewed and not approved (FaceQuiz, so no catalog entry). Wordwall
+waits for its reviewers while Mr. Kim uses it under the General Use Guidelines; the approved
+tools have next-review dates, one of them due within the month."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from consent.accounts.models import Account
 from consent.core import clock
@@ -72,6 +74,21 @@ def file_demo_vetting_requests(accounts: dict[str, Account], now: datetime) -> N
         grades="3-5",
         student_use="Students post short notes and pictures on the class board.",
         student_data="Short written posts and pictures; no account, a first name only.",
+    )
+    # Waiting for its reviewers too; Mr. Kim uses it in Room 15 meanwhile, under the General Use
+    # Guidelines (consent.guidelines.demo).
+    _submit(
+        accounts,
+        "kim",
+        now - 3 * day,
+        name="Wordwall",
+        website="https://wordwall.net",
+        vendor="Visual Education Ltd",
+        privacy_policy_url="https://wordwall.net/privacy",
+        purpose="Quick matching and quiz games to review vocabulary.",
+        grades="5",
+        student_use="The class plays a game on the board; students do not sign in.",
+        student_data="Nothing: no account, no names.",
     )
 
     book_creator = _submit(
@@ -190,4 +207,15 @@ def file_demo_vetting_requests(accounts: dict[str, Account], now: datetime) -> N
                 "It keeps student videos for advertising research. Flip does the same job safely."
             ),
             now=decided_at,
+        )
+
+
+def schedule_demo_reviews(tools: dict, today: date) -> None:
+    """Each demo tool comes up for review a year after its last review; Khan Academy's date is
+    three weeks away, so the office's list of re-reviews due shows it."""
+    for key, tool in tools.items():
+        tool.next_review_on = (
+            today + timedelta(days=21)
+            if key == "khan"
+            else tool.last_reviewed_on + timedelta(days=365)
         )

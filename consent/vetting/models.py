@@ -21,6 +21,17 @@ class RequestStatus(enum.StrEnum):
     NOT_APPROVED = "not_approved"
 
 
+class RequestKind(enum.StrEnum):
+    NEW = "new"  # a staff member asks for a tool not in the catalog
+    RE_REVIEW = "re_review"  # an approved tool returns to the committee (consent.vetting.rereview)
+
+
+class RereviewReason(enum.StrEnum):
+    DUE = "due"  # its next-review date came
+    CHANGE = "change"  # a change families were told about (ToolChangeNotice)
+    POLICY = "policy"  # its privacy policy's text changed
+
+
 DECISIONS = (
     RequestStatus.APPROVED,
     RequestStatus.APPROVED_WITH_CONDITIONS,
@@ -51,6 +62,11 @@ class VettingRequest(Base):
             "status NOT IN ('approved', 'approved_with_conditions') OR tool_id IS NOT NULL",
             name="approval_has_tool",
         ),
+        CheckConstraint(
+            "(kind = 'new' AND requested_by_account_id IS NOT NULL) OR "
+            "(tool_id IS NOT NULL AND rereview_reason IS NOT NULL)",
+            name="rereview_has_tool_and_reason",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -65,7 +81,10 @@ class VettingRequest(Base):
     status: Mapped[RequestStatus] = mapped_column(
         enum_column(RequestStatus, "vetting_request_status"), index=True
     )
-    requested_by_account_id: Mapped[int] = mapped_column(ForeignKey("account.id"), index=True)
+    # None for a re-review the schedule or the policy watch opened (no one asked).
+    requested_by_account_id: Mapped[int | None] = mapped_column(
+        ForeignKey("account.id"), index=True
+    )
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
     decided_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -74,8 +93,15 @@ class VettingRequest(Base):
     # The school day the review is due by (consent.vetting.review): set when the request is
     # sent, and again when it comes back from the requester; reminders and escalation follow it.
     review_due_on: Mapped[date | None] = mapped_column(Date)
+    # A re-review names its tool from the start; the tool stays in use meanwhile.
+    kind: Mapped[RequestKind] = mapped_column(
+        enum_column(RequestKind, "vetting_request_kind"), default=RequestKind.NEW
+    )
+    rereview_reason: Mapped[RereviewReason | None] = mapped_column(
+        enum_column(RereviewReason, "rereview_reason")
+    )
 
-    requested_by: Mapped[Account] = relationship(foreign_keys=[requested_by_account_id])
+    requested_by: Mapped[Account | None] = relationship(foreign_keys=[requested_by_account_id])
     decided_by: Mapped[Account | None] = relationship(foreign_keys=[decided_by_account_id])
     tool: Mapped[Tool | None] = relationship()
 

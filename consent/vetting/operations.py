@@ -27,12 +27,20 @@ from consent.catalog.models import (
     UseScope,
     VettingStatus,
 )
-from consent.catalog.operations import CatalogError, ToolData, create_tool
+from consent.catalog.operations import (
+    CatalogError,
+    ToolData,
+    agreement_in_force,
+    create_tool,
+    data_of,
+    update_tool,
+)
 from consent.catalog.rules import clean_web_address
 from consent.consentforms.models import ConsentForm, ConsentFormSchool, FormKind, FormStatus
 from consent.core import clock
 from consent.core.errors import DomainError
 from consent.extensions import db
+from consent.guidelines.operations import settle_uses
 from consent.notifications.operations import notify
 from consent.optouts.operations import FollowReport, follow_roster
 from consent.roster.models import School, Section
@@ -40,7 +48,9 @@ from consent.vetting.models import (
     DECISIONS,
     OPEN_STATUSES,
     USABLE_STATUSES,
+    RequestKind,
     RequestStatus,
+    RereviewReason,
     VettingRequest,
 )
 from consent.vetting.review import check_ready_for_decision, review_due
@@ -67,7 +77,7 @@ def _tool_named(name: str) -> Tool | None:
 
 def submit_request(
     *,
-    actor: Account,
+    actor: Account | None,
     name: str,
     website: str,
     purpose: str,
@@ -76,10 +86,14 @@ def submit_request(
     student_data: str,
     vendor: str = "",
     privacy_policy_url: str = "",
+    tool: Tool | None = None,
+    reason: RereviewReason | None = None,
     now: datetime | None = None,
 ) -> VettingRequest:
-    """Any staff member asks the privacy office to vet a tool."""
-    if not may_ask_for_vetting(actor):
+    """Any staff member asks the privacy office to vet a tool. With `tool` (and `reason`), an
+    approved tool returns to the committee: a re-review, opened by the office or, without an
+    actor, by the schedule (consent.vetting.rereview); the tool stays in use meanwhile."""
+    if tool is None and (actor is None or not may_ask_for_vetting(actor)):
         raise VettingError(_l("Only district staff can ask for a tool to be vetted."))
     name = name.strip()
     fields = {
@@ -91,10 +105,13 @@ def submit_request(
     }
     if not all(fields.values()):
         raise VettingError(_l("Fill in every required question."))
-    website = clean_web_address(website)
-    privacy_policy_url = clean_web_address(privacy_policy_url) if privacy_policy_url.strip() else ""
+    if tool is None:  # a re-review copies the addresses the catalog already holds
+        website = clean_web_address(website)
+        privacy_policy_url = (
+            clean_web_address(privacy_policy_url) if privacy_policy_url.strip() else ""
+        )
     existing = _tool_named(name)
-    if existing is not None:
+    if existing is not None and tool is None:
         raise VettingError(
             _l(
                 "%(tool)s is already in the catalog. Ask the privacy office if it should be "
@@ -104,7 +121,9 @@ def submit_request(
         )
     waiting = db.session.scalar(
         select(VettingRequest.id).where(
-            func.lower(VettingRequest.name) == name.lower(),
+            func.lower(VettingRequest.name) == name.lower()
+            if tool is None
+            else VettingRequest.tool_id == tool.id,
             VettingRequest.status.in_(OPEN_STATUSES),
         )
     )
@@ -118,13 +137,21 @@ def submit_request(
         website=website,
         privacy_policy_url=privacy_policy_url,
         status=RequestStatus.SUBMITTED,
-        requested_by_account_id=actor.id,
+        requested_by_account_id=actor.id if actor is not None else None,
         submitted_at=now or clock.now(),
         review_due_on=review_due(clock.today(now)),
+        kind=RequestKind.NEW if tool is None else RequestKind.RE_REVIEW,
+        rereview_reason=reason if tool is not None else None,
+        tool_id=tool.id if tool is not None else None,
     )
     db.session.add(request)
     db.session.flush()
-    record(actor, "vetting.submit", target=f"vetting_request:{request.id}")
+    record(
+        actor,
+        "vetting.submit" if tool is None else "vetting.rereview",
+        target=f"vetting_request:{request.id}",
+        as_service=actor is None,
+    )
     db.session.flush()
     return request
 
@@ -169,7 +196,13 @@ def decide(
         )
     now = now or clock.now()
     tool = None
-    if decision in TOOL_STATUS:
+    if request.tool_id is not None:
+        # A re-review, or a pending tool a class already uses under the guidelines: the decision
+        # settles the entry that exists.
+        tool = _settle_tool(
+            actor=actor, request=request, decision=decision, legal_basis=legal_basis, now=now
+        )
+    elif decision in TOOL_STATUS:
         if legal_basis is None:
             raise VettingError(_l("Choose the legal basis on which the tool receives data."))
         if _tool_named(request.name) is not None:
@@ -206,12 +239,17 @@ def decide(
         except CatalogError as error:
             raise VettingError(str(error)) from error
         request.tool_id = tool.id
+    if tool is not None and decision in TOOL_STATUS:  # the committee looks again in a year
+        tool.next_review_on = clock.today(now) + timedelta(
+            days=current_app.config["REVIEW_INTERVAL_DAYS"]
+        )
     request.status = decision
     request.decided_by_account_id = actor.id
     request.decided_at = now
     request.decision_note = note
     record(actor, "vetting.decide", target=f"vetting_request:{request.id}")
-    requester = request.requested_by.staff
+    settle_uses(actor=actor, request=request, approved=decision in TOOL_STATUS, now=now)
+    requester = request.requested_by.staff if request.requested_by is not None else None
     if requester is not None:
         notify(
             template="vetting/decided",
@@ -222,6 +260,36 @@ def decide(
         )
     db.session.flush()
     return tool
+
+
+def _settle_tool(
+    *,
+    actor: Account,
+    request: VettingRequest,
+    decision: RequestStatus,
+    legal_basis: LegalBasis | None,
+    now: datetime,
+) -> Tool | None:
+    """The decision on a request whose tool is in the catalog already: approved, the entry takes
+    the status and legal basis (and is reviewed today); not approved, it leaves the approved
+    tools (families whose children use it are told, as for any such change). Through the
+    catalog's edit path, so the entry's history names the request. Returns the tool when
+    approved."""
+    tool = db.session.get(Tool, request.tool_id)
+    data = data_of(tool)
+    if decision in TOOL_STATUS:
+        if legal_basis is None:
+            raise VettingError(_l("Choose the legal basis on which the tool receives data."))
+        data.vetting_status, data.legal_basis = TOOL_STATUS[decision], legal_basis
+    else:
+        data.vetting_status = VettingStatus.NOT_APPROVED
+    try:
+        update_tool(
+            actor=actor, tool=tool, data=data, today=clock.today(now), vetting_request_id=request.id
+        )
+    except CatalogError as error:
+        raise VettingError(str(error)) from error
+    return tool if decision in TOOL_STATUS else None
 
 
 # --- tool-use declarations -------------------------------------------------------------------
@@ -302,6 +370,18 @@ def declare_use(
         raise VettingError(
             _l(
                 "%(tool)s is not approved for use with students, so it cannot be put in use.",
+                tool=tool.name,
+            )
+        )
+    if scope is not UseScope.SECTION and not agreement_in_force(
+        tool.agreement_status, tool.agreement_expires_on, today
+    ):
+        # Only one class may try a tool on the teacher's word (the General Use Guidelines);
+        # a whole school or the district needs the vendor's signed data agreement.
+        raise VettingError(
+            _l(
+                "%(tool)s has no signed data agreement in force, so it cannot be put in use "
+                "at a school or across the district.",
                 tool=tool.name,
             )
         )

@@ -13,6 +13,7 @@ from consent.catalog.queries import says_what_it_collects
 from consent.catalog.reach import use_is_current
 from consent.consentforms.models import ConsentForm, ConsentFormSchool, FormKind, FormStatus
 from consent.extensions import db
+from consent.guidelines.models import GuidelineStatus, GuidelineUse
 from consent.roster.models import Section
 from consent.vetting.models import OPEN_STATUSES, USABLE_STATUSES, VettingRequest
 
@@ -146,11 +147,20 @@ def wide_uses(today: date, *, ended: bool = False) -> Select:
 
 def needs_action(today: date) -> Select:
     """Uses in effect today of tools that are no longer approved: each must be ended, or the
-    tool approved again."""
+    tool approved again. A class use under the guidelines, pending review, is allowed (the
+    decision settles it)."""
+    under_guidelines = exists().where(
+        GuidelineUse.tool_use_id == ToolUse.id,
+        GuidelineUse.status == GuidelineStatus.PENDING_REVIEW,
+    )
     return (
         select(ToolUse)
         .join(Tool, Tool.id == ToolUse.tool_id)
-        .where(use_is_current(today), Tool.vetting_status.not_in(USABLE_STATUSES))
+        .where(
+            use_is_current(today),
+            Tool.vetting_status.not_in(USABLE_STATUSES),
+            ~under_guidelines,
+        )
         .options(*_use_options())
         .order_by(Tool.name, ToolUse.scope, ToolUse.id)
     )

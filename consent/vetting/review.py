@@ -308,6 +308,10 @@ def ask_for_information(
     if request.decided:
         raise ReviewError(_l("This request has already been decided."))
     check_ready_for_decision(request)
+    if request.requested_by is None:
+        raise ReviewError(
+            _l("The re-review schedule opened this request: there is no requester to ask.")
+        )
     question = question.strip()
     if not question:
         raise ReviewError(_l("Write the question for the requester."))
