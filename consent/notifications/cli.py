@@ -1,18 +1,12 @@
 """`flask notifications deliver [--loop]`: the worker that emails what the app queued."""
 
-import fcntl
-import os
-import signal
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
-from consent.extensions import db
+from consent.core import worker
 from consent.notifications.operations import BATCH, DeliveryReport, deliver_due
 
 cli = AppGroup("notifications", help="Deliver queued notifications by email.")
@@ -21,54 +15,24 @@ PASS_LIMIT = 500
 
 
 def worker_lock_path() -> Path | None:
-    """The lock file of a SQLite database's one worker (beside the database file); None on
-    PostgreSQL, where row locks (FOR UPDATE SKIP LOCKED) let several workers share the outbox."""
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database).resolve().with_name(Path(url.database).name + ".worker.lock")
+    """The lock file of a SQLite database's one notification worker; None on PostgreSQL."""
+    return worker.sqlite_lock_path(".worker.lock")
 
 
-@contextmanager
-def only_worker() -> Iterator[None]:
-    """On SQLite, refuse to run beside another worker: without row locks two would send the
-    same message twice. The lock is the kernel's, so it is released even if a worker dies."""
-    path = worker_lock_path()
-    if path is None:
-        yield
-        return
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise click.ClickException(
-                _(
-                    "Another notification worker is already running for this SQLite database "
-                    "(lock file %(path)s). SQLite allows only one; run several workers only on "
-                    "PostgreSQL.",
-                    path=path,
-                )
-            ) from None
-        handle.truncate(0)
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+def only_worker():
+    """On SQLite, refuse to run beside another worker: it would send the same message twice."""
+    return worker.only_worker(
+        ".worker.lock",
+        lambda path: _(
+            "Another notification worker is already running for this SQLite database "
+            "(lock file %(path)s). SQLite allows only one; run several workers only on "
+            "PostgreSQL.",
+            path=path,
+        ),
+    )
 
 
-class _Stopping:
-    """SIGTERM/SIGINT end the loop after the message being sent, never in the middle of one."""
-
-    def __init__(self):
-        self.requested = False
-
-    def __call__(self, signum, frame):
-        self.requested = True
-
-
-def _one_pass(stopping: _Stopping) -> DeliveryReport:
+def _one_pass(stopping: worker.Stopping) -> DeliveryReport:
     """Up to PASS_LIMIT messages, a batch at a time, so a stop request waits one batch at most."""
     total = DeliveryReport()
     while total.handled < PASS_LIMIT and not stopping.requested:
@@ -86,23 +50,14 @@ def _one_pass(stopping: _Stopping) -> DeliveryReport:
 @click.option("--interval", default=5.0, show_default=True, help="Seconds between passes.")
 def deliver(loop: bool, interval: float) -> None:
     """Send every pending notification that is due; failures are retried with backoff."""
-    stopping = _Stopping()
-    previous = signal.signal(signal.SIGTERM, stopping) if loop else None
-    try:
-        with only_worker():
-            while True:
-                report = _one_pass(stopping)
-                if report.sent or report.failed or not loop:
-                    click.echo(f"sent {report.sent}, failed {report.failed}")
-                if not loop or stopping.requested:
-                    return
-                if report.handled < PASS_LIMIT:  # a full pass means more is waiting: no nap
-                    time.sleep(interval)
-                if stopping.requested:
-                    return
-    finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+    with only_worker():
+        worker.run_passes(
+            _one_pass,
+            loop=loop,
+            interval=interval,
+            limit=PASS_LIMIT,
+            echo=lambda report: click.echo(f"sent {report.sent}, failed {report.failed}"),
+        )
 
 
 @cli.command("sink")

@@ -1,19 +1,15 @@
 """`flask roster import PATH [--dry-run]`: load the district's SIS export; `flask roster work
 [--loop]`: the worker that imports what the upload page queued."""
 
-import fcntl
-import os
 import signal
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from consent.core import clock
+from consent.core import clock, worker
 from consent.core.transaction import immediate_transactions
 from consent.extensions import db
 from consent.roster.jobs import IMPORT_STEPS, claim_next, run_claimed, sweep_interrupted
@@ -57,48 +53,21 @@ def import_command(path: str, dry_run: bool) -> None:
         click.echo(f"  {line}")
 
 
-class _Stopping:
-    """SIGTERM/SIGINT end the loop once the import at hand is done (it is one transaction: a
-    stop in the middle would only roll it back)."""
-
-    def __init__(self):
-        self.requested = False
-
-    def __call__(self, signum, frame):
-        self.requested = True
-
-
 def worker_lock_path() -> Path | None:
     """The lock file of a SQLite database's one roster worker; None on PostgreSQL."""
-    url = db.engine.url
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
-        return None
-    return Path(url.database).resolve().with_name(Path(url.database).name + ".roster-worker.lock")
+    return worker.sqlite_lock_path(".roster-worker.lock")
 
 
-@contextmanager
-def only_worker() -> Iterator[None]:
+def only_worker():
     """On SQLite, refuse to run beside another roster worker: both imports would wait for the
-    one write lock, and the second would fail. The kernel drops the lock when a worker dies."""
-    path = worker_lock_path()
-    if path is None:
-        yield
-        return
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise click.ClickException(
-                f"Another roster worker is already running for this SQLite database (lock file "
-                f"{path}). Run one; several only on PostgreSQL."
-            ) from None
-        handle.truncate(0)
-        handle.write(f"{os.getpid()}\n")
-        handle.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    one write lock, and the second would fail."""
+    return worker.only_worker(
+        ".roster-worker.lock",
+        lambda path: (
+            f"Another roster worker is already running for this SQLite database (lock file "
+            f"{path}). Run one; several only on PostgreSQL."
+        ),
+    )
 
 
 @cli.command("work")
@@ -106,19 +75,17 @@ def only_worker() -> Iterator[None]:
 @click.option("--interval", default=2.0, show_default=True, help="Seconds between passes.")
 def work(loop: bool, interval: float) -> None:
     """Import the rosters uploaded on the upload page, oldest first, one at a time."""
-    stopping = _Stopping()
-    previous = [signal.signal(s, stopping) for s in (signal.SIGTERM, signal.SIGINT)] if loop else []
-    try:
-        with only_worker(), immediate_transactions():  # SQLite: the lock at BEGIN
-            while True:
-                if sweep_interrupted():
-                    click.echo("roster imports interrupted earlier are marked failed")
-                while not stopping.requested and (run_id := claim_next()) is not None:
-                    click.echo(f"roster import {run_id}: {run_claimed(run_id)}")
-                db.session.remove()
-                if not loop or stopping.requested:
-                    return
-                time.sleep(interval)
-    finally:
-        for signum, handler in zip((signal.SIGTERM, signal.SIGINT), previous, strict=False):
-            signal.signal(signum, handler)
+    # A stop waits for the import at hand: it is one transaction, and a stop in the middle
+    # would only roll it back.
+    stopping = worker.Stopping()
+    signals = (signal.SIGTERM, signal.SIGINT) if loop else ()
+    with worker.stop_on(stopping, *signals), only_worker(), immediate_transactions():
+        while True:
+            if sweep_interrupted():
+                click.echo("roster imports interrupted earlier are marked failed")
+            while not stopping.requested and (run_id := claim_next()) is not None:
+                click.echo(f"roster import {run_id}: {run_claimed(run_id)}")
+            db.session.remove()
+            if not loop or stopping.requested:
+                return
+            time.sleep(interval)

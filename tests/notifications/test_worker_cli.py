@@ -5,6 +5,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from consent.extensions import db
+from consent.core import worker as worker_loop
 from consent.notifications import cli as worker
 from consent.notifications.models import DeliveryStatus, Notification
 
@@ -74,7 +75,7 @@ def test_the_loop_reports_passes_that_did_something_and_stays_quiet_otherwise(
         if len(naps) == 3:
             raise _Stop
 
-    monkeypatch.setattr(worker.time, "sleep", sleep)
+    monkeypatch.setattr(worker_loop.time, "sleep", sleep)
     result = app.test_cli_runner().invoke(
         args=["notifications", "deliver", "--loop", "--interval", "0.5"]
     )
