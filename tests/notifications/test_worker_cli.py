@@ -4,9 +4,8 @@ from collections import Counter
 
 from sqlalchemy import select
 
-from consent.extensions import db
 from consent.core import worker as worker_loop
-from consent.notifications import cli as worker
+from consent.extensions import db
 from consent.notifications.models import DeliveryStatus, Notification
 
 
