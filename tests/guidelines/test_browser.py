@@ -1,20 +1,22 @@
 """A guideline use in a real browser: the office writes the checklist; Ms. Johnson answers it
 for Room 12 (first with one item not holding, then every item); Maria sees Wordwall on Sofia's
-page as being reviewed, with what the teacher confirmed; the office declines Wordwall and the use
-ends. Every page on the way is checked with axe-core for WCAG 2.1 A/AA."""
+page as being reviewed, with what the teacher confirmed; the committee reviews Wordwall (here
+through the operations), the office declines it and the use ends. Every page on the way is
+checked with axe-core for WCAG 2.1 A/AA."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from tests.browser.menu import menu_link
 from tests.browser.test_journey import Axe, heading, sign_in, sign_out, wider_than_a_phone
-from tests.guidelines.helpers import CHECKLIST
+from tests.guidelines.helpers import CHECKLIST, wordwall
 from tests.support import browser_context
+from tests.vetting.committee import reviewed
 
 pytestmark = pytest.mark.browser
 
 
-def test_a_guideline_use_ends_when_the_tool_is_declined(page: Page):
+def test_a_guideline_use_ends_when_the_tool_is_declined(app, demo, page: Page):
     axe = Axe()
     sign_in(page, "lee")
     menu_link(page, "Use guidelines").click()
@@ -58,11 +60,12 @@ def test_a_guideline_use_ends_when_the_tool_is_declined(page: Page):
     sign_in(page, "maria")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My children").click()
     page.get_by_role("link", name="Sofia").first.click()
-    wordwall = page.locator("section.card").filter(has=page.get_by_role("heading", name="Wordwall"))
-    expect(wordwall).to_contain_text("Being reviewed.")
-    expect(wordwall).to_contain_text("Students create no account")
+    card = page.locator("section.card").filter(has=page.get_by_role("heading", name="Wordwall"))
+    expect(card).to_contain_text("Being reviewed.")
+    expect(card).to_contain_text("Students create no account")
     axe.check(page, "child page with a tool being reviewed")
     sign_out(page)
+    reviewed(app, demo, wordwall(app))
 
     sign_in(page, "lee")
     menu_link(page, "Vetting").click()

@@ -22,6 +22,7 @@ from tests.guidelines.helpers import (
     wordwall,
     write_checklist,
 )
+from tests.vetting.committee import reviewed
 from tests.vetting.helpers import KIM
 
 
@@ -124,7 +125,9 @@ def test_a_decided_request_is_not_offered(app, as_, demo):
     assert guideline_uses(app, demo.sections["room12"]) == []
 
 
-def decide(as_, request_id, **answers):
+def decide(app, demo, as_, request_id, **answers):
+    """The committee reviews the request, then the office decides it."""
+    reviewed(app, demo, request_id)
     return as_("lee").post(f"/vetting/{request_id}/decide", answers)
 
 
@@ -136,7 +139,12 @@ def kim_emails(app, smtp, subject_part):
 
 def test_a_declined_tool_ends_the_use_and_the_teacher_is_told(app, as_, demo, smtp):
     answer_ = decide(
-        as_, wordwall(app), decision="not_approved", note="It shows advertising to children."
+        app,
+        demo,
+        as_,
+        wordwall(app),
+        decision="not_approved",
+        note="It shows advertising to children.",
     )
     assert answer_.status_code == 302
     (use,) = guideline_uses(app)
@@ -156,7 +164,9 @@ def test_a_declined_tool_ends_the_use_and_the_teacher_is_told(app, as_, demo, sm
 
 
 def test_an_approved_tool_keeps_the_class_use(app, as_, demo, smtp):
-    answer_ = decide(as_, wordwall(app), decision="approved", legal_basis="school_official")
+    answer_ = decide(
+        app, demo, as_, wordwall(app), decision="approved", legal_basis="school_official"
+    )
     assert answer_.status_code == 302
     (use,) = guideline_uses(app)
     assert use.status is GuidelineStatus.APPROVED

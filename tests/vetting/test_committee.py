@@ -5,7 +5,8 @@ status and the reasons, never a reviewer's notes. Emails go through the real SMT
 
 The demo district has a committee of two (Mr. Kim, Mr. Reed) and a request in every state:
 Padlet waiting for reviewers, Book Creator with one review in, Quizlet with both in, Canva back
-with its requester (Mr. Patel), FaceQuiz not approved."""
+with its requester (Mr. Patel), FaceQuiz not approved; and Wordwall, Mr. Kim's own request (used in
+his class under the General Use Guidelines), waiting for reviewers."""
 
 import html
 
@@ -96,6 +97,7 @@ def test_the_demo_has_a_committee_of_two_and_a_request_in_every_state(ctx, demo)
         "Quizlet": RequestStatus.IN_REVIEW,
         "Canva": RequestStatus.MORE_INFORMATION,
         "FaceQuiz": RequestStatus.NOT_APPROVED,
+        "Wordwall": RequestStatus.SUBMITTED,
     }
     assert [i.title for i in review.current_items()] == [t for t, _ in DEFAULT_ITEMS]
 
@@ -188,10 +190,10 @@ def test_round_robin_takes_the_next_reviewers_in_turn(app, as_, demo):
         == 302
     )
     second_answer = as_("patel").post(
-        "/vetting/new", request_form(name="Wordwall", website="wordwall.net")
+        "/vetting/new", request_form(name="Blooket", website="blooket.com")
     )
     assert second_answer.status_code == 302
-    second = request_id(app, "Wordwall")
+    second = request_id(app, "Blooket")
     as_("lee").post(f"/vetting/{second}/assign-in-turn", {}, token_from=f"/vetting/{second}/assign")
     with app.app_context():
         got = {
@@ -451,13 +453,13 @@ def test_the_report_shows_the_backlog_and_the_time_to_decision(app, as_, demo):
         days = school_days_between(start, end, closures_from(start))
     page = page_of(as_("lee").get("/vetting/report"))
     rows = {
-        "Waiting for review": 1,
+        "Waiting for review": 2,  # Padlet and Wordwall
         "In review": 2,
         "More information needed": 1,
     }
     for label, number in rows.items():
         assert f'{label}</span></td><td data-label="Requests">{number}</td>' in page
-    assert '<td data-label="Requests">4</td>' in page  # all open
+    assert '<td data-label="Requests">5</td>' in page  # all open
     assert f"{float(days)} school days" in page
     for persona in ("johnson", "kim", "brooks"):
         assert as_(persona).get("/vetting/report").status_code == 404

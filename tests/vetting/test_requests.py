@@ -166,9 +166,9 @@ def test_the_decision_page_shows_what_the_requester_entered(app, as_, sent):
 
 
 def test_the_review_queue_lists_waiting_requests_oldest_first(app, as_, sent):
-    assert submit(as_, "patel", name="Wordwall", website="wordwall.net").status_code == 302
+    assert submit(as_, "patel", name="Blooket", website="blooket.com").status_code == 302
     page = as_("lee").get("/vetting/review").get_data(as_text=True)
-    assert page.index("Kahoot!") < page.index("Wordwall")
+    assert page.index("Kahoot!") < page.index("Blooket")
     assert "Emily Johnson" in page
 
 

@@ -24,6 +24,7 @@ from consent.catalog.operations import data_of, update_tool
 from consent.core import clock
 from consent.extensions import db
 from consent.vetting.models import RequestKind, RequestStatus, RereviewReason, VettingRequest
+from tests.vetting.committee import reviewed
 
 
 @pytest.fixture
@@ -105,6 +106,7 @@ def test_an_approved_rereview_moves_the_date_a_year_on(app, as_, demo, today):
     schedule(app, demo, today, zoom=0)
     run_cli(app, "rereview")
     (opened,) = rereviews(app)
+    reviewed(app, demo, opened.id)
     answer = as_("lee").post(
         f"/vetting/{opened.id}/decide", {"decision": "approved", "legal_basis": "school_official"}
     )
@@ -120,6 +122,7 @@ def test_a_declined_rereview_takes_the_tool_off_and_tells_families(app, as_, dem
     schedule(app, demo, today, zoom=0)
     run_cli(app, "rereview")
     (opened,) = rereviews(app)
+    reviewed(app, demo, opened.id)
     answer = as_("lee").post(
         f"/vetting/{opened.id}/decide",
         {"decision": "not_approved", "note": "It now records every lesson."},
@@ -162,9 +165,11 @@ def test_a_change_made_by_the_committees_decision_opens_nothing_more(app, as_, d
     with app.app_context():
         before = db.session.get(Tool, demo.tools["khan"]).legal_basis
     basis = next(b for b in LegalBasis if b is not before and b is not LegalBasis.PARENT_CONSENT)
-    as_("lee").post(
+    reviewed(app, demo, opened.id)
+    answer = as_("lee").post(
         f"/vetting/{opened.id}/decide", {"decision": "approved", "legal_basis": basis.value}
     )
+    assert answer.status_code == 302
     with app.app_context():
         notice = db.session.scalar(
             select(ToolChangeNotice).where(ToolChangeNotice.tool_id == demo.tools["khan"])
