@@ -7,19 +7,23 @@ import binascii
 import json
 from datetime import datetime
 
+import orjson
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
     Integer,
     String,
+    Text,
     any_,
     bindparam,
     cast,
     func,
+    literal_column,
     select,
     type_coerce,
     union,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Row
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import lazyload
@@ -186,59 +190,79 @@ def _rows(query) -> list[Row]:
     return db.session.connection().execute(query).all()
 
 
-def optouts_by_student(student_ids: list[int], tool_id: int | None) -> dict[int, list[dict]]:
-    """The opt-outs in effect of one page of students, with when each last changed, as the
-    answer's fields (`OptOutOut`; timestamps already written as text)."""
-    found: dict[int, list[dict]] = {sid: [] for sid in student_ids}
+EMPTY = orjson.Fragment(b"[]")
+
+
+def _json_lists(
+    query, student_id, fields: dict[str, ColumnElement], order_by
+) -> dict[int, orjson.Fragment]:
+    """Each student's rows of `query` (filtered to the page), as the JSON text of an array of
+    objects of `fields` in `order_by`'s order, ready for orjson to write as it is. On
+    PostgreSQL the database writes each student's array (`json_agg`): one row per student
+    instead of Python building and encoding a dict per row, a third of a page's CPU."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        pairs = [
+            part
+            for name, column in fields.items()
+            for part in (literal_column(f"'{name}'"), column)
+        ]
+        array = func.json_agg(aggregate_order_by(func.json_build_object(*pairs), *order_by))
+        query = query.with_only_columns(student_id, cast(array, Text)).group_by(student_id)
+        return {row[0]: orjson.Fragment(row[1]) for row in _rows(query)}
+    names = tuple(fields)
+    query = query.with_only_columns(student_id, *fields.values()).order_by(student_id, *order_by)
+    lists: dict[int, list[dict]] = {}
+    for row in _rows(query):
+        lists.setdefault(row[0], []).append(dict(zip(names, row[1:], strict=True)))
+    return {sid: orjson.Fragment(orjson.dumps(items)) for sid, items in lists.items()}
+
+
+def optouts_by_student(student_ids: list[int], tool_id: int | None) -> dict[int, orjson.Fragment]:
+    """The opt-outs in effect of one page of students, with when each last changed: for each
+    student, the JSON of a list of `OptOutOut` (timestamps written by the database)."""
     if not student_ids:
-        return found
+        return {}
     last_event = select(func.max(Event.at)).where(Event.optout_id == OptOut.id).scalar_subquery()
-    query = (
-        select(
-            OptOut.student_id,
-            OptOut.id,
-            OptOut.tool_id,
-            func.nullif(OptOut.feature, ""),
-            _raw(OptOut.status),
-            utc_text(OptOut.filed_at),
-            utc_text(func.coalesce(last_event, OptOut.filed_at)),
-        )
-        .where(_in_page(OptOut.student_id, student_ids), OptOut.status.in_(ACTIVE_STATUSES))
-        .order_by(OptOut.student_id, OptOut.id)
+    query = select(OptOut.id).where(
+        _in_page(OptOut.student_id, student_ids), OptOut.status.in_(ACTIVE_STATUSES)
     )
     if tool_id is not None:
         query = query.where(OptOut.tool_id == tool_id)
-    fields = ("id", "tool_id", "feature", "status", "filed_at", "updated_at")
-    for row in _rows(query):
-        found[row[0]].append(dict(zip(fields, row[1:], strict=True)))
+    fields = {
+        "id": OptOut.id,
+        "tool_id": OptOut.tool_id,
+        "feature": func.nullif(OptOut.feature, ""),
+        "status": _raw(OptOut.status),
+        "filed_at": utc_text(OptOut.filed_at),
+        "updated_at": utc_text(func.coalesce(last_event, OptOut.filed_at)),
+    }
+    found = dict.fromkeys(student_ids, EMPTY)
+    found.update(_json_lists(query, OptOut.student_id, fields, [OptOut.id]))
     return found
 
 
-def answers_by_student(student_ids: list[int], tool_id: int | None) -> dict[int, list[dict]]:
-    """The answers in force of one page of students, on every form (or one tool's), as the
-    answer's fields (`AnswerOut`; timestamps already written as text)."""
-    found: dict[int, list[dict]] = {sid: [] for sid in student_ids}
+def answers_by_student(student_ids: list[int], tool_id: int | None) -> dict[int, orjson.Fragment]:
+    """The answers in force of one page of students, on every form (or one tool's): for each
+    student, the JSON of a list of `AnswerOut` (timestamps written by the database)."""
     if not student_ids:
-        return found
+        return {}
     query = (
-        select(
-            ConsentAnswer.student_id,
-            ConsentAnswer.form_id,
-            _raw(ConsentForm.kind),
-            ConsentForm.tool_id,
-            ConsentForm.school_year,
-            _raw(ConsentAnswer.answer),
-            utc_text(ConsentAnswer.answered_at),
-        )
+        select(ConsentAnswer.id)
         .join(ConsentForm, ConsentForm.id == ConsentAnswer.form_id)
         .where(_in_page(ConsentAnswer.student_id, student_ids))
-        .order_by(ConsentAnswer.student_id, ConsentAnswer.form_id)
     )
     if tool_id is not None:
         query = query.where(ConsentForm.tool_id == tool_id)
-    fields = ("form_id", "form_kind", "tool_id", "school_year", "answer", "answered_at")
-    for row in _rows(query):
-        found[row[0]].append(dict(zip(fields, row[1:], strict=True)))
+    fields = {
+        "form_id": ConsentAnswer.form_id,
+        "form_kind": _raw(ConsentForm.kind),
+        "tool_id": ConsentForm.tool_id,
+        "school_year": ConsentForm.school_year,
+        "answer": _raw(ConsentAnswer.answer),
+        "answered_at": utc_text(ConsentAnswer.answered_at),
+    }
+    found = dict.fromkeys(student_ids, EMPTY)
+    found.update(_json_lists(query, ConsentAnswer.student_id, fields, [ConsentAnswer.form_id]))
     return found
 
 

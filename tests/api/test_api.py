@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from consent.accounts.models import Account
-from consent.api.schemas import StudentsPage
+from consent.api.schemas import StudentChoices, StudentsPage
 from consent.audit.models import AuditEvent
 from consent.catalog.models import ToolUse, UseScope
 from consent.consentforms.models import ConsentAnswer
@@ -192,6 +192,11 @@ def test_a_page_is_written_exactly_as_its_models_would_write_it(app, api, make_t
         again = StudentsPage.model_validate_json(answer.get_data()).model_dump(mode="json")
         assert body == again, params
     body = api(secret).get(STUDENTS, limit=500).get_json()
+    for listed in body["students"]:  # one student's answer is written the same way
+        answer = api(secret).get(f"{STUDENTS}/{listed['id']}")
+        assert answer.status_code == 200 and answer.mimetype == "application/json"
+        again = StudentChoices.model_validate_json(answer.get_data()).model_dump(mode="json")
+        assert answer.get_json() == again == listed
     optouts = [o for s in body["students"] for o in s["optouts"]]
     answers = [(s["id"], a) for s in body["students"] for a in s["consent_answers"]]
     assert optouts and answers
