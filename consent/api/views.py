@@ -128,9 +128,10 @@ def documented(**validate):
     is, and its `__wrapped__` carries the metadata spectree's document reads. The view reads
     its query with `parameters`, and writes an answer the document describes.
 
-    For a streamed answer (spectree would load the whole body into memory) and for a page of
-    students (validating its ~2,000 opt-outs and answers in pydantic again, after the view
-    wrote them from the rows, cost a third of the page's CPU)."""
+    For a streamed answer (spectree would load the whole body into memory) and for students'
+    choices (validating a page's ~2,000 opt-outs and answers in pydantic again, after the view
+    wrote them from the rows, cost a third of the page's CPU; tests/api reads them back
+    through the models)."""
 
     def decorator(view):
         @wraps(view)
