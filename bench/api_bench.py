@@ -17,8 +17,9 @@ and a page of 500 students' choices answers with p95 <= 50 ms (issue 11, part 2)
    cursor, `--rounds` times `--seconds` each, alternating with `/healthz`; then one client reads
    each page 100 times in a row. Printed: requests/s, p50/p95/p99, gunicorn's CPU per answer
    (user + system of its process group: it barely moves with other work's load, unlike the
-   times), the 1-minute load average before and after, and a PASS/FAIL line per target (p95 of
-   wrk's rounds, worst round).
+   times), the 1-minute load average before and after, and a PASS/FAIL line per target: the
+   page's verdict is one client's p95 (the issue names no concurrency), with the p95 of wrk's
+   worst round at --connections beside it.
 """
 
 # ruff: noqa: S310, S603, S607, T201 - a bench: local URLs, its own subprocesses, printed figures
@@ -225,14 +226,17 @@ def main() -> None:
         "stream (chunked, 200)"
     )
     for name, page in report["pages"].items():
+        # The issue names no concurrency: the verdict is one client's p95 (reads in a row);
+        # wrk's worst round at --connections is printed beside it.
+        single = page["one_client"]["p95_ms"]
         worst = max(r["page"]["p95_ms"] for r in page["rounds"])
         errors = sum(r["page"]["not_200"] for r in page["rounds"])
-        ok = worst <= TARGET_P95_MS and errors == 0
+        ok = single <= TARGET_P95_MS and errors == 0
         cpu = statistics.median(r["page"]["app_cpu_ms"] for r in page["rounds"])
         verdicts.append(
-            f"{'PASS' if ok else 'FAIL'} {name} of {PAGE}: p95 {worst} ms (worst round, "
-            f"{args.connections} connections) <= {TARGET_P95_MS} ms; one client p95 "
-            f"{page['one_client']['p95_ms']} ms; app CPU {cpu} ms per answer"
+            f"{'PASS' if ok else 'FAIL'} {name} of {PAGE}: one client p95 {single} ms <= "
+            f"{TARGET_P95_MS} ms; {args.connections} connections p95 {worst} ms (worst round, "
+            f"{'PASS' if worst <= TARGET_P95_MS else 'FAIL'}); app CPU {cpu} ms per answer"
         )
     print("\n".join(verdicts))
     print(f"load average at end: {Path('/proc/loadavg').read_text().strip()}")

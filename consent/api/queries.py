@@ -7,17 +7,27 @@ import binascii
 import json
 from datetime import datetime
 
+import orjson
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
+    Integer,
     String,
+    Text,
+    any_,
     bindparam,
+    cast,
     func,
+    literal_column,
     select,
     type_coerce,
     union,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Row
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import lazyload
+from sqlalchemy.sql.functions import FunctionElement
 
 from consent.catalog.models import Tool
 from consent.consentforms.models import ConsentAnswer, ConsentAnswerEvent, ConsentForm
@@ -130,13 +140,19 @@ def changed_students(
         .limit(limit)
     )
     # Rows, not Student objects: the page needs these five columns, 500 times.
-    return list(db.session.execute(query))
+    return list(_rows(query))
 
 
 def _in_page(column, student_ids: list[int]) -> ColumnElement[bool]:
-    """`column` is one of a page's student ids. On PostgreSQL one array parameter: 500 bound
-    parameters would make psycopg parse a statement too long for its cache on every call."""
-    return column.in_(bindparam("page_ids", student_ids, expanding=True, literal_execute=True))
+    """`column` is one of a page's student ids. On PostgreSQL one parameter, the ids as the
+    text of an array (`= ANY(CAST(:page_ids AS INTEGER[]))`): the statement's text never
+    changes, so psycopg prepares it once, and a string of 500 ids is written in microseconds
+    (500 bound parameters, ids written into the statement, or a list psycopg adapts as an
+    array cost milliseconds of CPU per page). SQLite has no arrays: one parameter per id."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        ids = "{" + ",".join(map(str, student_ids)) + "}"
+        return column == any_(cast(bindparam("page_ids", ids, type_=String), ARRAY(Integer)))
+    return column.in_(bindparam("page_ids", student_ids, expanding=True))
 
 
 def _raw(column):
@@ -144,73 +160,109 @@ def _raw(column):
     return type_coerce(column, String)
 
 
-def optouts_by_student(student_ids: list[int], tool_id: int | None) -> dict[int, list[dict]]:
-    """The opt-outs in effect of one page of students, with when each last changed."""
-    found: dict[int, list[dict]] = {sid: [] for sid in student_ids}
+class utc_text(FunctionElement):  # noqa: N801 - used as an SQL function
+    """A timestamp written by the database as RFC 3339 text in UTC, as pydantic writes an
+    aware datetime: `2026-09-01T12:00:00.250000Z`, and no fraction when there are no
+    microseconds (`2026-09-01T12:00:00Z`). A page has about 2,000 timestamps: read as
+    datetimes and written in Python they cost a few ms of CPU per page."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(utc_text, "postgresql")
+def _utc_text_postgresql(element, compiler, **kw):
+    value = compiler.process(element.clauses, **kw)
+    text = f"""to_char(({value}) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')"""
+    return f"replace({text}, '.000000Z', 'Z')"
+
+
+@compiles(utc_text)
+def _utc_text_sqlite(element, compiler, **kw):
+    # UTCDateTime stores UTC on SQLite as `YYYY-MM-DD HH:MM:SS.ffffff`.
+    value = compiler.process(element.clauses, **kw)
+    return f"replace(replace({value}, ' ', 'T') || 'Z', '.000000Z', 'Z')"
+
+
+def _rows(query) -> list[Row]:
+    """Every row of a statement of columns at once, without the ORM's row loading (a page
+    reads two thousand of them)."""
+    return db.session.connection().execute(query).all()
+
+
+EMPTY = orjson.Fragment(b"[]")
+
+
+def _json_lists(
+    query, student_id, fields: dict[str, ColumnElement], order_by
+) -> dict[int, orjson.Fragment]:
+    """Each student's rows of `query` (filtered to the page), as the JSON text of an array of
+    objects of `fields` in `order_by`'s order, ready for orjson to write as it is. On
+    PostgreSQL the database writes each student's array (`json_agg`): one row per student
+    instead of Python building and encoding a dict per row, a third of a page's CPU."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        pairs = [
+            part
+            for name, column in fields.items()
+            for part in (literal_column(f"'{name}'"), column)
+        ]
+        array = func.json_agg(aggregate_order_by(func.json_build_object(*pairs), *order_by))
+        query = query.with_only_columns(student_id, cast(array, Text)).group_by(student_id)
+        return {row[0]: orjson.Fragment(row[1]) for row in _rows(query)}
+    names = tuple(fields)
+    query = query.with_only_columns(student_id, *fields.values()).order_by(student_id, *order_by)
+    lists: dict[int, list[dict]] = {}
+    for row in _rows(query):
+        lists.setdefault(row[0], []).append(dict(zip(names, row[1:], strict=True)))
+    return {sid: orjson.Fragment(orjson.dumps(items)) for sid, items in lists.items()}
+
+
+def optouts_by_student(student_ids: list[int], tool_id: int | None) -> dict[int, orjson.Fragment]:
+    """The opt-outs in effect of one page of students, with when each last changed: for each
+    student, the JSON of a list of `OptOutOut` (timestamps written by the database)."""
     if not student_ids:
-        return found
-    changed = select(func.max(Event.at)).where(Event.optout_id == OptOut.id).scalar_subquery()
-    query = (
-        select(
-            OptOut.id,
-            OptOut.student_id,
-            OptOut.tool_id,
-            OptOut.feature,
-            _raw(OptOut.status).label("status"),
-            OptOut.filed_at,
-            changed.label("updated_at"),
-        )
-        .where(_in_page(OptOut.student_id, student_ids), OptOut.status.in_(ACTIVE_STATUSES))
-        .order_by(OptOut.student_id, OptOut.id)
+        return {}
+    last_event = select(func.max(Event.at)).where(Event.optout_id == OptOut.id).scalar_subquery()
+    query = select(OptOut.id).where(
+        _in_page(OptOut.student_id, student_ids), OptOut.status.in_(ACTIVE_STATUSES)
     )
     if tool_id is not None:
         query = query.where(OptOut.tool_id == tool_id)
-    for row in db.session.execute(query):
-        found[row.student_id].append(
-            {
-                "id": row.id,
-                "tool_id": row.tool_id,
-                "feature": row.feature or None,
-                "status": row.status,
-                "filed_at": row.filed_at,
-                "updated_at": row.updated_at or row.filed_at,
-            }
-        )
+    fields = {
+        "id": OptOut.id,
+        "tool_id": OptOut.tool_id,
+        "feature": func.nullif(OptOut.feature, ""),
+        "status": _raw(OptOut.status),
+        "filed_at": utc_text(OptOut.filed_at),
+        "updated_at": utc_text(func.coalesce(last_event, OptOut.filed_at)),
+    }
+    found = dict.fromkeys(student_ids, EMPTY)
+    found.update(_json_lists(query, OptOut.student_id, fields, [OptOut.id]))
     return found
 
 
-def answers_by_student(student_ids: list[int], tool_id: int | None) -> dict[int, list[dict]]:
-    """The answers in force of one page of students, on every form (or one tool's)."""
-    found: dict[int, list[dict]] = {sid: [] for sid in student_ids}
+def answers_by_student(student_ids: list[int], tool_id: int | None) -> dict[int, orjson.Fragment]:
+    """The answers in force of one page of students, on every form (or one tool's): for each
+    student, the JSON of a list of `AnswerOut` (timestamps written by the database)."""
     if not student_ids:
-        return found
+        return {}
     query = (
-        select(
-            ConsentAnswer.student_id,
-            ConsentAnswer.form_id,
-            _raw(ConsentAnswer.answer).label("answer"),
-            ConsentAnswer.answered_at,
-            _raw(ConsentForm.kind).label("kind"),
-            ConsentForm.tool_id,
-            ConsentForm.school_year,
-        )
+        select(ConsentAnswer.id)
         .join(ConsentForm, ConsentForm.id == ConsentAnswer.form_id)
         .where(_in_page(ConsentAnswer.student_id, student_ids))
-        .order_by(ConsentAnswer.student_id, ConsentAnswer.form_id)
     )
     if tool_id is not None:
         query = query.where(ConsentForm.tool_id == tool_id)
-    for row in db.session.execute(query):
-        found[row.student_id].append(
-            {
-                "form_id": row.form_id,
-                "form_kind": row.kind,
-                "tool_id": row.tool_id,
-                "school_year": row.school_year,
-                "answer": row.answer,
-                "answered_at": row.answered_at,
-            }
-        )
+    fields = {
+        "form_id": ConsentAnswer.form_id,
+        "form_kind": _raw(ConsentForm.kind),
+        "tool_id": ConsentForm.tool_id,
+        "school_year": ConsentForm.school_year,
+        "answer": _raw(ConsentAnswer.answer),
+        "answered_at": utc_text(ConsentAnswer.answered_at),
+    }
+    found = dict.fromkeys(student_ids, EMPTY)
+    found.update(_json_lists(query, ConsentAnswer.student_id, fields, [ConsentAnswer.form_id]))
     return found
 
 

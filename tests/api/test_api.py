@@ -2,14 +2,16 @@
 reads (404 outside it, audited), paging by cursor, `updated_since`, the exclusion list against
 the demo district, and an audit row naming the integration for every call."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from consent.accounts.models import Account
+from consent.api.schemas import StudentChoices, StudentsPage
 from consent.audit.models import AuditEvent
 from consent.catalog.models import ToolUse, UseScope
+from consent.consentforms.models import ConsentAnswer
 from consent.core import clock
 from consent.demo.operations import STUDENTS as DEMO_STUDENTS
 from consent.extensions import db
@@ -169,12 +171,51 @@ def test_invalid_parameters_are_400_problems(api, make_token, demo):
         {"limit": "x"},
         {"updated_since": "yesterday"},
         {"updated_since": "2026-12-01T00:00:00"},  # no time zone: which midnight?
+        {"limit": ["1", "2"]},  # one value, not a list
     ):
         answer = api(secret).get(STUDENTS, **params)
         assert answer.status_code == 400 and answer.mimetype == PROBLEM, params
         assert answer.get_json()["errors"]
     answer = api(secret).get(f"/api/v1/tools/{demo.tools['flip']}/exclusions", as_of="soon")
     assert answer.status_code == 400 and answer.mimetype == PROBLEM
+
+
+def test_a_page_is_written_exactly_as_its_models_would_write_it(app, api, make_token, demo):
+    """The page is written from the rows, not through pydantic: read back through its models it
+    is unchanged (no field missing or extra, each typed, each instant written as pydantic writes
+    it), and every opt-out and answer carries its stored instant, to the microsecond."""
+    secret = make_token()
+    for params in ({}, {"tool": demo.tools["flip"]}, {"school": demo.schools["oakwood"]}):
+        answer = api(secret).get(STUDENTS, limit=500, **params)
+        assert answer.status_code == 200 and answer.mimetype == "application/json"
+        body = answer.get_json()
+        again = StudentsPage.model_validate_json(answer.get_data()).model_dump(mode="json")
+        assert body == again, params
+    body = api(secret).get(STUDENTS, limit=500).get_json()
+    for listed in body["students"]:  # one student's answer is written the same way
+        answer = api(secret).get(f"{STUDENTS}/{listed['id']}")
+        assert answer.status_code == 200 and answer.mimetype == "application/json"
+        again = StudentChoices.model_validate_json(answer.get_data()).model_dump(mode="json")
+        assert answer.get_json() == again == listed
+    optouts = [o for s in body["students"] for o in s["optouts"]]
+    answers = [(s["id"], a) for s in body["students"] for a in s["consent_answers"]]
+    assert optouts and answers
+    assert any(o["feature"] for o in optouts) and any(o["feature"] is None for o in optouts)
+    with app.app_context():
+        for listed in optouts:
+            stored = db.session.get(OptOut, listed["id"])
+            assert datetime.fromisoformat(listed["filed_at"]) == stored.filed_at
+            assert listed["status"] == stored.status.value
+            assert datetime.fromisoformat(listed["updated_at"]) >= stored.filed_at
+        for student_id, listed in answers:
+            stored = db.session.scalar(
+                select(ConsentAnswer).where(
+                    ConsentAnswer.student_id == student_id,
+                    ConsentAnswer.form_id == listed["form_id"],
+                )
+            )
+            assert datetime.fromisoformat(listed["answered_at"]) == stored.answered_at
+            assert listed["answer"] == stored.answer.value
 
 
 def test_updated_since_lists_who_changed_even_a_withdrawal(app, api, make_token, demo):
