@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from consent.access import (
     can_be_reviewer,
+    is_reviewer,
     may_answer_question,
     may_assign_reviewers,
     may_decide_vetting,
@@ -105,13 +106,19 @@ def reviewers() -> list[Account]:
 
 
 def reviews_of(request: VettingRequest) -> list[Review]:
-    return list(
-        db.session.scalars(
+    """The request's reviews that count: those recorded, and those still owed by someone who
+    holds the duty. A review owed by a person who no longer does (the office took the duty
+    away, or the roster ended their account) holds up no decision and gets no reminder; the
+    office assigns someone else."""
+    return [
+        review
+        for review in db.session.scalars(
             select(Review)
             .where(Review.request_id == request.id)
             .order_by(Review.assigned_at, Review.id)
         ).unique()
-    )
+        if review.submitted or is_reviewer(review.reviewer)
+    ]
 
 
 def assign_reviewers(

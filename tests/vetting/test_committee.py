@@ -23,6 +23,7 @@ from consent.vetting.committee.models import Finding, Question, Review, RubricIt
 from consent.vetting.models import RequestStatus, VettingRequest
 from consent.vetting.review_queries import percentile, school_days_between
 from consent.vetting.rubric import DEFAULT_ITEMS
+from tests.vetting.committee import record_review
 from tests.vetting.helpers import KIM, PATEL, count, request_form
 
 REED = "thomas.reed@demo.consent.example"
@@ -490,3 +491,33 @@ def test_ending_a_duty_withdraws_the_reviews_not_recorded_and_keeps_the_others(a
         db.session.commit()
         offered = review.next_in_turn(db.session.get(VettingRequest, book))
         assert [a.id for a in offered] == [demo.accounts["patel"]]
+
+
+def test_a_reviewer_the_roster_ended_holds_up_no_decision_and_gets_no_reminder(app, as_, demo):
+    """Mr. Reed leaves the district (the roster import ends his account) before recording his
+    review of Book Creator: the request does not wait for him for ever. The office is asked to
+    assign someone else, does, and decides; the reminders go to the new reviewer only."""
+    from consent.vetting.escalation import escalate_reviews
+
+    book = request_id(app, "Book Creator")
+    with app.app_context():
+        db.session.get(Account, demo.accounts["reed"]).active = False  # what the import does
+        db.session.commit()
+        with pytest.raises(review.ReviewError, match="Assign at least 2 reviewers first"):
+            review.check_ready_for_decision(db.session.get(VettingRequest, book))
+        request = db.session.get(VettingRequest, book)
+        due = request.review_due_on
+        db.session.query(Notification).delete()
+        escalate_reviews(today=due)
+        reminded = {n.staff_id for n in db.session.scalars(select(Notification))}
+        # Mr. Kim recorded his and Mr. Reed has gone: nobody owes a review, the office is told.
+        assert reminded and demo.staff["reed"] not in reminded
+    with app.app_context():
+        lee = db.session.get(Account, demo.accounts["lee"])
+        patel = db.session.get(Account, demo.accounts["patel"])
+        review.set_reviewer_duty(actor=lee, account=patel, on=True)
+        request = db.session.get(VettingRequest, book)
+        review.assign_reviewers(actor=lee, request=request, chosen=[patel])
+        record_review(demo, book, "patel")
+        review.check_ready_for_decision(db.session.get(VettingRequest, book))  # ready now
+        db.session.commit()
