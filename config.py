@@ -47,6 +47,8 @@ class Config:
     # internet, so it does nothing unless turned on), waiting at most this many seconds each.
     POLICY_WATCH = _bool("POLICY_WATCH", False)
     POLICY_WATCH_TIMEOUT = float(os.environ.get("POLICY_WATCH_TIMEOUT", "10"))
+    # The most of a policy page the watch reads; a larger page counts as unreadable.
+    POLICY_WATCH_MAX_BYTES = int(os.environ.get("POLICY_WATCH_MAX_BYTES", "2000000"))
 
     SESSION_COOKIE_SECURE = _bool("SESSION_COOKIE_SECURE", True)
     # "__Host-": this host only, HTTPS only (dropped automatically when cookies are not Secure).

@@ -62,7 +62,8 @@ def policy_watch_command() -> None:
     watched = watched_tools()
     db.session.rollback()  # no transaction held open while pages are fetched
     timeout = current_app.config["POLICY_WATCH_TIMEOUT"]
-    texts = [(tool_id, fetch(url, timeout)) for tool_id, url in watched]
+    most = current_app.config["POLICY_WATCH_MAX_BYTES"]
+    texts = [(tool_id, fetch(url, timeout, most)) for tool_id, url in watched]
     report = WatchReport(unreadable=sum(1 for _, text in texts if text is None))
     with immediate_transactions():
         now = clock.now()

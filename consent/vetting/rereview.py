@@ -8,6 +8,7 @@ import hashlib
 import html
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -197,15 +198,32 @@ def watched_tools() -> list[tuple[int, str]]:
     )
 
 
-def fetch(url: str, timeout: float) -> str | None:
-    """The policy page's text, or None when it cannot be read now (tried again next run)."""
+POLICY_MAX_REDIRECTS = 5
+
+
+def fetch(url: str, timeout: float, max_bytes: int) -> str | None:
+    """The policy page's text, or None when it cannot be read now (tried again next run).
+    The address comes from a staff member's request, so the reader is wary: a few redirects at
+    most, at most `max_bytes` read, and the whole page within three times `timeout`; a page
+    that breaks one of these counts as unreadable rather than holding up the daily job."""
+    deadline = time.monotonic() + 3 * timeout
     try:
-        answer = requests.get(url, timeout=timeout, headers={"User-Agent": "consent-policy-watch"})
-        answer.raise_for_status()
+        with requests.Session() as session:
+            session.max_redirects = POLICY_MAX_REDIRECTS
+            with session.get(
+                url, timeout=timeout, stream=True, headers={"User-Agent": "consent-policy-watch"}
+            ) as answer:
+                answer.raise_for_status()
+                body = bytearray()
+                for chunk in answer.iter_content(chunk_size=65_536):
+                    body += chunk
+                    if len(body) > max_bytes or time.monotonic() > deadline:
+                        log.warning("policy watch: %s too large or too slow; not read", url)
+                        return None
+                return body.decode(answer.encoding or "utf-8", errors="replace")
     except requests.RequestException as error:
         log.warning("policy watch: %s not read (%s)", url, type(error).__name__)
         return None
-    return answer.text
 
 
 @dataclass

@@ -208,6 +208,22 @@ class Policies:
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self):  # noqa: N802 - http.server's hook name
+                if self.path == "/loop":  # a page that sends the reader round in circles
+                    self.send_response(302)
+                    self.send_header("Location", "/loop")
+                    self.end_headers()
+                    return
+                if self.path == "/huge":  # a page far larger than any privacy policy
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.end_headers()
+                    chunk = b"<p>" + b"x" * 65_536 + b"</p>"
+                    try:
+                        for _ in range(200):  # 13 MB unless the reader stops first
+                            self.wfile.write(chunk)
+                    except (BrokenPipeError, ConnectionResetError):
+                        pass
+                    return
                 if self.path != "/privacy":
                     self.send_error(404)
                     return
@@ -279,6 +295,20 @@ def test_a_changed_policy_opens_a_rereview(app, demo, today, policies):
     with app.app_context():
         assert db.session.get(Tool, demo.tools["zoom"]).policy_fingerprint != first
     assert "re-reviews opened 0" in run_cli(app, "policy-watch")
+
+
+def test_a_huge_page_or_a_redirect_loop_is_unreadable_and_ends(app, demo, today, policies):
+    """The watch reads at most POLICY_WATCH_MAX_BYTES of a page and follows a few redirects:
+    a page of 13 MB or one that redirects for ever counts as unreadable, records nothing, and
+    the job goes on."""
+    schedule(app, demo, today)
+    watch_only(app, demo, {"zoom": f"{policies.url}/huge", "khan": f"{policies.url}/loop"})
+    app.config["POLICY_WATCH"] = True
+    out = run_cli(app, "policy-watch")
+    assert "checked 0, first seen 0, unreadable 2, re-reviews opened 0" in out
+    with app.app_context():
+        assert db.session.get(Tool, demo.tools["zoom"]).policy_fingerprint is None
+        assert db.session.get(Tool, demo.tools["khan"]).policy_fingerprint is None
 
 
 def test_the_demo_has_a_tool_due_for_review_within_the_month(app, as_):
