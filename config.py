@@ -142,7 +142,8 @@ class Config:
     WEBHOOK_BACKOFF_MAX_SECONDS = int(os.environ.get("WEBHOOK_BACKOFF_MAX_SECONDS", "3600"))
     WEBHOOK_MAX_ATTEMPTS = int(os.environ.get("WEBHOOK_MAX_ATTEMPTS", "12"))
     # A worker's claim on a delivery it is sending: if it dies mid-send, another worker sends
-    # the delivery again after this long (keep it above both timeouts together).
+    # the delivery again after this long. A batch is leased for at least the time sending all
+    # of it can take (both timeouts, per delivery), whatever this says.
     WEBHOOK_LEASE_SECONDS = int(os.environ.get("WEBHOOK_LEASE_SECONDS", "120"))
     # Plain http:// to this machine (127.0.0.1, ::1, localhost) for tests and the demo; every
     # other address must be https://.

@@ -64,7 +64,12 @@ def backoff(attempts: int) -> timedelta:
 
 
 def _claim(now: datetime, size: int) -> list[_Claimed]:
-    lease = timedelta(seconds=current_app.config["WEBHOOK_LEASE_SECONDS"])
+    """Take up to `size` due deliveries for this worker: each is leased (its next attempt moved
+    ahead) for as long as sending the whole batch one after another can take, so another
+    worker never takes the tail of a batch that is still being sent."""
+    config = current_app.config
+    per_item = config["WEBHOOK_CONNECT_TIMEOUT_SECONDS"] + config["WEBHOOK_READ_TIMEOUT_SECONDS"]
+    lease = timedelta(seconds=max(config["WEBHOOK_LEASE_SECONDS"], size * per_item + 30))
     with immediate_transactions():
         rows = db.session.execute(
             select(

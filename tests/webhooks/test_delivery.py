@@ -193,3 +193,22 @@ def test_the_worker_process_delivers_after_a_failure(hooks, demo, endpoint, rece
     with hooks.app_context():
         assert db.session.get(OptOut, demo.optouts["planned"]).status.value == "confirmed"
         assert db.session.scalar(select(WebhookDelivery.delivered_at)) is not None
+
+
+def test_a_claimed_batch_is_leased_for_as_long_as_sending_all_of_it_can_take(hooks, demo, endpoint):
+    """A worker sends its batch one delivery after another, each up to connect + read timeout:
+    the lease must cover the whole batch, or a second worker takes its tail and sends it twice.
+    (WEBHOOK_LEASE_SECONDS is 30 here; two deliveries of up to 1 + READ_TIMEOUT s each.)"""
+    from consent.webhooks.delivery import _claim
+
+    endpoint()
+    with hooks.app_context():
+        confirm(demo, "planned", "brooks")
+        confirm(demo, "submitted", "reed")
+        db.session.commit()
+        now = clock.now()
+        claimed = _claim(now, 40)
+        assert len(claimed) == 2
+        leased = {row.next_attempt_at for row in deliveries(hooks)}
+        per_item = 1.0 + READ_TIMEOUT
+        assert all(at >= now + timedelta(seconds=40 * per_item) for at in leased)
