@@ -10,7 +10,7 @@ with the requester). The rubric starts with the defaults drawn from the national
 agreement's concerns (consent.vetting.rubric.DEFAULT_ITEMS).
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from alembic import op
@@ -242,6 +242,20 @@ def upgrade():
             f"{OPEN} OR (decided_at IS NOT NULL AND decided_by_account_id IS NOT NULL)",
         )
 
+    # Requests already waiting when the committee arrives get a deadline too, or reminders and
+    # the backlog's overdue count would never see them: two weeks from the upgrade (about ten
+    # school days; the school calendar is not read inside a migration).
+    requests = sa.table(
+        "vetting_request",
+        sa.column("status", sa.String),
+        sa.column("review_due_on", sa.Date),
+    )
+    op.execute(
+        requests.update()
+        .where(requests.c.status == "submitted")
+        .values(review_due_on=(datetime.now(UTC) + timedelta(days=14)).date())
+    )
+
     items = sa.table(
         "vetting_rubric_item",
         sa.column("title", sa.String),
@@ -249,7 +263,7 @@ def upgrade():
         sa.column("position", sa.Integer),
         sa.column("created_at", sa.DateTime(timezone=True)),
     )
-    now = datetime.now(UTC)
+    now = datetime.now(UTC)  # a migration runs outside the app: no consent.core.clock here
     op.bulk_insert(
         items,
         [
