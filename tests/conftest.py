@@ -273,9 +273,11 @@ def live_server(app):
     server.stop()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium():
-    """Debian's Chromium, headless, one per test module."""
+    """Debian's Chromium, headless, launched once per test process (each xdist worker): a launch
+    costs about a second, and every test gets a fresh browser context of its own (`page`), which
+    shares no cookies, storage or cache with any other test's."""
     from playwright.sync_api import expect, sync_playwright
 
     expect.set_options(timeout=10_000)  # the same patience as the contexts' actions
