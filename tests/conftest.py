@@ -17,6 +17,7 @@ from babel.messages.pofile import read_po
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, make_url, text
 
+from consent.core import clock
 from consent.demo.operations import DEMO_PASSWORD, load_demo
 from consent.extensions import db
 from tests.support import (
@@ -65,6 +66,16 @@ class LogScanner(logging.Handler):
 
 
 LOG_SCANNER = LogScanner()
+
+
+@pytest.fixture(autouse=True)
+def real_time():
+    """Every test starts on the real clock: a test that moved it and failed (or forgot) before
+    putting it back must not move the next test in the same process (a webhook's signed
+    timestamp, checked against the receiver's real time, was off by the leftover)."""
+    clock.reset()
+    yield
+    clock.reset()
 
 
 @pytest.fixture(autouse=True)
