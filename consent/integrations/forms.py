@@ -29,7 +29,9 @@ SCOPE_LABELS = {
 }
 
 
-class ScopeField(SelectMultipleField):
+class CheckboxesField(SelectMultipleField):
+    """Several choices, each a labelled checkbox (a token's scopes, a webhook's events)."""
+
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
 
@@ -43,7 +45,7 @@ class NewTokenForm(FlaskForm):
         ],
         description=_l("For example: Student information system, nightly roster sync."),
     )
-    scopes = ScopeField(
+    scopes = CheckboxesField(
         _l("What it may read"),
         choices=[SelectChoice(scope.value, label) for scope, label in SCOPE_LABELS.items()],
     )

@@ -2,10 +2,10 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectChoice, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from consent.integrations.forms import CheckboxesField
 from consent.webhooks.models import DeliveryStatus, WebhookEvent
 
 EVENT_LABELS = {
@@ -17,11 +17,6 @@ EVENT_LABELS = {
         "Who holds a student's rights changes (18th birthday, court order, tax dependency)"
     ),
 }
-
-
-class EventsField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class NewEndpointForm(FlaskForm):
@@ -41,7 +36,7 @@ class NewEndpointForm(FlaskForm):
         ],
         description=_l("An https:// address of the system."),
     )
-    events = EventsField(
+    events = CheckboxesField(
         _l("Events to send"),
         choices=[SelectChoice(kind.value, label) for kind, label in EVENT_LABELS.items()],
     )
