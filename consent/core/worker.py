@@ -2,6 +2,7 @@
 `flask roster work`): one worker per SQLite database, a stop that waits for the item in hand,
 and passes with a nap between them when the queue is empty."""
 
+import dataclasses
 import fcntl
 import os
 import signal
@@ -71,6 +72,27 @@ def stop_on(stopping: Stopping, *signals: signal.Signals) -> Iterator[None]:
 class PassReport(Protocol):
     @property
     def handled(self) -> int: ...
+
+
+def drain(
+    deliver_batch: Callable[..., PassReport],
+    stopping: Stopping,
+    *,
+    empty: Callable[[], PassReport],
+    batch: int,
+    limit: int,
+) -> PassReport:
+    """One pass: up to `limit` items, `batch` at a time (so a stop request waits one batch at
+    most), until fewer than a batch were due. The batches' reports (dataclasses of counts,
+    `empty()` the zero) are added up field by field."""
+    total = empty()
+    while total.handled < limit and not stopping.requested:
+        report = deliver_batch(limit=batch)
+        for field in dataclasses.fields(total):
+            setattr(total, field.name, getattr(total, field.name) + getattr(report, field.name))
+        if report.handled < batch:
+            break
+    return total
 
 
 def run_passes(

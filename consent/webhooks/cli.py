@@ -33,17 +33,7 @@ def only_worker():
 
 
 def _one_pass(stopping: worker.Stopping) -> DeliveryReport:
-    """Up to PASS_LIMIT deliveries, a batch at a time, so a stop request waits one batch at
-    most."""
-    total = DeliveryReport()
-    while total.handled < PASS_LIMIT and not stopping.requested:
-        report = deliver_due(limit=BATCH)
-        total.delivered += report.delivered
-        total.failed += report.failed
-        total.given_up += report.given_up
-        if report.handled < BATCH:
-            break
-    return total
+    return worker.drain(deliver_due, stopping, empty=DeliveryReport, batch=BATCH, limit=PASS_LIMIT)
 
 
 @cli.command("deliver")
