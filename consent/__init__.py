@@ -135,6 +135,11 @@ def _configure_sqlite(app: Flask) -> None:
     from consent.core.transaction import immediate_requested, request_takes_write_lock
 
     busy_ms = int(app.config.get("SQLITE_BUSY_TIMEOUT_MS", 10000))
+    synchronous = app.config.get("SQLITE_SYNCHRONOUS", "FULL")
+    if synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
+        raise RuntimeError(
+            f"SQLITE_SYNCHRONOUS must be OFF, NORMAL, FULL or EXTRA, not {synchronous!r}"
+        )
     with app.app_context():
 
         @event.listens_for(db.engine, "connect")
@@ -146,6 +151,7 @@ def _configure_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
             cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute(f"PRAGMA synchronous={synchronous}")
             cursor.close()
 
         @event.listens_for(db.engine, "begin")
