@@ -206,6 +206,12 @@ def _active_endpoints() -> list[tuple[int, frozenset[str], int | None]]:
     return cached
 
 
+def subscribed(kind: WebhookEvent) -> bool:
+    """Whether any active endpoint listens for `kind`: a bulk change (a roster import) works
+    out its events only when someone will receive them."""
+    return any(WebhookEvent(kind).value in events for _id, events, _school in _active_endpoints())
+
+
 def stamp(moment: datetime | None) -> str | None:
     """A moment as the bodies write it: ISO 8601 in UTC, to the second."""
     return moment.astimezone(UTC).isoformat(timespec="seconds") if moment else None

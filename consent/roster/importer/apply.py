@@ -20,6 +20,7 @@ from psycopg import sql
 from sqlalchemy import Table, bindparam, delete, exists, select, text, update
 
 from consent.accounts.models import Account
+from consent.core import clock
 from consent.db import chunks
 from consent.extensions import db
 from consent.optouts.operations import FollowReport, follow_roster
@@ -35,6 +36,8 @@ from consent.roster.models import (
     Student,
     section_teacher,
 )
+from consent.webhooks.models import WebhookEvent
+from consent.webhooks.operations import enqueue, stamp, subscribed
 
 BATCH = 10_000  # rows per executemany, and per fetch while streaming existing rows
 NOTES_SHOWN = 50  # birth-date notes listed in the summary; the rest are counted
@@ -636,6 +639,9 @@ def _apply_roster(roster: RosterSet, *, today: date, progress: Callable[[str], N
     return summary
 
 
+RIGHTS_CHANGED = WebhookEvent.RIGHTS_CHANGED
+
+
 def _sync_links(roster, guardians, students, mode, summary, problems) -> None:
     wanted = {}
     for (g_sid, s_sid), r in roster.links.items():
@@ -656,6 +662,7 @@ def _sync_links(roster, guardians, students, mode, summary, problems) -> None:
         .where(Guardian.student_id == GuardianLink.student_id)
     ):
         wanted.setdefault((g, s), tuple(current))
+    before = _links_before() if mode is not Mode.ABSENT and subscribed(RIGHTS_CHANGED) else None
     _sync(
         GuardianLink.__table__,
         ("relationship", "has_rights", "active"),
@@ -666,6 +673,69 @@ def _sync_links(roster, guardians, students, mode, summary, problems) -> None:
         deactivate=_deactivate_if_active,
         want_ids=False,
     )
+    if before:  # a district's first import sets the rights; it changes none
+        _tell_systems_of_links(_changed_links(before, wanted, mode))
+
+
+def _links_before() -> dict[tuple[int, int], tuple[bool, bool]]:
+    """(guardian, student) → (has_rights, active) of every link, before the import."""
+    statement = select(
+        GuardianLink.guardian_id,
+        GuardianLink.student_id,
+        GuardianLink.has_rights,
+        GuardianLink.active,
+    )
+    return {(g, s): (rights, active) for g, s, rights, active in db.session.execute(statement)}
+
+
+def _changed_links(before: dict, wanted: dict, mode: Mode) -> dict[tuple[int, int], tuple]:
+    """The links whose rights or activity the import changes, with (has_rights, active) after.
+    What `_sync` does to each: a link in the set takes the set's values; one a bulk set no
+    longer has ends; a delta set's removal of a link we never had is nothing."""
+    changed = {}
+    for pair, (_relationship, rights, active) in wanted.items():
+        old = before.get(pair)
+        if old is None:
+            if active is not False:
+                changed[pair] = (rights, active)
+        elif (rights, active) != old:
+            changed[pair] = (rights, active)
+    if mode is Mode.BULK:
+        for pair, (rights, active) in before.items():
+            if pair not in wanted and active:
+                changed[pair] = (rights, False)
+    return changed
+
+
+def _tell_systems_of_links(changed: dict[tuple[int, int], tuple]) -> None:
+    """One `rights.changed` event per link the import changed, as the office's changes send
+    (ids and states only), in the import's transaction."""
+    if not changed:
+        return
+    students, guardians = {}, {}
+    for chunk in chunks(sorted({s for _g, s in changed})):
+        statement = select(Student.id, Student.sourced_id, Student.school_id)
+        for row in db.session.execute(statement.where(Student.id.in_(chunk))):
+            students[row.id] = row
+    for chunk in chunks(sorted({g for g, _s in changed})):
+        statement = select(Guardian.id, Guardian.sourced_id)
+        guardians.update(
+            tuple(row) for row in db.session.execute(statement.where(Guardian.id.in_(chunk)))
+        )
+    at = stamp(clock.now())
+    for (g, s), (rights, active) in sorted(changed.items()):
+        enqueue(
+            RIGHTS_CHANGED,
+            {
+                "change": "roster_link",
+                "student_sourced_id": students[s].sourced_id,
+                "guardian_sourced_id": guardians[g],
+                "has_rights": bool(rights),
+                "active": bool(active),
+                "at": at,
+            },
+            school_id=students[s].school_id,
+        )
 
 
 def _sync_section_teachers(roster, sections, staff, problems) -> None:
