@@ -6,7 +6,7 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app
@@ -121,6 +121,18 @@ def register_endpoint(
     _forget_endpoints()
     record(actor, "webhook.registered", target=endpoint.label)
     return Registered(endpoint=endpoint, secret=secret)
+
+
+#: How long the page that shows a new secret can be loaded again (a reload, a second look).
+SECRET_SHOWN_FOR = timedelta(minutes=10)
+
+
+def secret_still_shown(endpoint: WebhookEndpoint) -> bool:
+    """Registering or rotating redirects to the page that shows the secret, so reloading it
+    never registers a second webhook or makes another secret; that page shows the secret for
+    ten minutes after it was made, and never afterwards."""
+    made = endpoint.secret_rotated_at or endpoint.created_at
+    return endpoint.active and clock.now() - made <= SECRET_SHOWN_FOR
 
 
 def rotate_secret(*, actor: Account, endpoint: WebhookEndpoint) -> Registered:

@@ -42,6 +42,7 @@ from consent.webhooks.operations import (
     register_endpoint,
     retry_now,
     rotate_secret,
+    secret_still_shown,
 )
 from consent.webhooks.queries import attempts_of, delivery_list, endpoint_list
 
@@ -60,6 +61,7 @@ def _page_size() -> int:
 
 
 def _shown_once(endpoint, secret: str, *, rotated: bool):
+    """The secret's page; kept by no cache or browser history."""
     response = make_response(
         render_template(
             "webhooks/shown_once.html",
@@ -107,7 +109,7 @@ def new():
             school_id=None if school in (DISTRICT, None, "") else int(school),
         )
         if outcome:
-            return _shown_once(outcome.value.endpoint, outcome.value.secret, rotated=False)
+            return redirect(url_for("webhooks.secret", endpoint_id=outcome.value.endpoint.id))
     return render_template("webhooks/new.html", form=form)
 
 
@@ -140,9 +142,20 @@ def rotate(endpoint_id: int):
     if form.validate_on_submit():
         outcome = transaction.run(rotate_secret, endpoint=endpoint)
         if outcome:
-            return _shown_once(outcome.value.endpoint, outcome.value.secret, rotated=True)
+            return redirect(url_for("webhooks.secret", endpoint_id=endpoint_id))
         return redirect(url_for("webhooks.detail", endpoint_id=endpoint_id))
     return render_template("webhooks/rotate.html", endpoint=endpoint, form=form)
+
+
+@bp.get("/integrations/webhooks/<int:endpoint_id>/secret/new")
+@roles_required(Role.PRIVACY_OFFICER)
+def secret(endpoint_id: int):
+    """Where registering and rotating lead (Post/Redirect/Get): the new secret, for a while."""
+    endpoint = webhook_endpoint_or_404(current_user, endpoint_id)
+    if not secret_still_shown(endpoint):
+        flash(_("The secret is no longer shown. If it is lost, make a new one."))
+        return redirect(url_for("webhooks.detail", endpoint_id=endpoint.id))
+    return _shown_once(endpoint, endpoint.secret, rotated=endpoint.secret_rotated_at is not None)
 
 
 @bp.route("/integrations/webhooks/<int:endpoint_id>/deactivate", methods=["GET", "POST"])

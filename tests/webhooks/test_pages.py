@@ -3,10 +3,13 @@ only), the secret shown once, rotated after a confirmation, deactivated after a 
 deliveries listed a page at a time with their attempts and answers, a failed one retried; only
 the office reaches any of it (every persona probed), a refusal is a 404, audited."""
 
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
 from consent.audit.models import AuditEvent
+from consent.core import clock
 from consent.extensions import db
 from consent.webhooks import signing
 from consent.webhooks.delivery import deliver_due
@@ -70,7 +73,7 @@ def test_plain_http_reaches_only_this_machine_and_only_when_allowed(app, as_):
         assert "must start with https://" in answer.get_data(as_text=True), url
     assert _count(app) == 0
     for url in ("http://127.0.0.1:8080/hooks", "http://localhost/hooks", "http://[::1]/h"):
-        assert lee.post(NEW, _form(url=url)).status_code == 200
+        assert lee.post(NEW, _form(url=url)).status_code == 302  # to the secret's page
     assert _count(app) == 3
 
 
@@ -80,17 +83,31 @@ def _secret_from(page: str) -> str:
 
 def test_the_secret_is_shown_once_rotated_and_the_webhook_deactivated(app, as_, demo):
     lee = as_("lee")
-    shown = lee.post(NEW, _form(school=str(demo.schools["oakwood"])))
+    posted = lee.post(NEW, _form(school=str(demo.schools["oakwood"])))
+    with app.app_context():
+        endpoint = db.session.scalar(select(WebhookEndpoint))
+        endpoint_id = endpoint.id
+    detail_url = f"/integrations/webhooks/{endpoint_id}"
+    # Post/Redirect/Get: the answer to the form is a redirect, so reloading the secret's page
+    # shows it again and registers nothing more.
+    assert posted.status_code == 302
+    assert posted.headers["Location"].endswith(f"{detail_url}/secret/new")
+    shown = lee.get(f"{detail_url}/secret/new")
     assert shown.status_code == 200
     assert shown.headers["Cache-Control"] == "no-store"
     page = shown.get_data(as_text=True)
     secret = _secret_from(page)
     assert len(secret) > 40 and signing.SIGNATURE_HEADER in page
+    assert _secret_from(lee.get(f"{detail_url}/secret/new").get_data(as_text=True)) == secret
     with app.app_context():
-        endpoint = db.session.scalar(select(WebhookEndpoint))
-        endpoint_id = endpoint.id
+        assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == 1
+        endpoint = db.session.get(WebhookEndpoint, endpoint_id)
         assert endpoint.secret == secret and endpoint.school_id == demo.schools["oakwood"]
-    detail_url = f"/integrations/webhooks/{endpoint_id}"
+    # Ten minutes on, the page no longer shows it.
+    with clock.at(clock.now() + timedelta(minutes=11)):
+        later = lee.get(f"{detail_url}/secret/new", follow_redirects=True)
+    assert secret not in later.get_data(as_text=True)
+    assert "The secret is no longer shown" in later.get_data(as_text=True)
     detail = lee.get(detail_url).get_data(as_text=True)
     assert secret not in detail and "Oakwood Elementary School" in detail
     assert secret not in lee.get("/integrations/webhooks").get_data(as_text=True)
@@ -100,8 +117,9 @@ def test_the_secret_is_shown_once_rotated_and_the_webhook_deactivated(app, as_, 
     assert "Make a new secret" in question.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(WebhookEndpoint, endpoint_id).secret == secret
-    rotated = lee.post(f"{detail_url}/secret", {})
+    rotated = lee.post(f"{detail_url}/secret", {}, follow_redirects=True)
     assert rotated.headers["Cache-Control"] == "no-store"
+    assert "The old secret no longer signs anything" in rotated.get_data(as_text=True)
     new_secret = _secret_from(rotated.get_data(as_text=True))
     assert new_secret != secret
     with app.app_context():
@@ -198,6 +216,7 @@ def _urls(endpoint_id: int, delivery_id: int) -> list[tuple[str, str]]:
         ("GET", base),
         ("GET", f"{base}/secret"),
         ("POST", f"{base}/secret"),
+        ("GET", f"{base}/secret/new"),
         ("POST", f"{base}/deliveries/{delivery_id}/retry"),
         ("GET", f"{base}/deactivate"),
         ("POST", f"{base}/deactivate"),
