@@ -120,6 +120,7 @@ ACTIONS = {
     "tool_use.end": _l("Ended a tool's use"),
     "vetting.answer": _l("Answered the privacy office's question on a vetting request"),
     "vetting.ask": _l("Asked the requester for more information on a vetting request"),
+    "vetting.question_withdrawn": _l("Withdrew an unanswered question on a vetting request"),
     "vetting.assign": _l("Assigned reviewers to a vetting request"),
     "vetting.decide": _l("Decided a vetting request"),
     "vetting.review": _l("Recorded a review of a vetting request"),

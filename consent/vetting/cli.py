@@ -34,11 +34,13 @@ def follow_uses_command() -> None:
 
 @cli.command("escalate")
 def escalate_command() -> None:
-    """Remind reviewers whose review is due, and escalate overdue reviews (never twice)."""
+    """Remind reviewers whose review is due, escalate overdue reviews, and remind requesters
+    of unanswered questions (never twice)."""
     report = escalate_reviews(today=clock.today())
     db.session.commit()
     click.echo(
-        f"reviews reminded {report.reminded}, escalated to the privacy office {report.escalated}"
+        f"reviews reminded {report.reminded}, escalated to the privacy office {report.escalated}, "
+        f"unanswered questions reminded {report.question_reminded}"
     )
 
 

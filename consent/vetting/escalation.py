@@ -5,7 +5,11 @@ who still owe their findings are reminded (or, when nobody owes one - no reviewe
 or every review in and the decision waiting - the privacy office is); two school days later the
 privacy office is told the review is overdue. Each step is a ReviewStep row written with its
 emails; a step already taken for the same due date is never taken again, so running the command
-twice sends nothing twice. A request back with its requester waits for them: no steps.
+twice sends nothing twice.
+
+A request back with its requester waits for them, so its review has no steps; instead, five
+school days after the question the requester is reminded once (the office, if the requester has
+left, so that it can withdraw the question).
 """
 
 from dataclasses import dataclass
@@ -13,26 +17,30 @@ from datetime import date
 
 from sqlalchemy import select
 
+from consent.core import clock
 from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.roster.models import Staff, StaffRole
 from consent.schoolcalendar.days import add_school_days, closures_from
 from consent.vetting.committee.models import ReviewStep, StepKind
 from consent.vetting.models import RequestStatus, VettingRequest
-from consent.vetting.review import missing_reviews
+from consent.vetting.review import missing_reviews, open_question
 
 ESCALATE_AFTER_SCHOOL_DAYS = 2
+REMIND_OF_QUESTION_AFTER_SCHOOL_DAYS = 5
 
 
 @dataclass
 class ReviewEscalationReport:
     reminded: int = 0
     escalated: int = 0
+    question_reminded: int = 0
 
 
 def escalate_reviews(*, today: date) -> ReviewEscalationReport:
     """Take every step that is due; the caller commits."""
     report = ReviewEscalationReport()
+    _remind_of_questions(today, report)
     candidates = list(
         db.session.scalars(
             select(VettingRequest)
@@ -107,3 +115,64 @@ def _take(kind: StepKind, request: VettingRequest, officers: list[Staff]) -> Non
             vetting_request=request,
             due=request.review_due_on,
         )
+
+
+def _remind_of_questions(today: date, report: ReviewEscalationReport) -> None:
+    """One reminder per unanswered question, REMIND_OF_QUESTION_AFTER_SCHOOL_DAYS school days
+    after it was asked: to the requester, or to the office when the requester has left."""
+    waiting = list(
+        db.session.scalars(
+            select(VettingRequest)
+            .where(VettingRequest.status == RequestStatus.MORE_INFORMATION)
+            .order_by(VettingRequest.id)
+        )
+    )
+    if not waiting:
+        return
+    questions = {request.id: open_question(request) for request in waiting}
+    asked = [clock.today(q.asked_at) for q in questions.values() if q is not None]
+    if not asked:
+        return
+    closures = closures_from(min(asked), 400)
+    officers = None
+    for request in waiting:
+        question = questions[request.id]
+        if question is None:
+            continue
+        due = add_school_days(
+            clock.today(question.asked_at), REMIND_OF_QUESTION_AFTER_SCHOOL_DAYS, closures
+        )
+        if today < due or db.session.scalar(
+            select(ReviewStep.id).where(
+                ReviewStep.request_id == request.id,
+                ReviewStep.kind == StepKind.QUESTION_REMINDED,
+                ReviewStep.due_on == due,
+            )
+        ):
+            continue
+        requester = request.requested_by.staff if request.requested_by else None
+        if requester is not None and requester.active:
+            told = [requester]
+        else:
+            if officers is None:
+                officers = list(
+                    db.session.scalars(
+                        select(Staff).where(
+                            Staff.role == StaffRole.PRIVACY_OFFICER, Staff.active.is_(True)
+                        )
+                    )
+                )
+            told = officers
+        for staff in told:
+            notify(
+                template="vetting/question_unanswered",
+                link=f"/vetting/{request.id}",
+                staff=staff,
+                vetting_request=request,
+                question=question.question,
+                office=staff is not requester,
+            )
+        db.session.add(
+            ReviewStep(request_id=request.id, kind=StepKind.QUESTION_REMINDED, due_on=due)
+        )
+        report.question_reminded += 1

@@ -350,7 +350,11 @@ def ask_for_information(
 def open_question(request: VettingRequest) -> Question | None:
     return db.session.scalar(
         select(Question)
-        .where(Question.request_id == request.id, Question.answered_at.is_(None))
+        .where(
+            Question.request_id == request.id,
+            Question.answered_at.is_(None),
+            Question.withdrawn_at.is_(None),
+        )
         .order_by(Question.id.desc())
         .limit(1)
     )
@@ -398,6 +402,36 @@ def answer_question(
                 staff=review.reviewer.staff,
                 vetting_request=request,
             )
+    db.session.flush()
+    return question
+
+
+def withdraw_question(
+    *, actor: Account, request: VettingRequest, now: datetime | None = None
+) -> Question:
+    """The office takes back a question nobody will answer (the requester left, or it no
+    longer matters): the request returns to review with a new due date, as an answer would
+    return it, and the requester is told."""
+    if not may_decide_vetting(actor):
+        raise ReviewError(_l("Only the privacy office can decide on a vetting request."))
+    _lock(request)
+    question = open_question(request)
+    if request.status is not RequestStatus.MORE_INFORMATION or question is None:
+        raise ReviewError(_l("There is no question waiting for an answer."))
+    now = now or clock.now()
+    question.withdrawn_at = now
+    question.withdrawn_by_account_id = actor.id
+    request.status = RequestStatus.IN_REVIEW
+    request.review_due_on = review_due(clock.today(now))
+    record(actor, "vetting.question_withdrawn", target=f"vetting_request:{request.id}")
+    requester = request.requested_by.staff if request.requested_by else None
+    if requester is not None and requester.active:
+        notify(
+            template="vetting/question_withdrawn",
+            link=f"/vetting/{request.id}",
+            staff=requester,
+            vetting_request=request,
+        )
     db.session.flush()
     return question
 

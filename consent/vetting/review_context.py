@@ -39,6 +39,7 @@ def detail_context(vetting_request: VettingRequest) -> dict:
         and status in (RequestStatus.SUBMITTED, RequestStatus.IN_REVIEW),
         "may_answer": may_answer_question(current_user, vetting_request)
         and status is RequestStatus.MORE_INFORMATION,
+        "may_withdraw_question": office and status is RequestStatus.MORE_INFORMATION,
         "reviews": review_queries.reviews_in_full(vetting_request)
         if may_read_findings(current_user)
         else None,

@@ -63,6 +63,10 @@ class AnswerForm(FlaskForm):
     submit = SubmitField(_l("Send the answer"))
 
 
+class WithdrawQuestionForm(FlaskForm):
+    submit = SubmitField(_l("Withdraw the question"))
+
+
 class RubricItemForm(FlaskForm):
     title = StringField(
         _l("Item"),

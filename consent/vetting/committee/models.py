@@ -28,6 +28,9 @@ class Recommendation(enum.StrEnum):
 class StepKind(enum.StrEnum):
     REMINDED = "reminded"  # the reviewers who still owe a review (or the office, if none yet)
     ESCALATED = "escalated"  # the privacy office, two school days after the due date
+    # The requester, some school days after a question they have not answered (the office is
+    # told instead when the requester has left); due_on is the day the reminder was due.
+    QUESTION_REMINDED = "question_reminded"
 
 
 class RubricItem(Base):
@@ -109,6 +112,13 @@ class Question(Base):
     question: Mapped[str] = mapped_column(Text)
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The office took the question back (the requester left, or it no longer matters).
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    withdrawn_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
+
+    @property
+    def is_open(self) -> bool:
+        return self.answered_at is None and self.withdrawn_at is None
 
 
 class ReviewStep(Base):

@@ -14,6 +14,7 @@ from consent.access import (
     is_reviewer,
     may_answer_question,
     may_assign_reviewers,
+    may_decide_vetting,
     may_keep_rubric,
     may_name_reviewers,
     may_review,
@@ -36,6 +37,7 @@ from consent.vetting.review_forms import (
     InTurnForm,
     MoveForm,
     RubricItemForm,
+    WithdrawQuestionForm,
     review_form,
 )
 from consent.vetting.views import _page, bp
@@ -237,6 +239,31 @@ def review_page(request_id: int):
 
 
 # --- the requester's answer ---------------------------------------------------------------------
+
+
+@bp.route("/vetting/<int:request_id>/question/withdraw", methods=["GET", "POST"])
+@roles_required(*STAFF)
+def withdraw_question(request_id: int):
+    """The office takes back a question nobody will answer, after a confirmation."""
+    allowed_or_404(current_user, may_decide_vetting, target=f"vetting_request:{request_id}:ask")
+    vetting_request = vetting_request_or_404(current_user, request_id)
+    back = redirect(url_for("vetting.detail", request_id=vetting_request.id))
+    question = review.open_question(vetting_request)
+    if vetting_request.status is not RequestStatus.MORE_INFORMATION or question is None:
+        flash(_("There is no question waiting for an answer."), "error")
+        return back
+    form = WithdrawQuestionForm()
+    if form.validate_on_submit() and run(
+        review.withdraw_question, show_on=form, request=vetting_request
+    ):
+        flash(_("The question is withdrawn and the request is back in review."), "success")
+        return back
+    return render_template(
+        "vetting/withdraw_question.html",
+        vetting_request=vetting_request,
+        question=question,
+        form=form,
+    )
 
 
 @bp.route("/vetting/<int:request_id>/answer", methods=["GET", "POST"])
