@@ -48,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     logredact.install()
 
+    _configure_postgresql(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -123,6 +124,20 @@ def create_app(config: dict | None = None) -> Flask:
     app.add_template_global(keeps_district_records)
     _configure_sqlite(app)
     return app
+
+
+def _configure_postgresql(app: Flask) -> None:
+    """PostgreSQL: no JIT compilation on the app's connections. The planner compiles any
+    statement it estimates above `jit_above_cost`; a district-wide report statement is estimated
+    that high and then spent 0.3-2.4 s compiling to run in 0.4-1 s (docs/benchmarks.md, issue
+    12). The app's statements are never long enough to repay compiling them."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options  # a copy: the class's dict stays as it is
 
 
 def _configure_sqlite(app: Flask) -> None:

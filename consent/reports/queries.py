@@ -29,6 +29,7 @@ from sqlalchemy import (
     select,
     union_all,
 )
+from sqlalchemy.dialects.postgresql import distinct_on
 
 from consent.access import deciding_link
 from consent.catalog.models import AgreementStatus, Tool, ToolUse, UseScope
@@ -483,28 +484,56 @@ def coverage_by_school(scope: ReportScope) -> Select:
     )
 
 
-def _first_rights_holder(scope: ReportScope):
-    """Each student's first guardian link with FERPA rights (the student's home language is
-    that guardian's preferred language, as in consent.consentforms.queries.home_language),
-    as a set so a whole district's languages come from one join, not a lookup per student."""
-    return (
-        select(GuardianLink.student_id, func.min(GuardianLink.id).label("link_id"))
-        .where(
-            deciding_link(),
-            *(
-                [GuardianLink.student_id.in_(select(Student.id).where(*scope.students()))]
-                if scope.school
-                else []
-            ),
+def _rights_holders_in(scope: ReportScope) -> list:
+    """Conditions on GuardianLink: a link holding FERPA rights (`deciding_link`), of a student
+    inside the scope."""
+    return [
+        deciding_link(),
+        *(
+            [GuardianLink.student_id.in_(select(Student.id).where(*scope.students()))]
+            if scope.school
+            else []
+        ),
+    ]
+
+
+def _home_languages(scope: ReportScope, dialect: str):
+    """(student_id, language) of each student with a guardian link holding FERPA rights: the
+    preferred language of the first such link's guardian, as in
+    consent.consentforms.queries.home_language, as a set so a whole district's languages come
+    from one pass, not a lookup per student.
+
+    PostgreSQL: DISTINCT ON (student) over the links joined to their guardians, in link order:
+    one sort of the links, where the `min(id)` shape below joins the 240,000 links a second time
+    to find the guardian of each first link (0.6 s against 0.4 s for a district, jit off).
+    SQLite has no DISTINCT ON: the smallest link id per student, then its guardian."""
+    if dialect == "postgresql":
+        return (
+            select(GuardianLink.student_id, Guardian.preferred_language.label("language"))
+            .join(Guardian, Guardian.id == GuardianLink.guardian_id)
+            .where(*_rights_holders_in(scope))
+            .ext(distinct_on(GuardianLink.student_id))
+            .order_by(GuardianLink.student_id, GuardianLink.id)
+            .subquery("home_language")
         )
+    first = (
+        select(GuardianLink.student_id, func.min(GuardianLink.id).label("link_id"))
+        .where(*_rights_holders_in(scope))
         .group_by(GuardianLink.student_id)
         .subquery("first_rights_holder")
+    )
+    return (
+        select(first.c.student_id, Guardian.preferred_language.label("language"))
+        .select_from(first)
+        .join(GuardianLink, GuardianLink.id == first.c.link_id)
+        .join(Guardian, Guardian.id == GuardianLink.guardian_id)
+        .subquery("home_language")
     )
 
 
 def coverage_by_language(scope: ReportScope) -> Select:
-    first = _first_rights_holder(scope)
-    language = func.coalesce(Guardian.preferred_language, "").label("language")
+    home = _home_languages(scope, db.session.get_bind().dialect.name)
+    language = func.coalesce(home.c.language, "").label("language")
     students = (
         select(
             Student.id.label("student_id"),
@@ -513,9 +542,7 @@ def coverage_by_language(scope: ReportScope) -> Select:
             ConsentAnswer.answer.label("answer"),
         )  # fmt: skip
         .select_from(Student)
-        .outerjoin(first, first.c.student_id == Student.id)
-        .outerjoin(GuardianLink, GuardianLink.id == first.c.link_id)
-        .outerjoin(Guardian, Guardian.id == GuardianLink.guardian_id)
+        .outerjoin(home, home.c.student_id == Student.id)
         .outerjoin(
             ConsentAnswer,
             and_(ConsentAnswer.student_id == Student.id, ConsentAnswer.form_id == scope.form_id),

@@ -39,7 +39,9 @@ class School(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     sourced_id: Mapped[str] = mapped_column(String(255), unique=True)
-    name: Mapped[str] = mapped_column(String(255))
+    # Indexed: lists of students by school name (a consent form's non-responders) read the
+    # schools in name order and stop after one page, instead of sorting the whole district.
+    name: Mapped[str] = mapped_column(String(255), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
     def __repr__(self) -> str:

@@ -1,7 +1,8 @@
 """The report statements written for speed give the figures of the plain definitions: the
 opt-out rate against `consent.catalog.reach`, the students with no answer against their own
 count, and a form's scope written as lists against `consent.consentforms.scope.in_scope`, on a
-small district (the demo's, plus Lincoln and the awkward cases below)."""
+small district (the demo's, plus Lincoln and the awkward cases below); and the district's home
+languages, read in one pass, against `consent.consentforms.queries.home_language`."""
 
 from collections import defaultdict
 from datetime import timedelta
@@ -11,6 +12,7 @@ from sqlalchemy import select
 
 from consent.catalog.models import Tool, ToolUse, UseScope
 from consent.catalog.reach import reach
+from consent.consentforms import queries as consentform_queries
 from consent.consentforms.models import (
     ConsentForm,
     ConsentFormGrade,
@@ -23,6 +25,7 @@ from consent.consentforms.scope import in_scope, in_scope_listed
 from consent.core import clock
 from consent.extensions import db
 from consent.optouts.models import ACTIVE_STATUSES, OptOut, OptOutStatus
+from consent.records.models import LinkRestriction, RestrictionScope
 from consent.reports.queries import (
     TABLES,
     ReportScope,
@@ -30,7 +33,7 @@ from consent.reports.queries import (
     non_responders_in,
     rows_of,
 )
-from consent.roster.models import School, Student
+from consent.roster.models import GuardianLink, School, Student
 from tests import factories
 from tests.reports.builders import build_lincoln
 from tests.reports.test_consent_forms import build_form
@@ -196,3 +199,73 @@ def test_a_forms_listed_scope_keeps_the_students_in_scope_keeps(ctx, with_school
     assert kept(in_scope_listed(form.id)) == expected
     if with_schools or with_grades:
         assert expected != kept(Student.active.is_(True))
+
+
+def _plain_languages(form_id: int, school_id: int | None) -> dict[str, tuple[int, ...]]:
+    """Per home language, from `home_language()` looked up student by student."""
+    rows = consentform_queries.coverage_by_language(form_id, school_id)
+    return {row.language: tuple(int(v) for v in row[1:]) for row in rows}
+
+
+def _report_languages(scope: ReportScope) -> dict[str, tuple[int, ...]]:
+    rows = rows_of(TABLES["coverage-by-language"], scope)
+    return {
+        row.language: (int(row.in_scope), int(row.answered), int(row.granted), int(row.refused))
+        for row in rows
+    }
+
+
+def test_coverage_by_language_gives_each_student_the_language_home_language_gives(app):
+    """The district's languages come from one pass over the links (DISTINCT ON on PostgreSQL,
+    the smallest link id on SQLite): the same as the first rights holder's language looked up
+    per student, where that first holder is not the first link, is cut by a court order, is
+    off the roster, or is the eligible student's own record, and where there is none."""
+    form_id = build_form(app)["form"]
+    with app.app_context():
+        school = factories.school(name="Languages")
+        first_wins = factories.student(school=school)
+        factories.guardian(children=[first_wins], preferred_language="vi")
+        factories.guardian(children=[first_wins], preferred_language="ko")
+        ordered = factories.student(school=school)
+        cut = factories.guardian(children=[ordered], preferred_language="zh")
+        factories.guardian(children=[ordered], preferred_language="fr")
+        off_roster = factories.student(school=school)
+        gone = factories.guardian(preferred_language="ar")
+        factories.link(gone, off_roster, active=False)
+        factories.guardian(children=[off_roster], preferred_language="es")
+        eligible = factories.student(school=school, eligible_on=clock.today())
+        factories.guardian(children=[eligible], preferred_language="ko")
+        own = factories.guardian(student_id=eligible.id, preferred_language="fr")
+        factories.link(own, eligible)
+        factories.student(school=school)  # no guardian at all: no language
+        db.session.flush()
+        link = db.session.scalar(
+            select(GuardianLink).where(
+                GuardianLink.guardian_id == cut.id, GuardianLink.student_id == ordered.id
+            )
+        )
+        db.session.add(
+            LinkRestriction(
+                guardian_link_id=link.id,
+                student_id=ordered.id,
+                reference="Order 1",
+                ordered_on=clock.today(),
+                removes=RestrictionScope.DECISIONS,
+                recorded_by_account_id=factories.privacy_office().id,
+            )
+        )
+        db.session.flush()
+
+        plain = _plain_languages(form_id, school.id)
+        assert plain == {
+            "": (1, 0, 0, 0),
+            "vi": (1, 0, 0, 0),
+            "fr": (2, 0, 0, 0),
+            "es": (1, 0, 0, 0),
+        }
+        for where in [None, *db.session.scalars(select(School))]:
+            scope = ReportScope(school=where, today=clock.today(), form_id=form_id)
+            expected = _plain_languages(form_id, where.id if where else None)
+            assert _report_languages(scope) == expected, where.name if where else "district"
+        db.session.rollback()
+        db.session.remove()
