@@ -2,7 +2,7 @@
 reminded of one (a review step of kind question_reminded)
 
 Revision ID: 5b7c9d1e2f30
-Revises: 91d69225a81b
+Revises: 4c2e8b1f7a30
 Create Date: 2026-12-05 03:00:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "5b7c9d1e2f30"
-down_revision = "91d69225a81b"
+down_revision = "4c2e8b1f7a30"
 branch_labels = None
 depends_on = None
 
