@@ -8,7 +8,7 @@ import hashlib
 import html as html_lib
 import re
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 from werkzeug.routing import IntegerConverter, Rule
 
 from consent.extensions import db
@@ -117,6 +117,9 @@ def fingerprint(app, *, leave_out=frozenset(), leave_out_columns=None) -> dict[s
     digests = {}
     skipped = leave_out_columns or {}
     with app.app_context(), db.engine.connect() as conn:
+        # The driver's own cursor: plain tuples, whose repr is the values' own (SQLAlchemy's
+        # rows truncate each value for display, which cost most of a sweep's time).
+        cursor = conn.connection.driver_connection.cursor()
         for table in db.metadata.sorted_tables:
             if table.name in leave_out:
                 continue
@@ -124,10 +127,11 @@ def fingerprint(app, *, leave_out=frozenset(), leave_out_columns=None) -> dict[s
             columns = ", ".join(
                 f'"{c.name}"' for c in table.columns if c.name not in skipped.get(table.name, ())
             )
-            rows = conn.execute(
-                text(f'SELECT {columns} FROM "{table.name}" ORDER BY {order}')
-            ).all()
+            cursor.execute(f'SELECT {columns} FROM "{table.name}" ORDER BY {order}')
+            rows = [tuple(row) for row in cursor.fetchall()]
             digests[table.name] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        cursor.close()
+        conn.rollback()
         db.session.remove()
     return digests
 
