@@ -25,6 +25,7 @@ from urllib.parse import parse_qs, urlencode, urljoin, urlsplit, urlunsplit
 import requests
 from aiosmtpd.controller import Controller
 from flask import Flask
+from itsdangerous import URLSafeTimedSerializer
 from jinja2 import BytecodeCache
 from sqlalchemy import event, text, update
 from sqlalchemy.engine import Dialect
@@ -410,6 +411,11 @@ def without_csrf(html: str) -> str:
     return CSRF_RE.sub(lambda m: m.group(0)[: m.start(1) - m.start(0)] + '-"', html)
 
 
+# Browser.post(..., token_from=FROM_SESSION): the session's token, or SESSION_PAGE's if it has none.
+FROM_SESSION = "session"
+SESSION_PAGE = "/rights"
+
+
 class Browser:
     """A test client that fills in forms the way a person's browser does, CSRF token included."""
 
@@ -420,10 +426,28 @@ class Browser:
         return self.client.get(url, **kwargs)
 
     def post(self, url, data=None, *, token_from: str | None = None, **kwargs):
-        page = self.client.get(token_from or url)
-        payload = {"csrf_token": csrf_from(page.get_data(as_text=True))}
+        """Post as the browser would after opening `token_from` (default: `url` itself), with
+        that page's CSRF token. `token_from=FROM_SESSION` posts with the token the session
+        already holds, as any of its pages would show it, without loading one."""
+        token = self.session_token() if token_from == FROM_SESSION else None
+        if token is None:
+            page = self.client.get(
+                SESSION_PAGE if token_from == FROM_SESSION else token_from or url
+            )
+            token = csrf_from(page.get_data(as_text=True))
+        payload = {"csrf_token": token}
         payload.update(data or {})
         return self.client.post(url, data=payload, **kwargs)
+
+    def session_token(self) -> str | None:
+        """The CSRF token a form of this session carries (Flask-WTF signs the session's raw
+        token with the app's key), or None while the session has none yet."""
+        with self.client.session_transaction() as session:
+            raw = session.get("csrf_token")
+        if raw is None:
+            return None
+        signer = URLSafeTimedSerializer(self.client.application.secret_key, salt="wtf-csrf-token")
+        return signer.dumps(raw)
 
     def sign_in(self, persona: str, password: str = DEMO_PASSWORD):
         response = sign_in_client(self.client, PERSONAS[persona], password)

@@ -13,7 +13,7 @@ from consent.accounts.operations import make_reset_token
 from consent.extensions import db
 from consent.optouts.models import OptOut, Task
 from tests.security.routes import form_defaults, rules, sample_ids, url_for_rule
-from tests.support import PERSONAS, PROBE_COUNTS, Browser
+from tests.support import FROM_SESSION, PERSONAS, PROBE_COUNTS, Browser
 
 FUZZ_PERSONAS = ("lee", "brooks", "patel", "johnson", "maria", "anonymous")
 NOT_FUZZED = {"accounts.signout"}  # takes no input; posting it only signs the fuzzer out
@@ -89,9 +89,9 @@ def forms(app, demo, as_):
             if page.status_code == 200:
                 html = page.get_data(as_text=True)
                 fields = form_defaults(html) if "GET" in rule.methods else {}
-                # The session's token, from a page that always has one: once a post has gone
-                # through (a request decided, say), the form's own page may not show a form.
-                token_from = "/rights" if persona != "anonymous" else None
+                # The session's token: once a post has gone through (a request decided, say),
+                # the form's own page may not show a form.
+                token_from = FROM_SESSION if persona != "anonymous" else None
                 found.append((persona, client, url, fields, token_from))
                 break
     return found
