@@ -203,8 +203,7 @@ class LongSelectField(SelectField):
         if not all(type(c) is SelectChoice and type(c.value) is str for c in choices):
             return super().pre_validate(form)
         if not any(c.value == self.data for c in choices):
-            message = self.invalid_choice_message or self.gettext("Not a valid choice.")
-            raise ValidationError(message)
+            super().pre_validate(form)  # refuses it, in WTForms' own words
 
 
 def long_choices(first: str, rows) -> list[SelectChoice]:
