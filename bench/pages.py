@@ -698,7 +698,8 @@ def prepare_district(url: str) -> None:
             conn.execute(
                 text(
                     f"INSERT INTO account (email, password_hash, session_token, active, {owner}, "  # noqa: S608
-                    "created_at) SELECT CAST(:email AS varchar), :password, :token, true, 1, now() "
+                    "created_at, privacy_reviewer) "
+                    "SELECT CAST(:email AS varchar), :password, :token, true, 1, now(), false "
                     "WHERE NOT EXISTS (SELECT 1 FROM account WHERE email = :email)"
                 ),
                 {

@@ -3,8 +3,11 @@
 import enum
 from datetime import UTC
 
-from sqlalchemy import DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy import Boolean, DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -58,3 +61,43 @@ def enum_column(enum_cls: type[enum.Enum], name: str) -> Enum:
         values_callable=lambda members: [m.value for m in members],
         validate_strings=True,
     )
+
+
+class InSelect(ColumnElement[bool]):
+    """`column IN (select)`, which PostgreSQL is told as `column = ANY(ARRAY(select))`.
+
+    Both say the same (a row whose column is among the select's values), but PostgreSQL plans
+    them differently. For `IN (select)` it guesses how many rows of the outer table match from
+    the select's estimated size, and for a school's 760 students it reads all 50,000 requests
+    and hash-joins them (10–30 ms). `ARRAY(select)` is computed once before the outer query
+    (an InitPlan), and the outer table is then read through its index on the column, only for
+    the values found (under 1 ms). SQLite plans `IN (select)` through the index already."""
+
+    inherit_cache = True
+    type = Boolean()
+    _is_implicitly_boolean = True  # a predicate: SQLite is not told `... = 1`
+    _traverse_internals = [
+        ("column", InternalTraversal.dp_clauseelement),
+        ("select", InternalTraversal.dp_clauseelement),
+    ]
+
+    def __init__(self, column, select):
+        self.column = column
+        self.select = select
+
+
+@compiles(InSelect)
+def _in_select(element: InSelect, compiler, **kw) -> str:
+    return compiler.process(element.column.in_(element.select), **kw)
+
+
+@compiles(InSelect, "postgresql")
+def _in_select_postgresql(element: InSelect, compiler, **kw) -> str:
+    column = compiler.process(element.column, **kw)
+    select = compiler.process(element.select.scalar_subquery(), **kw)
+    return f"{column} = ANY(ARRAY{select})"
+
+
+def in_select(column, select) -> InSelect:
+    """`column IN (select)`, planned by PostgreSQL as an index lookup (see `InSelect`)."""
+    return InSelect(column, select)

@@ -185,7 +185,7 @@ class ToolUse(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tool_id: Mapped[int] = mapped_column(ForeignKey("tool.id"), index=True)
-    scope: Mapped[UseScope] = mapped_column(enum_column(UseScope, "use_scope"))
+    scope: Mapped[UseScope] = mapped_column(enum_column(UseScope, "use_scope"), index=True)
     school_id: Mapped[int | None] = mapped_column(ForeignKey("school.id"), index=True)
     section_id: Mapped[int | None] = mapped_column(ForeignKey("section.id"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)

@@ -20,8 +20,19 @@ def available_locales() -> list[str]:
     """
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     offered = set(current_app.config["LANGUAGES"])
-    found = {str(locale) for locale in babel.list_translations()} & offered
+    found = _catalogs() & offered
     return [default, *sorted(found - {default})]
+
+
+def _catalogs() -> frozenset[str]:
+    """The languages with a compiled catalog, looked for once per app: Flask-Babel lists the
+    translation folders on disk every time it is asked, and every request asks (the reader's
+    language). Catalogs are built before the app starts and change only with a new release."""
+    found = current_app.extensions.get("consent.catalogs")
+    if found is None:
+        found = frozenset(str(locale) for locale in babel.list_translations())
+        current_app.extensions["consent.catalogs"] = found
+    return found
 
 
 def district_language():

@@ -56,6 +56,7 @@ from consent.optouts.forms import (
     RecordOptOutForm,
     RequestFilterForm,
     ReturnForm,
+    long_choices,
 )
 from consent.optouts.models import ACTIVE_STATUSES, Channel, OptOutStatus, TaskStatus
 from consent.optouts.queries import (
@@ -298,17 +299,14 @@ def requests():
     form.status.choices = [SelectChoice("", _("Any status"))] + [
         SelectChoice(s.value, str(LABELS[OptOutStatus][s])) for s in OptOutStatus
     ]
-    form.tool.choices = [SelectChoice("", _("Any tool"))] + [
-        SelectChoice(str(t.id), t.name)
-        for t in db.session.execute(select(Tool.id, Tool.name).order_by(Tool.name))
-    ]
+    form.tool.choices = long_choices(
+        _("Any tool"), db.session.execute(select(Tool.id, Tool.name).order_by(Tool.name))
+    )
     is_office = sees_every_school(current_user)
-    form.school.choices = [SelectChoice("", _("Any school"))]
+    schools = []
     if is_office:
-        form.school.choices += [
-            SelectChoice(str(s.id), s.name)
-            for s in db.session.execute(select(School.id, School.name).order_by(School.name))
-        ]
+        schools = db.session.execute(select(School.id, School.name).order_by(School.name))
+    form.school.choices = long_choices(_("Any school"), schools)
     filters = form.data if form.validate() else {}
     query = request_list(
         current_user,

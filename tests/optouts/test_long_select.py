@@ -4,7 +4,7 @@ must get exactly what WTForms' own select would have sent."""
 from wtforms import Form, SelectChoice, SelectField
 from wtforms.widgets import Select
 
-from consent.optouts.forms import LongSelect
+from consent.optouts.forms import LongSelect, LongSelectField, long_choices
 
 
 class _Filters(Form):
@@ -34,3 +34,37 @@ def test_the_same_html_as_wtforms_with_nothing_chosen():
     ours, theirs = _both("")
     assert ours == theirs
     assert ours.count("selected") == 1  # "Any tool", the default
+
+
+class _Checked(Form):
+    ours = LongSelectField("Tool", default="")
+    theirs = SelectField("Tool", default="")
+
+
+def _valid(sent: str) -> tuple[bool, bool]:
+    form = _Checked(data={"ours": sent, "theirs": sent})
+    choices = long_choices("Any tool", [(7, "Kahoot!"), (12, "Zoom")])
+    form.ours.choices = form.theirs.choices = choices
+    form.validate()
+    return "ours" not in form.errors, "theirs" not in form.errors
+
+
+def test_a_value_is_accepted_or_refused_as_wtforms_would():
+    assert _valid("") == (True, True)
+    assert _valid("12") == (True, True)
+    assert _valid("13") == (False, False)
+    assert _valid("12 ") == (False, False)
+
+
+def test_the_options_kept_for_the_next_page_follow_the_choice_and_the_names():
+    form = _Checked(data={"ours": "7"})
+    form.ours.choices = long_choices("Any tool", [(7, "Kahoot!"), (12, "Zoom")])
+    assert '<option selected value="7">Kahoot!</option>' in str(form.ours())
+    form = _Checked(data={"ours": "12"})
+    form.ours.choices = long_choices("Any tool", [(7, "Kahoot!"), (12, "Zoom")])
+    assert '<option value="7">Kahoot!</option><option selected value="12">Zoom</option>' in str(
+        form.ours()
+    )
+    form.ours.choices = long_choices("Cualquier herramienta", [(7, "Kahoot! 2"), (12, "Zoom")])
+    html = str(form.ours())
+    assert ">Cualquier herramienta<" in html and ">Kahoot! 2<" in html
