@@ -1,7 +1,7 @@
 """tool uses by scope: the district-wide uses are found through an index
 
 Revision ID: 846d817d352e
-Revises: 91d69225a81b
+Revises: 5b7c9d1e2f30
 Create Date: 2026-12-05 02:45:00.000000
 
 Every guardian's start page counts the tools that reach each child (consent.catalog.reach):
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "846d817d352e"
-down_revision = "91d69225a81b"
+down_revision = "5b7c9d1e2f30"
 branch_labels = None
 depends_on = None
 
