@@ -28,6 +28,10 @@ class Config:
     # SQLite: FULL waits for the disk at every commit, so a commit survives a power cut. The
     # tests' throw-away files set OFF (a third of a small commit's time is that wait).
     SQLITE_SYNCHRONOUS = os.environ.get("SQLITE_SYNCHRONOUS", "FULL")
+    # argon2id for passwords: the OWASP row m=19 MiB, t=2 (consent/accounts/passwords.py). The app
+    # refuses to start below every OWASP row unless TESTING (the tests' accounts use cheap ones).
+    PASSWORD_HASH_MEMORY_KIB = int(os.environ.get("PASSWORD_HASH_MEMORY_KIB", str(19 * 1024)))
+    PASSWORD_HASH_TIME_COST = int(os.environ.get("PASSWORD_HASH_TIME_COST", "2"))
     PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000")
     DISTRICT_NAME = os.environ.get("DISTRICT_NAME", "Demo County Public Schools")
     DISTRICT_TIMEZONE = os.environ.get("DISTRICT_TIMEZONE", "America/New_York")

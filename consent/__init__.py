@@ -37,6 +37,13 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.update(config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError("SECRET_KEY is not set; refusing to start without one.")
+    from consent.accounts.passwords import parameters_problem
+
+    weak = parameters_problem(
+        app.config["PASSWORD_HASH_MEMORY_KIB"], app.config["PASSWORD_HASH_TIME_COST"]
+    )
+    if weak and not app.testing:
+        raise RuntimeError(f"{weak}; refusing to start.")
     Path(app.instance_path).mkdir(exist_ok=True)
     if app.config["PROXY_HOPS"]:
         from werkzeug.middleware.proxy_fix import ProxyFix

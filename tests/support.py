@@ -250,6 +250,10 @@ def make_app(database_url: str, **overrides):
         "LANGUAGES": ("en",),
         # A throw-away file: no commit waits for the disk (config.SQLITE_SYNCHRONOUS).
         "SQLITE_SYNCHRONOUS": "OFF",
+        # Cheap argon2id for the throw-away accounts (a sign-in in every test); the production
+        # row is tested in tests/accounts/test_accounts_password_policy.py.
+        "PASSWORD_HASH_MEMORY_KIB": 1024,
+        "PASSWORD_HASH_TIME_COST": 1,
         "SQLALCHEMY_ENGINE_OPTIONS": {
             **Config.SQLALCHEMY_ENGINE_OPTIONS,
             "execution_options": {"compiled_cache": _STATEMENTS},

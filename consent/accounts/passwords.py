@@ -14,17 +14,49 @@ from pathlib import Path
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from flask_babel import lazy_gettext as _l
 
 TIME_COST = 2
 MEMORY_COST_KIB = 19 * 1024
 PARALLELISM = 1
+# OWASP Password Storage Cheat Sheet, argon2id rows (memory KiB, iterations) at p=1: the app
+# refuses to start below all of them (config PASSWORD_HASH_*), unless TESTING.
+OWASP_ROWS = ((47104, 1), (19456, 2), (12288, 3), (9216, 4), (7168, 5))
 
-_hasher = PasswordHasher(
-    time_cost=TIME_COST, memory_cost=MEMORY_COST_KIB, parallelism=PARALLELISM, type=Type.ID
-)
-# Verified against when the email is unknown, so both answers take about as long.
-_DUMMY_HASH = _hasher.hash("not a real password, only for timing")
+
+def parameters_problem(memory_kib: int, time_cost: int) -> str | None:
+    """Why argon2id at these parameters would be too cheap for production, or None."""
+    if any(memory_kib >= m and time_cost >= t for m, t in OWASP_ROWS):
+        return None
+    return (
+        f"argon2id m={memory_kib} KiB, t={time_cost} is below every OWASP row "
+        "(PASSWORD_HASH_MEMORY_KIB, PASSWORD_HASH_TIME_COST)"
+    )
+
+
+@cache
+def _hasher_for(memory_kib: int, time_cost: int) -> PasswordHasher:
+    return PasswordHasher(
+        time_cost=time_cost, memory_cost=memory_kib, parallelism=PARALLELISM, type=Type.ID
+    )
+
+
+@cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """Verified against when the email is unknown, so both answers take about as long."""
+    return hasher.hash("not a real password, only for timing")
+
+
+def _hasher() -> PasswordHasher:
+    """The app's parameters (config.py; the tests' throw-away accounts use cheap ones, as
+    Django's documentation advises), or the production row outside an app."""
+    config = current_app.config if has_app_context() else {}
+    return _hasher_for(
+        int(config.get("PASSWORD_HASH_MEMORY_KIB", MEMORY_COST_KIB)),
+        int(config.get("PASSWORD_HASH_TIME_COST", TIME_COST)),
+    )
+
 
 MIN_LENGTH = 12
 MAX_LENGTH = 128
@@ -47,19 +79,20 @@ def normalize(password: str) -> str:
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(normalize(password))
+    return _hasher().hash(normalize(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    hasher = _hasher()
     try:
-        ok = _hasher.verify(password_hash or _DUMMY_HASH, normalize(password))
+        ok = hasher.verify(password_hash or _dummy_hash(hasher), normalize(password))
     except (VerificationError, InvalidHashError):
         return False
     return ok and password_hash is not None
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _hasher().check_needs_rehash(password_hash)
 
 
 @cache

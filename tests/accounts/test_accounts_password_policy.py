@@ -8,6 +8,7 @@ from argon2 import PasswordHasher, Type
 from argon2 import extract_parameters as argon2_parameters
 from sqlalchemy import func, select, update
 
+from consent import create_app
 from consent.accounts import passwords
 from consent.accounts.models import Account
 from consent.audit.models import AuditEvent
@@ -106,6 +107,9 @@ def test_unicode_passwords_match_in_any_normal_form(app, ctx):
 
 
 def test_an_outdated_hash_is_upgraded_at_sign_in(app, browser):
+    # The production row (the tests' own accounts use cheap parameters: tests/support.py).
+    app.config["PASSWORD_HASH_MEMORY_KIB"] = passwords.MEMORY_COST_KIB
+    app.config["PASSWORD_HASH_TIME_COST"] = passwords.TIME_COST
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, type=Type.ID)
     with app.app_context():
         db.session.execute(
@@ -122,8 +126,23 @@ def test_an_outdated_hash_is_upgraded_at_sign_in(app, browser):
     assert response.status_code == 302
     upgraded = account_row(app, "maria").password_hash
     assert argon2_parameters(upgraded).memory_cost == passwords.MEMORY_COST_KIB
-    assert not passwords.needs_rehash(upgraded)
-    assert passwords.verify_password(upgraded, DEMO_PASSWORD)
+    assert argon2_parameters(upgraded).time_cost == passwords.TIME_COST
+    with app.app_context():
+        assert not passwords.needs_rehash(upgraded)
+        assert passwords.verify_password(upgraded, DEMO_PASSWORD)
+
+
+def test_the_app_refuses_to_start_with_parameters_below_every_owasp_row():
+    assert passwords.parameters_problem(passwords.MEMORY_COST_KIB, passwords.TIME_COST) is None
+    assert passwords.parameters_problem(47104, 1) is None
+    assert "below every OWASP row" in passwords.parameters_problem(19456, 1)
+    assert "below every OWASP row" in passwords.parameters_problem(1024, 1)
+    with pytest.raises(RuntimeError, match="below every OWASP row"):
+        create_app({"SECRET_KEY": "k", "PASSWORD_HASH_MEMORY_KIB": 8192, "TESTING": False})
+    production = create_app({"SECRET_KEY": "k"})
+    with production.app_context():
+        params = argon2_parameters(passwords.hash_password("a fine long passphrase"))
+    assert (params.memory_cost, params.time_cost) == (19456, 2)
 
 
 def errors(response) -> str:
