@@ -181,3 +181,35 @@ def test_the_plain_reads_import_no_domain_code():
     """The shared reads (reach, conditions, school days) stay usable from every layer."""
     for module in ("consent.catalog.reach", "consent.roster.conditions"):
         assert {layer(target) for target in GRAPH[module]} <= {FOUNDATION, READS}, module
+
+
+def _top_level_imports(module: str) -> set[str]:
+    """The consent modules `module` imports when it is imported (not inside a function)."""
+    path = MODULES[module]
+    found = set()
+    for node in ast.parse(path.read_text(), str(path)).body:
+        if isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and not node.level:
+            names = [f"{node.module}.{alias.name}" for alias in node.names]
+        else:
+            continue
+        found.update(_target(name) for name in names if name.split(".")[0] == "consent")
+    return found
+
+
+def test_importing_a_package_runs_nothing_above_its_models():
+    """Importing `consent.x.models` runs `consent/x/__init__.py` first, so whatever that file
+    imports at the top is imported by every module that reads the models, the access gate
+    included. Found by importing `consent.access` on its own: the accounts package imported
+    its sessions (which read through the access gate) before the gate had finished loading."""
+    too_high = {
+        f"{module} imports {target}"
+        for module, path in MODULES.items()
+        if path.name == "__init__.py"
+        and module.count(".") == 1
+        and module not in ("consent.core", "consent.access")  # layers of their own, whole
+        for target in _top_level_imports(module)
+        if layer(target) > READS and package(target) == module
+    }
+    assert not too_high, sorted(too_high)

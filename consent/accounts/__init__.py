@@ -5,7 +5,6 @@ import logging
 from flask import Flask
 from flask_login import current_user
 
-from consent.accounts import sessions
 from consent.accounts.models import Account, AccountSession, SignInFailure
 from consent.extensions import login_manager
 
@@ -15,6 +14,9 @@ __all__ = ["Account", "AccountSession", "SignInFailure", "init_app"]
 
 
 def init_app(app: Flask) -> None:
+    # Imported here, not at the top: sessions reads through the access gate, which reads
+    # accounts.models, so importing the package must not import sessions (see test_layers).
+    from consent.accounts import sessions
     from consent.accounts.cli import cli
     from consent.accounts.views import bp
 
