@@ -240,7 +240,8 @@ def app(snapshot, migrated, smtp):
     yield app
     with app.app_context():
         db.session.remove()
-        db.engine.dispose()
+        if db.engine.dialect.name != "postgresql":  # PostgreSQL's engine is shared (support.py)
+            db.engine.dispose()
 
 
 @pytest.fixture

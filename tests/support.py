@@ -230,6 +230,29 @@ class _SharedStatements(dict):
 _STATEMENTS = _SharedStatements()
 
 
+def _share_postgresql_engines() -> None:
+    """One engine (and so one pool of open connections) per PostgreSQL database for the whole
+    test process, rather than one per test's app. A new connection is a new server process
+    whose catalog caches start cold, and every test paid for two or three of them. The app adds
+    no event listeners to a PostgreSQL engine, so the apps share nothing else; SQLite engines,
+    which carry each app's listeners, stay one per app."""
+    make = db._make_engine
+    engines: dict = {}
+
+    def make_engine(bind_key, options, app):
+        if not str(options.get("url", "")).startswith("postgresql"):
+            return make(bind_key, options, app)
+        key = repr(sorted((k, v) for k, v in options.items() if k != "execution_options"))
+        if key not in engines:
+            engines[key] = make(bind_key, options, app)
+        return engines[key]
+
+    db._make_engine = make_engine
+
+
+_share_postgresql_engines()
+
+
 def make_app(database_url: str, **overrides):
     config = {
         "TESTING": True,

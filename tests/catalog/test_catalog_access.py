@@ -38,7 +38,9 @@ def state(app):
 def denied(app) -> list[str]:
     with app.app_context():
         rows = db.session.scalars(
-            select(AuditEvent.target).where(AuditEvent.action == "access.denied")
+            select(AuditEvent.target)
+            .where(AuditEvent.action == "access.denied")
+            .order_by(AuditEvent.id)
         ).all()
         db.session.remove()
     return rows

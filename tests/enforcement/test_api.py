@@ -110,7 +110,9 @@ def test_without_the_scope_or_for_a_missing_tool_the_answer_is_404(app, demo, ma
     assert count(app, RosterCheck) == 0
     with app.app_context():
         denied = db.session.scalars(
-            select(AuditEvent.target).where(AuditEvent.action == "access.denied")
+            select(AuditEvent.target)
+            .where(AuditEvent.action == "access.denied")
+            .order_by(AuditEvent.id)
         ).all()
     assert denied == [f"integration:1 SIS roster_checks:{khan}", "integration:2 SIS tool:987654"]
 

@@ -9,7 +9,9 @@ from consent.extensions import db
 def denied(app) -> list[str]:
     with app.app_context():
         rows = db.session.scalars(
-            select(AuditEvent.target).where(AuditEvent.action == "access.denied")
+            select(AuditEvent.target)
+            .where(AuditEvent.action == "access.denied")
+            .order_by(AuditEvent.id)
         ).all()
         db.session.remove()
     return rows
