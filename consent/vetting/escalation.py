@@ -20,7 +20,8 @@ from sqlalchemy import select
 from consent.core import clock
 from consent.extensions import db
 from consent.notifications.operations import notify
-from consent.roster.models import Staff, StaffRole
+from consent.records.queries import privacy_officers
+from consent.roster.models import Staff
 from consent.schoolcalendar.days import add_school_days, closures_from
 from consent.vetting.committee.models import ReviewStep, StepKind
 from consent.vetting.models import RequestStatus, VettingRequest
@@ -62,11 +63,7 @@ def escalate_reviews(*, today: date) -> ReviewEscalationReport:
         )
     }
     closures = closures_from(min(r.review_due_on for r in candidates), 400)
-    officers = list(
-        db.session.scalars(
-            select(Staff).where(Staff.role == StaffRole.PRIVACY_OFFICER, Staff.active.is_(True))
-        )
-    )
+    officers = privacy_officers()
     for request in candidates:
         due = request.review_due_on
         schedule = [
@@ -134,6 +131,15 @@ def _remind_of_questions(today: date, report: ReviewEscalationReport) -> None:
     if not asked:
         return
     closures = closures_from(min(asked), 400)
+    reminded = {
+        (row.request_id, row.due_on)
+        for row in db.session.execute(
+            select(ReviewStep.request_id, ReviewStep.due_on).where(
+                ReviewStep.kind == StepKind.QUESTION_REMINDED,
+                ReviewStep.request_id.in_([r.id for r in waiting]),
+            )
+        )
+    }
     officers = None
     for request in waiting:
         question = questions[request.id]
@@ -142,26 +148,13 @@ def _remind_of_questions(today: date, report: ReviewEscalationReport) -> None:
         due = add_school_days(
             clock.today(question.asked_at), REMIND_OF_QUESTION_AFTER_SCHOOL_DAYS, closures
         )
-        if today < due or db.session.scalar(
-            select(ReviewStep.id).where(
-                ReviewStep.request_id == request.id,
-                ReviewStep.kind == StepKind.QUESTION_REMINDED,
-                ReviewStep.due_on == due,
-            )
-        ):
+        if today < due or (request.id, due) in reminded:
             continue
         requester = request.requested_by.staff if request.requested_by else None
         if requester is not None and requester.active:
             told = [requester]
         else:
-            if officers is None:
-                officers = list(
-                    db.session.scalars(
-                        select(Staff).where(
-                            Staff.role == StaffRole.PRIVACY_OFFICER, Staff.active.is_(True)
-                        )
-                    )
-                )
+            officers = privacy_officers() if officers is None else officers
             told = officers
         for staff in told:
             notify(
