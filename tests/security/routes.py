@@ -7,8 +7,13 @@ probed the day it is added.
 import hashlib
 import html as html_lib
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
 
 from sqlalchemy import func, select
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, Rule
 
 from consent.extensions import db
@@ -78,6 +83,97 @@ def url_for_rule(rule: Rule, ids: dict[str, int]) -> str:
         else:
             values[argument] = "not-a-real-token"
     return rule.build(values, append_unknown=False)[1]
+
+
+EVERY_ARGUMENT = "*"
+
+
+# Reads every query-string value only to refuse a NUL character (consent/core/security.py): a
+# number, however large, has none, so that scan is not counted as the page asking for a name.
+NUL_GUARD = "refuse_nul_characters"
+
+
+class _NotedArguments(ImmutableMultiDict):
+    """A request's query string that notes which names the app asks for: `noted` gains each
+    name read, or EVERY_ARGUMENT when the app looks at them all (iterates, copies, tests for
+    any), but for the NUL guard's scan."""
+
+    noted: set[str] = set()
+
+    def _note(self, key) -> None:
+        self.noted.add(key if isinstance(key, str) else EVERY_ARGUMENT)
+
+    def __getitem__(self, key):
+        self._note(key)
+        return super().__getitem__(key)
+
+    def get(self, key, default=None, type=None):
+        self._note(key)
+        return super().get(key, default, type)
+
+    def getlist(self, key, type=None):
+        self._note(key)
+        return super().getlist(key, type)
+
+    def __contains__(self, key) -> bool:
+        self._note(key)
+        return super().__contains__(key)
+
+    def _every(self):
+        if sys._getframe(2).f_code.co_name != NUL_GUARD:  # the caller of keys(), items()...
+            self.noted.add(EVERY_ARGUMENT)
+
+    def __iter__(self):
+        self._every()
+        return super().__iter__()
+
+    def __len__(self) -> int:
+        self._every()
+        return super().__len__()
+
+    def keys(self):
+        self._every()
+        return super().keys()
+
+    def values(self):
+        self._every()
+        return super().values()
+
+    def items(self, multi=False):
+        self._every()
+        return super().items(multi)
+
+    def lists(self):
+        self._every()
+        return super().lists()
+
+    def to_dict(self, flat=True):
+        self._every()
+        return super().to_dict(flat)
+
+    def copy(self):
+        self._every()
+        return super().copy()
+
+
+@contextmanager
+def arguments_read(app) -> Iterator[set[str]]:
+    """Within: the set of query-string names the app read (see _NotedArguments), which the
+    caller empties before each request. Restores the app's own request class after."""
+    own = app.request_class
+    noted: set[str] = set()
+    arguments = type("Noted", (_NotedArguments,), {"noted": noted})
+
+    class NotingRequest(own):
+        @cached_property
+        def args(self):
+            return arguments(super().args)
+
+    app.request_class = NotingRequest
+    try:
+        yield noted
+    finally:
+        app.request_class = own
 
 
 def form_fields(html: str) -> list[str]:
