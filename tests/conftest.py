@@ -24,6 +24,7 @@ from tests.support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     PROBE_COUNTS,
+    TEST_PUBLIC_URL,
     Browser,
     Demo,
     LiveServer,
@@ -318,10 +319,33 @@ def processes():
         started.stop_all()
 
 
+@pytest.fixture(scope="session")
+def _worker_oidc_provider(tmp_path_factory):
+    """One provider per test process for the tests that only sign in through it (starting node
+    cost about a second a test). Its `stop` and `restart` refuse: a test that takes the provider
+    down or changes its key asks for `own_oidc_provider`."""
+    started = Processes()
+    provider = OidcProvider(started, tmp_path_factory.mktemp("oidc"), TEST_PUBLIC_URL)
+    try:
+        yield provider.start().shared()
+    finally:
+        started.stop_all()
+
+
 @pytest.fixture
-def oidc_provider(app, processes, tmp_path):
+def oidc_provider(app, _worker_oidc_provider):
     """A real OpenID Connect provider (npm oidc-provider under node) on a loopback port, and the
-    app configured to let staff sign in with it. Stopped when the test ends, whatever happens."""
+    app configured to let staff sign in with it. Shared by the process's tests: each sign-in is
+    a flow of its own at the provider (its own browser session, code, state and nonce)."""
+    assert app.config["PUBLIC_URL"] == TEST_PUBLIC_URL, "the shared provider sends people there"
+    app.config.update(_worker_oidc_provider.app_config())
+    return _worker_oidc_provider
+
+
+@pytest.fixture
+def own_oidc_provider(app, processes, tmp_path):
+    """A provider of the test's own, which it may stop or restart with a new key; ended when
+    the test ends, whatever happens."""
     provider = OidcProvider(processes, tmp_path, app.config["PUBLIC_URL"]).start()
     app.config.update(provider.app_config())
     return provider

@@ -253,12 +253,16 @@ def _share_postgresql_engines() -> None:
 _share_postgresql_engines()
 
 
+#: Where the tests' apps say they live: links in emails, and where the OIDC provider sends people.
+TEST_PUBLIC_URL = "http://consent.test"
+
+
 def make_app(database_url: str, **overrides):
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "PUBLIC_URL": "http://consent.test",
+        "PUBLIC_URL": TEST_PUBLIC_URL,
         "SESSION_COOKIE_SECURE": False,
         "SIGNIN_RATE_LIMIT": "1000 per minute",
         "RECEIPT_VERIFY_RATE_LIMIT": "1000 per minute",  # tests/receipts lowers it to test it
@@ -628,6 +632,15 @@ class OidcProvider:
         self.log_path = workdir / "oidc-provider.log"
         self.accounts: dict[str, dict] = {}
         self.process = None
+        self._shared = False
+
+    def shared(self) -> "OidcProvider":
+        """Refuse from now on to stop or restart: other tests sign in through this one."""
+        self._shared = True
+        return self
+
+    def _not_shared(self) -> None:
+        assert not self._shared, "this provider is shared: ask for own_oidc_provider to change it"
 
     @property
     def issuer(self) -> str:
@@ -687,12 +700,14 @@ class OidcProvider:
             time.sleep(0.1)
 
     def stop(self) -> None:
+        self._not_shared()
         if self.process is not None:
             self.processes.stop(self.process, timeout=10)
             self.process = None
 
     def restart(self) -> None:
         """The same provider with a new signing key under the same key id."""
+        self._not_shared()
         self.stop()
         self.start()
 

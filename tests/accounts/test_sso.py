@@ -205,11 +205,11 @@ def test_a_person_not_on_the_roster_gets_a_clear_page_and_no_account(app, browse
     assert "You are not on the staff roster" in answer.get_data(as_text=True)
 
 
-def test_an_unverified_email_is_refused(app, browser, oidc_provider):
-    oidc_provider.accounts["unverified-johnson"] = {"email": JOHNSON, "email_verified": False}
-    oidc_provider.restart()
+def test_an_unverified_email_is_refused(app, browser, own_oidc_provider):
+    own_oidc_provider.accounts["unverified-johnson"] = {"email": JOHNSON, "email_verified": False}
+    own_oidc_provider.restart()
     before = snapshot(app)
-    answer = sso_sign_in(browser, oidc_provider, "unverified-johnson")
+    answer = sso_sign_in(browser, own_oidc_provider, "unverified-johnson")
     assert_refused(app, browser, answer, 403, "accounts.sso_unverified", before)
     assert "not verified" in answer.get_data(as_text=True)
 
@@ -319,21 +319,21 @@ def test_an_id_token_outside_its_lifetime_is_refused(app, browser, oidc_provider
     assert_refused(app, browser, answer, 400, "accounts.sso_failed", before)
 
 
-def test_a_token_signed_with_an_unknown_key_is_refused(app, browser, oidc_provider):
+def test_a_token_signed_with_an_unknown_key_is_refused(app, browser, own_oidc_provider):
     """The app knows the provider's key from a first sign-in; the provider restarts signing with
     a new key under the same key id, which the app has never seen."""
-    assert sso_sign_in(browser, oidc_provider, JOHNSON).status_code == 302
+    assert sso_sign_in(browser, own_oidc_provider, JOHNSON).status_code == 302
     browser.post("/signout", token_from="/account")
-    oidc_provider.restart()
+    own_oidc_provider.restart()
     fresh = Browser(app.test_client())
-    back = oidc_provider.sign_in(start(fresh), JOHNSON)
+    back = own_oidc_provider.sign_in(start(fresh), JOHNSON)
     before = snapshot(app)
     answer = come_back(fresh, back)
     assert_refused(app, fresh, answer, 400, "accounts.sso_failed", before)
 
 
-def test_the_provider_down_gives_a_page_naming_it(app, browser, oidc_provider):
-    oidc_provider.stop()
+def test_the_provider_down_gives_a_page_naming_it(app, browser, own_oidc_provider):
+    own_oidc_provider.stop()
     before = snapshot(app)
     answer = browser.get("/signin/sso")
     assert answer.status_code == 503
@@ -342,12 +342,12 @@ def test_the_provider_down_gives_a_page_naming_it(app, browser, oidc_provider):
     assert snapshot(app) == before
 
 
-def test_the_provider_going_down_mid_sign_in_creates_nothing(app, browser, oidc_provider):
+def test_the_provider_going_down_mid_sign_in_creates_nothing(app, browser, own_oidc_provider):
     with app.app_context():
         factories.staff(email="midway@factory.example")
         db.session.commit()
-    back = oidc_provider.sign_in(start(browser), "midway@factory.example")
-    oidc_provider.stop()
+    back = own_oidc_provider.sign_in(start(browser), "midway@factory.example")
+    own_oidc_provider.stop()
     before = snapshot(app)
     answer = come_back(browser, back)
     assert answer.status_code == 503
