@@ -93,6 +93,13 @@ def scan_logs():
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "consent" / "translations"
 
 
+def pytest_collection_modifyitems(session, config, items):
+    """Tests marked `long` run first: started last, one of them would leave a worker running
+    alone at the end while the other has nothing left to take (pytest-xdist's worksteal moves
+    waiting tests, not running ones). The order among the rest stays as collected."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+
+
 def pytest_sessionstart(session):
     """Compiled catalogs (.mo) are built, not committed: build any missing or older than its
     .po, so `pytest` on a fresh clone shows every language the code has."""

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import text
 
 from consent.demo.operations import DEMO_PASSWORD, GUARDIANS, SECTIONS, STAFF, STUDENTS, TOOLS
@@ -446,6 +447,7 @@ def check_lists(oracle: Oracle, demo, clients: dict, *, inbox=True) -> tuple[int
     return checks, failures
 
 
+@pytest.mark.long
 def test_every_persona_reaches_exactly_what_the_rule_allows(app, demo):
     records = demo_records(app, demo)
     assert len(records.tasks) >= 10, "the demo should route tasks to every teacher"

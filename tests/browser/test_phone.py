@@ -60,34 +60,36 @@ def _pages(page: Page, extra: tuple[str, ...]) -> list[str]:
     return list(dict.fromkeys([*hrefs, *extra]))
 
 
-def _check_widths(chromium, live_server, persona: str, extra: tuple[str, ...]) -> None:  # noqa: F811
+def _check_width(chromium, live_server, persona: str, extra: tuple[str, ...], width: int) -> None:  # noqa: F811
     wide, hidden, axe = {}, {}, Axe()
-    for width in WIDTHS:
-        context = _context(chromium, live_server, viewport={"width": width, "height": 800})
-        try:
-            page = context.new_page()
-            sign_in(page, persona)
-            for path in _pages(page, extra):
-                page.goto(path)
-                page.wait_for_load_state()
-                scroll = page.evaluate("document.scrollingElement.scrollWidth")
-                inner = page.evaluate("window.innerWidth")
-                if scroll > inner:
-                    wide[f"{width}px {path}"] = scroll
-                off = page.evaluate(STATUS_CELLS_OFF_SCREEN, STATUS_HEADERS.pattern)
-                if off:
-                    hidden[f"{width}px {path}"] = off[:3]
-                axe.check(page, f"{persona} at {width} px")
-        finally:
-            context.close()
-    assert not wide, f"pages scroll sideways (scrollWidth > innerWidth): {wide}"
-    assert not hidden, f"status columns off-screen: {hidden}"
+    context = _context(chromium, live_server, viewport={"width": width, "height": 800})
+    try:
+        page = context.new_page()
+        sign_in(page, persona)
+        for path in _pages(page, extra):
+            page.goto(path)
+            page.wait_for_load_state()
+            scroll = page.evaluate("document.scrollingElement.scrollWidth")
+            inner = page.evaluate("window.innerWidth")
+            if scroll > inner:
+                wide[path] = scroll
+            off = page.evaluate(STATUS_CELLS_OFF_SCREEN, STATUS_HEADERS.pattern)
+            if off:
+                hidden[path] = off[:3]
+            axe.check(page, f"{persona} at {width} px")
+    finally:
+        context.close()
+    assert not wide, f"pages scroll sideways at {width} px (scrollWidth > innerWidth): {wide}"
+    assert not hidden, f"status columns off-screen at {width} px: {hidden}"
     axe.assert_clean()
 
 
-def test_guardian_pages_fit_a_phone(chromium, live_server, demo):  # noqa: F811
+# Each role at each width is a test of its own, so the workers share the office's long sweep.
+@pytest.mark.long
+@pytest.mark.parametrize("width", WIDTHS)
+def test_guardian_pages_fit_a_phone(chromium, live_server, demo, width):  # noqa: F811
     sofia = demo.students["sofia"]
-    _check_widths(
+    _check_width(
         chromium,
         live_server,
         "maria",
@@ -96,19 +98,26 @@ def test_guardian_pages_fit_a_phone(chromium, live_server, demo):  # noqa: F811
             f"/requests/{demo.optouts['confirmed']}",
             f"/students/{sofia}/optouts/new?tool={demo.tools['seesaw']}",
         ),
+        width,
     )
 
 
-def test_teacher_pages_fit_a_phone(chromium, live_server, demo):  # noqa: F811
-    _check_widths(chromium, live_server, "johnson", (f"/requests/{demo.optouts['planned']}",))
+@pytest.mark.long
+@pytest.mark.parametrize("width", WIDTHS)
+def test_teacher_pages_fit_a_phone(chromium, live_server, demo, width):  # noqa: F811
+    _check_width(chromium, live_server, "johnson", (f"/requests/{demo.optouts['planned']}",), width)
 
 
-def test_principal_pages_fit_a_phone(chromium, live_server, demo):  # noqa: F811
-    _check_widths(chromium, live_server, "brooks", (f"/requests/{demo.optouts['planned']}",))
+@pytest.mark.long
+@pytest.mark.parametrize("width", WIDTHS)
+def test_principal_pages_fit_a_phone(chromium, live_server, demo, width):  # noqa: F811
+    _check_width(chromium, live_server, "brooks", (f"/requests/{demo.optouts['planned']}",), width)
 
 
-def test_privacy_office_pages_fit_a_phone(chromium, live_server, demo):  # noqa: F811
-    _check_widths(
+@pytest.mark.long
+@pytest.mark.parametrize("width", WIDTHS)
+def test_privacy_office_pages_fit_a_phone(chromium, live_server, demo, width):  # noqa: F811
+    _check_width(
         chromium,
         live_server,
         "lee",
@@ -118,6 +127,7 @@ def test_privacy_office_pages_fit_a_phone(chromium, live_server, demo):  # noqa:
             "/reports/consent-forms",
             f"/students/{demo.students['sofia']}",
         ),
+        width,
     )
 
 

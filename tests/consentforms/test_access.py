@@ -9,6 +9,7 @@ record, changes nothing, and - when it got past the role gate - leaves an `acces
 POSTs carry no answer, so an allowed one changes nothing either.
 """
 
+import pytest
 from sqlalchemy import func, select, text
 
 from consent.consentforms.models import ConsentAnswerEvent
@@ -49,6 +50,7 @@ def _denied_count() -> int:
     )
 
 
+@pytest.mark.long
 def test_every_persona_reaches_exactly_the_forms_the_rule_allows(app, demo, make_form):
     form_id = make_form()
     with app.app_context():  # the demo's own answers (Olivia's directory refusal)

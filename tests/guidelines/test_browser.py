@@ -16,6 +16,7 @@ from tests.vetting.committee import reviewed
 pytestmark = pytest.mark.browser
 
 
+@pytest.mark.long
 def test_a_guideline_use_ends_when_the_tool_is_declined(app, demo, page: Page):
     axe = Axe()
     sign_in(page, "lee")

@@ -20,6 +20,7 @@ def status(page: Page):
     return page.locator("dl.facts dt", has_text="Status").first.locator("+ dd")
 
 
+@pytest.mark.long
 def test_records_request_through_hearing_and_statement(page: Page, app, demo):
     axe = Axe()
     with app.app_context():

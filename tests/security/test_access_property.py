@@ -11,6 +11,7 @@ import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import literal, select, union_all
@@ -191,6 +192,7 @@ def scope_of_each(scopes) -> dict[int, set[int]]:
     return found
 
 
+@pytest.mark.long
 def test_access_scopes_equal_the_rule_on_generated_rosters(app):
     checks = 0
 

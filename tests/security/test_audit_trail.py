@@ -55,6 +55,7 @@ def student_record_routes(app):
     return found
 
 
+@pytest.mark.long
 def test_each_staff_read_of_a_record_writes_exactly_one_audit_event(app, as_):
     routes = student_record_routes(app)
     assert len(routes) >= 6, [rule.rule for rule, *_ in routes]

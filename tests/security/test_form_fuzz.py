@@ -124,6 +124,7 @@ def fuzz(persona: str, client: Browser, url: str, fields: dict, token_from) -> i
     return posts
 
 
+@pytest.mark.long
 def test_no_form_input_gives_a_server_error_or_leaks_internals(app, demo, as_):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # answer as production does, with the 500 page
     targets = forms(app, demo, as_)

@@ -18,6 +18,7 @@ pytestmark = pytest.mark.browser
 CONDITIONS = "Students join with a nickname, never their full name."
 
 
+@pytest.mark.long
 def test_a_tool_is_sent_reviewed_and_put_in_use(app, demo, page: Page):
     axe = Axe()
     sign_in(page, "johnson")

@@ -65,6 +65,7 @@ def record_review(page: Page, axe: Axe, persona: str, *, concern: bool) -> None:
     sign_out(page)
 
 
+@pytest.mark.long
 def test_two_reviewers_more_information_then_approval(page: Page):
     axe = Axe()
     sign_in(page, "johnson")
