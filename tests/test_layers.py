@@ -40,6 +40,9 @@ EXPLICIT = {
     "consent.core.gates": ACCESS,
     "consent.core.views": VIEWS,
     "consent.roster.data_sharing": VIEWS,  # a blueprint: the family's "who has the data" page
+    # Who holds a role the workflows tell (the privacy office, a school's principals): plain
+    # reads of the roster, so the domains that notify them need not import each other.
+    "consent.roster.staff": READS,
     "consent": APP,
 }
 PLAIN_READS = {"models", "conditions", "reach", "days", "scope"}

@@ -30,7 +30,7 @@ from consent.integrations.models import IntegrationToken
 from consent.notifications.operations import notify
 from consent.optouts import events
 from consent.optouts.models import ACTIVE_STATUSES, OptOut
-from consent.roster.models import Staff, StaffRole
+from consent.roster.staff import privacy_officers
 
 VENDOR_MAX = 120
 
@@ -128,10 +128,7 @@ def _write_timelines(check: RosterCheck, actor: Account | None) -> int:
 
 
 def _tell_the_office(check: RosterCheck) -> None:
-    officers = db.session.scalars(
-        select(Staff).where(Staff.role == StaffRole.PRIVACY_OFFICER, Staff.active.is_(True))
-    )
-    for officer in officers:
+    for officer in privacy_officers():
         notify(
             template="enforcement/still_present",
             link=f"/roster-checks/{check.id}",

@@ -14,7 +14,8 @@ from consent.extensions import db
 from consent.notifications.operations import notify
 from consent.optouts import events, operations
 from consent.optouts.models import Event, EventKind, OptOut, OptOutStatus, TaskStatus
-from consent.roster.models import Staff, StaffRole
+from consent.roster.models import Staff
+from consent.roster.staff import privacy_officers
 from consent.schoolcalendar.days import add_school_days, closures_from
 
 #: Each deadline step, its timeline line, and the report's count of it (named like the kind).
@@ -80,11 +81,7 @@ def escalate(*, today: date) -> EscalationReport:
         )
     }
     closures = closures_from(min(min(o.plan_due_on, o.confirm_due_on) for o in candidates), 400)
-    officers = list(
-        db.session.scalars(
-            select(Staff).where(Staff.role == StaffRole.PRIVACY_OFFICER, Staff.active.is_(True))
-        )
-    )
+    officers = privacy_officers()
     for optout in candidates:
         for kind, due in _steps(optout, today, closures):
             if (optout.id, kind, events.due_note(due)) not in taken:

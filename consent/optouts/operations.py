@@ -52,9 +52,9 @@ from consent.roster.models import (
     Guardian,
     GuardianLink,
     Staff,
-    StaffRole,
     Student,
 )
+from consent.roster.staff import principals_of
 from consent.schoolcalendar.days import closures_from
 
 
@@ -111,18 +111,6 @@ def routed_teachers(student: Student, tool_id: int, today: date) -> list[Staff]:
             select(Staff)
             .where(Staff.id.in_(select(reached.c.staff_id)))
             .order_by(Staff.family_name, Staff.given_name, Staff.id)
-        )
-    )
-
-
-def principals_of(school_id: int) -> list[Staff]:
-    return list(
-        db.session.scalars(
-            select(Staff).where(
-                Staff.school_id == school_id,
-                Staff.role == StaffRole.PRINCIPAL,
-                Staff.active.is_(True),
-            )
         )
     )
 

@@ -30,6 +30,7 @@ from consent.records.models import (
 )
 from consent.records.rules import RecordsError, allowed_days, check_transition, due_on
 from consent.roster.models import Guardian, GuardianLink, Student
+from consent.roster.staff import principals_of, privacy_officers
 from consent.schoolcalendar.days import closures_from
 from consent.webhooks.models import WebhookEvent
 from consent.webhooks.operations import enqueue, stamp
@@ -134,8 +135,8 @@ def notify_family(records_request: RecordsRequest, template: str, **context) -> 
 
 def notify_office(records_request: RecordsRequest, template: str, **context) -> None:
     """The privacy office and the student's principals."""
-    people = {s.id: s for s in queries.privacy_officers()}
-    people |= {s.id: s for s in queries.principals_of(records_request.student.school_id)}
+    people = {s.id: s for s in privacy_officers()}
+    people |= {s.id: s for s in principals_of(records_request.student.school_id)}
     for person in people.values():
         notify(
             template=template,

@@ -16,7 +16,7 @@ from consent.records.models import (
     RequestKind,
 )
 from consent.records.rules import overdue_condition
-from consent.roster.models import Guardian, GuardianLink, Staff, StaffRole, Student
+from consent.roster.models import Guardian, GuardianLink, Student
 
 
 def request_list(
@@ -79,30 +79,6 @@ def disclosures_family_sees(student_id: int) -> list[Disclosure]:
             select(Disclosure)
             .where(Disclosure.student_id == student_id, Disclosure.family_may_see.is_(True))
             .order_by(Disclosure.disclosed_on.desc(), Disclosure.id.desc())
-        )
-    )
-
-
-def principals_of(school_id: int) -> list[Staff]:
-    return list(
-        db.session.scalars(
-            select(Staff)
-            .where(
-                Staff.school_id == school_id,
-                Staff.role == StaffRole.PRINCIPAL,
-                Staff.active.is_(True),
-            )
-            .order_by(Staff.id)
-        )
-    )
-
-
-def privacy_officers() -> list[Staff]:
-    return list(
-        db.session.scalars(
-            select(Staff)
-            .where(Staff.role == StaffRole.PRIVACY_OFFICER, Staff.active.is_(True))
-            .order_by(Staff.id)
         )
     )
 

@@ -20,8 +20,8 @@ from sqlalchemy import select
 from consent.core import clock
 from consent.extensions import db
 from consent.notifications.operations import notify
-from consent.records.queries import privacy_officers
 from consent.roster.models import Staff
+from consent.roster.staff import privacy_officers
 from consent.schoolcalendar.days import add_school_days, closures_from
 from consent.vetting.committee.models import ReviewStep, StepKind
 from consent.vetting.models import RequestStatus, VettingRequest
