@@ -88,6 +88,9 @@ def test_links_added_ended_given_and_stripped_of_rights_and_removed(ctx):
     _link(second, pupil).student_id = other.id  # a link moved to another child
     db.session.flush()
     assert (pupil.home_language, other.home_language) == (None, "fr")
+    _link(second, other).student = pupil  # and back, through the relationship
+    db.session.flush()
+    assert (pupil.home_language, other.home_language) == ("fr", None)
     assert home_language.differences() == []
 
 
