@@ -33,7 +33,9 @@ from consent.records.models import LinkRestriction
 from consent.roster.models import Guardian, GuardianLink, Student
 
 #: The columns the definition reads, per model: a change to one of them may change a student's
-#: home language.
+#: home language. (A link moved through `link.student` is seen too: the flush sets `student_id`
+#: with its history.) A student's tax dependency is read by `seeing_link`, not `deciding_link`;
+#: it is watched all the same, so the definition may come to read it.
 WATCHED = {
     GuardianLink: ("active", "has_rights", "guardian_id", "student_id"),
     Guardian: ("preferred_language", "student_id"),
