@@ -669,10 +669,12 @@ GUARDIAN_SQL = [
 def prepare_district(url: str) -> None:
     """Add, once, the guardian and teacher accounts and the teachers' tasks (idempotent)."""
     from sqlalchemy import create_engine, text
+    from sqlalchemy.orm import Session
 
     from consent.accounts.passwords import hash_password
     from consent.core import clock
     from consent.demo.operations import DEMO_TOTP_SECRET
+    from consent.roster import home_language
 
     name = url.rsplit("/", 1)[-1].split("?")[0]
     if FORBIDDEN_DATABASES.fullmatch(name):
@@ -689,6 +691,9 @@ def prepare_district(url: str) -> None:
         ):
             for statement in GUARDIAN_SQL:
                 conn.execute(text(statement), {"today": clock.today().isoformat()})
+            # The new link was written in SQL: the child's kept home language follows it.
+            with Session(bind=conn) as session:
+                home_language.refresh([200], session=session)
             added.append("guardian")
         if not conn.scalar(text("SELECT count(*) FROM task")):
             conn.execute(text(TASKS_SQL))

@@ -12,9 +12,11 @@ Helpers for reports (each returns plain rows or a `Select` to paginate or stream
 - `students_in_scope(form_id, school_id=None)` — `Select` of `Student` in scope.
 - `coverage_by_school(form_id, school_id=None)` — rows `(school_id, school_name, in_scope,
   answered, granted, refused)`, one per school with students in scope, by school name.
+- `home_language()` — SQL, the definition of a student's home language: the preferred language
+  of their first guardian with FERPA rights. `Student.home_language` keeps it
+  (consent.roster.home_language), and the pages read that.
 - `coverage_by_language(form_id, school_id=None)` — rows `(language, in_scope, answered,
-  granted, refused)`; a student's home language is the preferred language of their first
-  guardian with FERPA rights ("" when none).
+  granted, refused)`, by the student's kept home language ("" when none).
 - `non_responders(form_id, school_id=None)` — `Select` of `Student` in scope with no answer,
   ordered by school, family and given name (paginate it, or stream it to CSV).
 - `answers_for(form_id, student_ids)` — `{student_id: ConsentAnswer}` for one page of students.
@@ -83,7 +85,9 @@ def coverage_by_school(form_id: int, school_id: int | None = None) -> list:
 
 
 def home_language():
-    """SQL: the student's home language, from their first guardian holding FERPA rights."""
+    """SQL: the student's home language, from their first guardian holding FERPA rights. The
+    definition: `Student.home_language` keeps its value (consent.roster.home_language), and
+    `flask reports check-home-languages` compares the two."""
     return (
         select(Guardian.preferred_language)
         .join(GuardianLink, GuardianLink.guardian_id == Guardian.id)
@@ -100,7 +104,7 @@ def home_language():
 
 def coverage_by_language(form_id: int, school_id: int | None = None) -> list:
     """The same counts per home language, so notices can be followed up in that language."""
-    language = func.coalesce(home_language(), literal("")).label("language")
+    language = func.coalesce(Student.home_language, literal("")).label("language")
     inner = (
         select(
             Student.id.label("student_id"),

@@ -29,13 +29,10 @@ from sqlalchemy import (
     select,
     union_all,
 )
-from sqlalchemy.dialects.postgresql import distinct_on
 
-from consent.access import deciding_link
 from consent.catalog.models import AgreementStatus, Tool, ToolUse, UseScope
 from consent.catalog.reach import reach_parts, use_is_current
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
-from consent.consentforms.queries import home_language
 from consent.consentforms.scope import in_scope_listed as form_in_scope
 from consent.core.i18n import language_name
 from consent.core.templating import LABELS
@@ -49,13 +46,7 @@ from consent.reports.sql import (
     percentile_cont_portable,
     school_calendar,
 )
-from consent.roster.models import (
-    Guardian,
-    GuardianLink,
-    School,
-    Section,
-    Student,
-)
+from consent.roster.models import School, Section, Student
 
 #: Agreements listed when they expire within this many days.
 AGREEMENT_WARNING_DAYS = 90
@@ -484,56 +475,11 @@ def coverage_by_school(scope: ReportScope) -> Select:
     )
 
 
-def _rights_holders_in(scope: ReportScope) -> list:
-    """Conditions on GuardianLink: a link holding FERPA rights (`deciding_link`), of a student
-    inside the scope."""
-    return [
-        deciding_link(),
-        *(
-            [GuardianLink.student_id.in_(select(Student.id).where(*scope.students()))]
-            if scope.school
-            else []
-        ),
-    ]
-
-
-def _home_languages(scope: ReportScope, dialect: str):
-    """(student_id, language) of each student with a guardian link holding FERPA rights: the
-    preferred language of the first such link's guardian, as in
-    consent.consentforms.queries.home_language, as a set so a whole district's languages come
-    from one pass, not a lookup per student.
-
-    PostgreSQL: DISTINCT ON (student) over the links joined to their guardians, in link order:
-    one sort of the links, where the `min(id)` shape below joins the 240,000 links a second time
-    to find the guardian of each first link (0.6 s against 0.4 s for a district, jit off).
-    SQLite has no DISTINCT ON: the smallest link id per student, then its guardian."""
-    if dialect == "postgresql":
-        return (
-            select(GuardianLink.student_id, Guardian.preferred_language.label("language"))
-            .join(Guardian, Guardian.id == GuardianLink.guardian_id)
-            .where(*_rights_holders_in(scope))
-            .ext(distinct_on(GuardianLink.student_id))
-            .order_by(GuardianLink.student_id, GuardianLink.id)
-            .subquery("home_language")
-        )
-    first = (
-        select(GuardianLink.student_id, func.min(GuardianLink.id).label("link_id"))
-        .where(*_rights_holders_in(scope))
-        .group_by(GuardianLink.student_id)
-        .subquery("first_rights_holder")
-    )
-    return (
-        select(first.c.student_id, Guardian.preferred_language.label("language"))
-        .select_from(first)
-        .join(GuardianLink, GuardianLink.id == first.c.link_id)
-        .join(Guardian, Guardian.id == GuardianLink.guardian_id)
-        .subquery("home_language")
-    )
-
-
 def coverage_by_language(scope: ReportScope) -> Select:
-    home = _home_languages(scope, db.session.get_bind().dialect.name)
-    language = func.coalesce(home.c.language, "").label("language")
+    """The coverage counts per home language: the language kept on each student
+    (consent.roster.home_language keeps it equal to consent.consentforms.queries.home_language),
+    so one pass over the form's students, like coverage by school."""
+    language = func.coalesce(Student.home_language, "").label("language")
     students = (
         select(
             Student.id.label("student_id"),
@@ -542,7 +488,6 @@ def coverage_by_language(scope: ReportScope) -> Select:
             ConsentAnswer.answer.label("answer"),
         )  # fmt: skip
         .select_from(Student)
-        .outerjoin(home, home.c.student_id == Student.id)
         .outerjoin(
             ConsentAnswer,
             and_(ConsentAnswer.student_id == Student.id, ConsentAnswer.form_id == scope.form_id),
@@ -575,8 +520,8 @@ def _no_answer(scope: ReportScope):
 
 
 def non_responders(scope: ReportScope) -> Select:
-    """Students the form is for whose guardians have not answered, by school and name. The
-    home language is looked up per row shown (a page, or the rows of a streamed export)."""
+    """Students the form is for whose guardians have not answered, by school and name, with
+    the home language kept on each student."""
     return (
         select(
             Student.id.label("student_id"),
@@ -585,7 +530,7 @@ def non_responders(scope: ReportScope) -> Select:
             Student.district_identifier,
             Student.grade,
             School.name.label("school"),
-            func.coalesce(home_language(), "").label("language"),
+            func.coalesce(Student.home_language, "").label("language"),
         )
         .join(School, School.id == Student.school_id)
         .where(_students_of_form(scope), _no_answer(scope))

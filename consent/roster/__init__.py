@@ -4,6 +4,8 @@ from flask import Flask, request
 
 
 def init_app(app: Flask) -> None:
+    # Registers, once, the hooks that keep each student's home language current.
+    from consent.roster import home_language  # noqa: F401
     from consent.roster.cli import cli
     from consent.roster.data_sharing import bp as data_sharing_bp
     from consent.roster.views import bp

@@ -69,6 +69,10 @@ class Student(Base):
     tax_dependent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The day the FERPA rights passed to the student (99.5); None while they are the parents'.
     eligible_on: Mapped[date | None] = mapped_column(Date)
+    #: The preferred language of the guardian of the first link (lowest id) holding FERPA
+    #: rights; None when no link does. Kept equal to consent.consentforms.queries.home_language
+    #: by consent.roster.home_language, so reports read it in one pass.
+    home_language: Mapped[str | None] = mapped_column(String(16))
 
     school: Mapped[School] = relationship(lazy="joined")
 

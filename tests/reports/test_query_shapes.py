@@ -2,18 +2,20 @@
 opt-out rate against `consent.catalog.reach`, the students with no answer against their own
 count, and a form's scope written as lists against `consent.consentforms.scope.in_scope`, on a
 small district (the demo's, plus Lincoln and the awkward cases below); and the district's home
-languages, read in one pass, against `consent.consentforms.queries.home_language`."""
+languages, kept on each student, against `consent.consentforms.queries.home_language`."""
 
 from collections import defaultdict
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 
 from consent.catalog.models import Tool, ToolUse, UseScope
 from consent.catalog.reach import reach
 from consent.consentforms import queries as consentform_queries
 from consent.consentforms.models import (
+    Answer,
+    ConsentAnswer,
     ConsentForm,
     ConsentFormGrade,
     ConsentFormSchool,
@@ -202,9 +204,30 @@ def test_a_forms_listed_scope_keeps_the_students_in_scope_keeps(ctx, with_school
 
 
 def _plain_languages(form_id: int, school_id: int | None) -> dict[str, tuple[int, ...]]:
-    """Per home language, from `home_language()` looked up student by student."""
-    rows = consentform_queries.coverage_by_language(form_id, school_id)
-    return {row.language: tuple(int(v) for v in row[1:]) for row in rows}
+    """Per home language, from the definition, `home_language()`, looked up student by student
+    (the reports read the language kept on the student)."""
+    counts: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    query = (
+        select(
+            func.coalesce(consentform_queries.home_language(), ""),
+            ConsentAnswer.answer,
+        )
+        .select_from(Student)
+        .outerjoin(
+            ConsentAnswer,
+            and_(ConsentAnswer.student_id == Student.id, ConsentAnswer.form_id == form_id),
+        )
+        .where(in_scope(form_id))
+    )
+    if school_id is not None:
+        query = query.where(Student.school_id == school_id)
+    for language, answer in db.session.execute(query):
+        row = counts[language]
+        row[0] += 1
+        row[1] += answer is not None
+        row[2] += answer is Answer.GRANTED
+        row[3] += answer is Answer.REFUSED
+    return {language: tuple(row) for language, row in counts.items()}
 
 
 def _report_languages(scope: ReportScope) -> dict[str, tuple[int, ...]]:
@@ -216,8 +239,8 @@ def _report_languages(scope: ReportScope) -> dict[str, tuple[int, ...]]:
 
 
 def test_coverage_by_language_gives_each_student_the_language_home_language_gives(app):
-    """The district's languages come from one pass over the links (DISTINCT ON on PostgreSQL,
-    the smallest link id on SQLite): the same as the first rights holder's language looked up
+    """The district's languages come from the language kept on each student
+    (consent.roster.home_language): the same as the first rights holder's language looked up
     per student, where that first holder is not the first link, is cut by a court order, is
     off the roster, or is the eligible student's own record, and where there is none."""
     form_id = build_form(app)["form"]

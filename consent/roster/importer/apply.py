@@ -24,6 +24,7 @@ from consent.core import clock
 from consent.db import chunks
 from consent.extensions import db
 from consent.optouts.operations import FollowReport, follow_roster
+from consent.roster import home_language
 from consent.roster.importer.records import Mode, Problem, RosterSet, Unused
 from consent.roster.models import (
     Enrollment,
@@ -675,6 +676,13 @@ def _sync_links(roster, guardians, students, mode, summary, problems) -> None:
     )
     if before:  # a district's first import sets the rights; it changes none
         _tell_systems_of_links(_changed_links(before, wanted, mode))
+    if summary.counts["links"].changed:
+        # The links were written as rows, past the ORM's flush hook: the students' home
+        # languages follow here, in the import's transaction. A bulk set may end any link; a
+        # delta set changes only the links it carries.
+        home_language.refresh(
+            None if mode is Mode.BULK else {s for (_g, s) in wanted if s is not None}
+        )
 
 
 def _links_before() -> dict[tuple[int, int], tuple[bool, bool]]:
