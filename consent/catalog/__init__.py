@@ -8,7 +8,10 @@ NOTICE_DAYS = 365  # how long a change stays listed on a child's page
 
 
 def init_app(app: Flask) -> None:
-    from consent.catalog import models  # noqa: F401 - the models join the metadata
+    from consent.catalog import (
+        class_reach,  # noqa: F401 - its flush hook keeps the class reach table
+        models,  # noqa: F401 - the models join the metadata
+    )
     from consent.catalog.cli import cli
     from consent.catalog.queries import recent_notices
     from consent.catalog.views import bp

@@ -8,6 +8,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -201,6 +202,47 @@ class ToolUse(Base):
 
     def __repr__(self) -> str:
         return f"<ToolUse {self.id} tool={self.tool_id} {self.scope}>"
+
+
+class ClassReach(Base):
+    """A class use of a tool reaching a student through one enrollment, between two dates: the
+    section part of `consent.catalog.reach` stored, so a district's report reads who uses a
+    tool in class without joining every enrollment to the sections' uses and the students.
+
+    One row per (section-scope use, enrollment of an active student in that section) whose date
+    ranges meet; `starts_on` is the later of the two starts, `ends_on` the earlier of the two
+    ends (None: open). The dates stay ranges, so the rows do not go stale as days pass: the use
+    reaches the student in class on `today` when `starts_on <= today <= ends_on`. Written only
+    by `consent.catalog.class_reach`, from the same joins as `reach_parts`; `flask reports
+    check-reach` compares it with the definition."""
+
+    __tablename__ = "class_reach"
+    __table_args__ = (
+        # The opt-out rate reads it index-only, tool by tool and student by student.
+        Index(
+            "ix_class_reach_tool_student",
+            "tool_id",
+            "student_id",
+            postgresql_include=["school_id", "starts_on", "ends_on"],
+        ),
+    )
+
+    use_id: Mapped[int] = mapped_column(
+        ForeignKey("tool_use.id", ondelete="CASCADE"), primary_key=True
+    )
+    enrollment_id: Mapped[int] = mapped_column(
+        ForeignKey("enrollment.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    # Copies of the use's tool and the enrollment's student and the student's school, kept by
+    # `consent.catalog.class_reach.refresh` whenever those change.
+    tool_id: Mapped[int] = mapped_column(Integer)
+    student_id: Mapped[int] = mapped_column(Integer, index=True)
+    school_id: Mapped[int] = mapped_column(Integer)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date | None] = mapped_column(Date)
+
+    def __repr__(self) -> str:
+        return f"<ClassReach use={self.use_id} enrollment={self.enrollment_id}>"
 
 
 APPROVED_STATUSES = (VettingStatus.APPROVED, VettingStatus.APPROVED_WITH_CONDITIONS)

@@ -13,7 +13,17 @@ from collections.abc import Iterable
 from datetime import date
 from functools import cache
 
-from sqlalchemy import ColumnElement, CompoundSelect, Select, and_, exists, or_, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    and_,
+    case,
+    exists,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import aliased
 
 from consent.catalog.models import ToolUse, UseScope
@@ -75,12 +85,47 @@ def reach_parts(
 
     district = select(*columns).join(ToolUse, _district(ToolUse))
     school = select(*columns).join(ToolUse, _at_school(ToolUse, Student.school_id))
-    section = (
-        select(*columns)
-        .join(Enrollment, and_(Enrollment.student_id == Student.id, current_enrollment(today)))
-        .join(ToolUse, _in_section(ToolUse, Enrollment.section_id))
-    )
+    section = _through_classes(select(*columns), current_enrollment(today))
     return narrowed(district), narrowed(school), narrowed(section)
+
+
+def _through_classes(query: Select, *enrollment_conditions) -> Select:
+    """The section part's joins: the student's enrollments, then their sections' uses."""
+    return query.join(
+        Enrollment, and_(Enrollment.student_id == Student.id, *enrollment_conditions)
+    ).join(ToolUse, _in_section(ToolUse, Enrollment.section_id))
+
+
+def _later(a, b):
+    return case((a >= b, a), else_=b)
+
+
+def _earlier(a, b):
+    """The earlier of two ends, None standing for open."""
+    return case((a.is_(None), b), (b.is_(None), a), (a <= b, a), else_=b)
+
+
+def class_reach_ranges() -> Select:
+    """The section part of `reach_parts` for every day at once: (use_id, enrollment_id,
+    tool_id, student_id, school_id, starts_on, ends_on) for each section use and each
+    enrollment of an active student in that section whose dates meet, `starts_on`..`ends_on`
+    (None: open) being the days both run. On any `today`, the rows whose range holds it give
+    the (student, tool) pairs of `reach_parts(today)[2]`: what `consent.catalog.class_reach`
+    stores (narrow it with `.where`)."""
+    query = select(
+        ToolUse.id.label("use_id"),
+        Enrollment.id.label("enrollment_id"),
+        ToolUse.tool_id.label("tool_id"),
+        Student.id.label("student_id"),
+        Student.school_id.label("school_id"),
+        _later(ToolUse.starts_on, Enrollment.begin_date).label("starts_on"),
+        _earlier(ToolUse.ends_on, Enrollment.end_date).label("ends_on"),
+    ).select_from(Student)
+    return _through_classes(query).where(
+        Student.active.is_(True),
+        or_(Enrollment.end_date.is_(None), ToolUse.starts_on <= Enrollment.end_date),
+        or_(ToolUse.ends_on.is_(None), Enrollment.begin_date <= ToolUse.ends_on),
+    )
 
 
 def reach(

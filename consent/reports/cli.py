@@ -1,9 +1,11 @@
-"""`flask reports refresh`: run every few minutes from cron (see docs/operations.md); and the
-check and rebuild of the home language kept on each student (consent.roster.home_language)."""
+"""`flask reports refresh`: run every few minutes from cron (see docs/operations.md); the
+check and rebuild of the home language kept on each student (consent.roster.home_language);
+and of the class reach table the opt-out rate reads (consent.catalog.class_reach)."""
 
 import click
 from flask.cli import AppGroup
 
+from consent.catalog import class_reach
 from consent.core import clock
 from consent.core.transaction import immediate_transactions
 from consent.extensions import db
@@ -56,3 +58,36 @@ def rebuild_home_languages_command() -> None:
         changed = home_language.refresh()
         db.session.commit()
     click.echo(f"home languages rebuilt: {changed} students changed")
+
+
+@cli.command("rebuild-reach")
+def rebuild_reach_command() -> None:
+    """Rewrite the class reach table (what the opt-out rate reads) from its definition."""
+    with immediate_transactions():
+        count = class_reach.rebuild()
+        db.session.commit()
+    click.echo(f"class reach rebuilt: {count} rows")
+
+
+@cli.command("check-reach")
+def check_reach_command() -> None:
+    """Compare the class reach table with its definition; exit 1 naming what differs."""
+    missing, extra, some_missing, some_extra = class_reach.differences()
+    db.session.rollback()
+    if not missing and not extra:
+        click.echo("class reach matches its definition")
+        return
+    click.echo(
+        f"class reach differs from its definition: {missing} rows missing, "
+        f"{extra} rows not in the definition (`flask reports rebuild-reach` rewrites it)",
+        err=True,
+    )
+    for label, rows in (("missing", some_missing), ("not in the definition", some_extra)):
+        for row in rows:
+            click.echo(
+                f"  {label}: use {row.use_id}, enrollment {row.enrollment_id}, "
+                f"tool {row.tool_id}, student {row.student_id}, school {row.school_id}, "
+                f"{row.starts_on} to {row.ends_on or 'open'}",
+                err=True,
+            )
+    raise SystemExit(1)

@@ -30,8 +30,8 @@ from sqlalchemy import (
     union_all,
 )
 
-from consent.catalog.models import AgreementStatus, Tool, ToolUse, UseScope
-from consent.catalog.reach import reach_parts, use_is_current
+from consent.catalog.models import AgreementStatus, ClassReach, Tool, ToolUse, UseScope
+from consent.catalog.reach import use_is_current
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
 from consent.consentforms.scope import in_scope_listed as form_in_scope
 from consent.core.i18n import language_name
@@ -320,8 +320,18 @@ def optout_rate(scope: ReportScope) -> Select:
     )
     # Students a use in one of their classes reaches (`consent.catalog.reach`), counted once,
     # and not again when their own school uses the tool school-wide; and how many of them have
-    # a request in effect, from the same rows (one pass over the classes' enrollments).
-    in_class = reach_parts(today)[2].where(*scope.students()).subquery("in_class")
+    # a request in effect, from the same rows. Read from `class_reach`, the section part of
+    # `reach` stored with its dates (one index-only pass in tool and student order), rather
+    # than joining every enrollment to the sections' uses and the students.
+    in_class = (
+        select(ClassReach.tool_id, ClassReach.student_id, ClassReach.school_id)
+        .where(
+            ClassReach.starts_on <= today,
+            or_(ClassReach.ends_on.is_(None), ClassReach.ends_on >= today),
+            *([ClassReach.school_id == scope.school_id] if scope.school else []),
+        )
+        .subquery("in_class")
+    )
     school_wide = exists().where(
         school_uses.c.tool_id == in_class.c.tool_id,
         school_uses.c.school_id == in_class.c.school_id,

@@ -20,6 +20,7 @@ from psycopg import sql
 from sqlalchemy import Table, bindparam, delete, exists, select, text, update
 
 from consent.accounts.models import Account
+from consent.catalog.class_reach import rebuild as rebuild_class_reach
 from consent.core import clock
 from consent.db import chunks
 from consent.extensions import db
@@ -630,6 +631,10 @@ def _apply_roster(roster: RosterSet, *, today: date, progress: Callable[[str], N
     _sync_enrollments(roster, students, sections, mode, summary, problems, today, yesterday)
     del students, sections, staff, schools
     _deactivate_accounts()
+    if any(summary.counts[kind].changed for kind in ("students", "sections", "enrollments")):
+        # The writes above bypass the ORM and its flush hook: the class reach is rewritten
+        # from the definition, in this transaction.
+        rebuild_class_reach()
     db.session.flush()
     db.session.expire_all()
 

@@ -1,0 +1,116 @@
+"""Keeping `class_reach` (`consent.catalog.models.ClassReach`) equal to its definition.
+
+The table stores the section part of `consent.catalog.reach` with its date ranges
+(`consent.catalog.reach.class_reach_ranges`), so it depends on the section uses of tools, the
+enrollments, and each student's `active` and `school_id`. Every write of those goes through
+here:
+
+- the ORM: a flush hook (`_follow_flush`, registered once, at import) refreshes the rows of the
+  uses, enrollments and students the flush inserted, changed or deleted, in the same
+  transaction (a teacher's declaration, vetting, guideline uses, the demo, a student's record);
+- the writers that bypass the ORM call `refresh` or `rebuild` themselves: the roster import
+  (`consent.roster.importer.apply`) and bench/report_bench.py's SQL district;
+- deleting a use or an enrollment deletes its rows in the database (ON DELETE CASCADE), so a
+  bulk DELETE needs nothing more.
+
+`differences` compares the table with the definition (`flask reports check-reach`).
+Like every operation, nothing here commits."""
+
+from collections.abc import Iterable
+from itertools import chain
+
+from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy.orm import Session
+
+from consent.catalog.models import ClassReach, ToolUse
+from consent.catalog.reach import class_reach_ranges
+from consent.db import chunks
+from consent.extensions import db
+from consent.roster.models import Enrollment, Student
+
+TABLE = ClassReach.__table__
+COLUMNS = ("use_id", "enrollment_id", "tool_id", "student_id", "school_id", "starts_on", "ends_on")
+
+
+def _write(connection, rows_of, stored_of, ids: Iterable[int] | None) -> None:
+    """Delete the stored rows of `ids` and insert them again from the definition."""
+    if ids is None:
+        return
+    for chunk in chunks(set(ids)):
+        connection.execute(delete(TABLE).where(stored_of.in_(chunk)))
+        connection.execute(
+            TABLE.insert().from_select(COLUMNS, class_reach_ranges().where(rows_of.in_(chunk)))
+        )
+
+
+def refresh(
+    *,
+    uses: Iterable[int] | None = None,
+    enrollments: Iterable[int] | None = None,
+    students: Iterable[int] | None = None,
+    session: Session | None = None,
+) -> None:
+    """Rewrite the rows of these tool uses, enrollments and students from the definition: two
+    statements per 5,000 ids of each kind, whatever the rows."""
+    connection = (session or db.session).connection()
+    _write(connection, ToolUse.id, TABLE.c.use_id, uses)
+    _write(connection, Enrollment.id, TABLE.c.enrollment_id, enrollments)
+    _write(connection, Student.id, TABLE.c.student_id, students)
+
+
+def rebuild(session: Session | None = None) -> int:
+    """Rewrite the whole table from the definition; returns how many rows it holds."""
+    connection = (session or db.session).connection()
+    connection.execute(delete(TABLE))
+    return connection.execute(TABLE.insert().from_select(COLUMNS, class_reach_ranges())).rowcount
+
+
+def differences(limit: int = 10) -> tuple[int, int, list, list]:
+    """(rows missing, rows not in the definition, up to `limit` of each): the table against
+    `class_reach_ranges`, column by column. (0, 0, [], []) when they agree."""
+    stored = select(*(TABLE.c[name] for name in COLUMNS))
+    defined = select(*class_reach_ranges().subquery("defined").c)
+    missing = defined.except_(stored).subquery("missing")
+    extra = stored.except_(defined).subquery("extra")
+
+    def count_and_some(rows):
+        count = db.session.scalar(select(func.count()).select_from(rows))
+        some = db.session.execute(
+            select(rows).order_by(rows.c.use_id, rows.c.enrollment_id).limit(limit)
+        ).all()
+        return count, some
+
+    missing_count, some_missing = count_and_some(missing)
+    extra_count, some_extra = count_and_some(extra)
+    return missing_count, extra_count, some_missing, some_extra
+
+
+def _changed(state, *names: str) -> bool:
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+@event.listens_for(Session, "after_flush")
+def _follow_flush(session: Session, _context) -> None:
+    """The uses, enrollments and students this flush wrote through the ORM: their rows are
+    rewritten in the same transaction. (The session's new, dirty and deleted still hold the
+    flush's objects here, and their attribute histories what changed.)"""
+    uses, enrollments, students = set(), set(), set()
+    for obj in chain(session.new, session.dirty, session.deleted):
+        if isinstance(obj, ToolUse):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            uses.add(obj.id)
+        elif isinstance(obj, Enrollment):
+            if obj in session.dirty and not session.is_modified(obj):
+                continue
+            enrollments.add(obj.id)
+        elif isinstance(obj, Student):
+            state = inspect(obj)
+            if obj in session.dirty and not _changed(state, "active", "school_id"):
+                continue
+            students.add(obj.id)
+    uses.discard(None)
+    enrollments.discard(None)
+    students.discard(None)
+    if uses or enrollments or students:
+        refresh(uses=uses, enrollments=enrollments, students=students, session=session)
