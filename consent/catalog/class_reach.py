@@ -127,7 +127,7 @@ def _follow_flush(session: Session, _context) -> None:
             enrollments.add(obj.id)
         elif isinstance(obj, Student):
             state = inspect(obj)
-            if obj in session.dirty and not _changed(state, "active", "school_id"):
+            if obj in session.dirty and not _changed(state, "active", "school_id", "school"):
                 continue
             students.add(obj.id)
     uses.discard(None)
