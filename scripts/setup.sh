@@ -6,6 +6,16 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+with_browser=false
+with_bench=false
+for option in "$@"; do
+  case "$option" in
+    --with-browser) with_browser=true ;;
+    --with-bench) with_bench=true ;;
+    *) echo "unknown option: $option (known: --with-browser --with-bench)" >&2; exit 2 ;;
+  esac
+done
+
 PYTHON=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   echo "Creating .venv"
@@ -45,7 +55,7 @@ if [ ! -f "$provider/node_modules/.package-lock.json" ] \
   fi
 fi
 
-if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null 2>&1; then
+if $with_browser && ! command -v chromium >/dev/null 2>&1; then
   echo "Installing Debian's chromium for the browser tests"
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
@@ -53,7 +63,7 @@ if [ "${1:-}" = "--with-browser" ] && ! command -v chromium >/dev/null 2>&1; the
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
-if [ "${1:-}" = "--with-bench" ] && ! command -v wrk >/dev/null 2>&1; then
+if $with_bench && ! command -v wrk >/dev/null 2>&1; then
   echo "Installing Debian's wrk for bench/pages.py"
   SUDO=""
   [ "$(id -u)" -ne 0 ] && SUDO="sudo"
