@@ -3,9 +3,9 @@
 import enum
 from datetime import UTC
 
-from sqlalchemy import Boolean, DateTime, Enum, MetaData, TypeDecorator
+from sqlalchemy import Boolean, DateTime, Enum, MetaData, TypeDecorator, inspect
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.orm import DeclarativeBase, Session
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
@@ -27,6 +27,25 @@ def chunks(items, size: int = 5000):
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def flushed(session: Session, watched: dict[type, tuple[str, ...] | None]):
+    """The objects a flush wrote of the `watched` classes, for an after_flush hook keeping a
+    stored read in step: every one inserted or deleted, and each updated one whose watched
+    attributes changed (None: any column). The session's dirty set is computed once: it scans
+    the whole identity map."""
+    for obj in (*session.new, *session.deleted):
+        if type(obj) in watched:
+            yield obj
+    for obj in session.dirty:
+        if type(obj) not in watched:
+            continue
+        names = watched[type(obj)]
+        if names is None:
+            if session.is_modified(obj):
+                yield obj
+        elif any(inspect(obj).attrs[name].history.has_changes() for name in names):
+            yield obj
 
 
 class UTCDateTime(TypeDecorator):

@@ -17,14 +17,13 @@ here:
 Like every operation, nothing here commits."""
 
 from collections.abc import Iterable
-from itertools import chain
 
-from sqlalchemy import Select, delete, event, func, inspect, select, tuple_
+from sqlalchemy import Select, delete, event, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from consent.catalog.models import ClassReach, ToolUse
 from consent.catalog.reach import class_reach_ranges
-from consent.db import chunks
+from consent.db import chunks, flushed
 from consent.extensions import db
 from consent.roster.models import Enrollment, Student
 
@@ -106,8 +105,9 @@ def differences(limit: int = 10) -> tuple[int, int, list, list]:
     return missing_count, extra_count, some_missing, some_extra
 
 
-def _changed(state, *names: str) -> bool:
-    return any(state.attrs[name].history.has_changes() for name in names)
+#: What the stored rows are made of: any column of a use or an enrollment; a student's status
+#: and school (set by id or through the relationship).
+WATCHED = {ToolUse: None, Enrollment: None, Student: ("active", "school_id", "school")}
 
 
 @event.listens_for(Session, "after_flush")
@@ -115,21 +115,10 @@ def _follow_flush(session: Session, _context) -> None:
     """The uses, enrollments and students this flush wrote through the ORM: their rows are
     rewritten in the same transaction. (The session's new, dirty and deleted still hold the
     flush's objects here, and their attribute histories what changed.)"""
-    uses, enrollments, students = set(), set(), set()
-    for obj in chain(session.new, session.dirty, session.deleted):
-        if isinstance(obj, ToolUse):
-            if obj in session.dirty and not session.is_modified(obj):
-                continue
-            uses.add(obj.id)
-        elif isinstance(obj, Enrollment):
-            if obj in session.dirty and not session.is_modified(obj):
-                continue
-            enrollments.add(obj.id)
-        elif isinstance(obj, Student):
-            state = inspect(obj)
-            if obj in session.dirty and not _changed(state, "active", "school_id", "school"):
-                continue
-            students.add(obj.id)
+    found = {ToolUse: set(), Enrollment: set(), Student: set()}
+    for obj in flushed(session, WATCHED):
+        found[type(obj)].add(obj.id)
+    uses, enrollments, students = found[ToolUse], found[Enrollment], found[Student]
     uses.discard(None)
     enrollments.discard(None)
     students.discard(None)

@@ -27,7 +27,7 @@ from sqlalchemy import ColumnElement, Select, event, inspect, or_, select, true,
 from sqlalchemy.orm import Session
 
 from consent.consentforms.queries import home_language
-from consent.db import chunks
+from consent.db import chunks, flushed
 from consent.extensions import db
 from consent.records.models import LinkRestriction
 from consent.roster.models import Guardian, GuardianLink, Student
@@ -105,11 +105,6 @@ def differences(limit: int | None = None) -> list:
 # --- the flush hook ----------------------------------------------------------------------------
 
 
-def _changed(obj, names: Iterable[str]) -> bool:
-    state = inspect(obj)
-    return any(state.attrs[name].history.has_changes() for name in names)
-
-
 def _values(obj, name: str) -> set:
     """The attribute's value now and, when the flush changed it, before."""
     history = inspect(obj).attrs[name].history
@@ -122,8 +117,7 @@ def _touched(session: Session) -> tuple[set[int], set[int], set[int]]:
     students: set[int] = set()
     guardians: set[int] = set()
     links: set[int] = set()
-
-    def note(obj) -> None:
+    for obj in flushed(session, WATCHED):
         if isinstance(obj, GuardianLink):
             students.update(_values(obj, "student_id"))
         elif isinstance(obj, Guardian):
@@ -133,17 +127,6 @@ def _touched(session: Session) -> tuple[set[int], set[int], set[int]]:
             students.update(_values(obj, "student_id"))
         elif isinstance(obj, Student):
             students.add(obj.id)
-
-    for obj in session.new:
-        if type(obj) in WATCHED:
-            note(obj)
-    for obj in session.deleted:
-        if type(obj) in WATCHED:
-            note(obj)
-    for obj in session.dirty:
-        names = WATCHED.get(type(obj))
-        if names and _changed(obj, names):
-            note(obj)
     return students, guardians, links
 
 
