@@ -93,6 +93,11 @@ EVERY_ARGUMENT = "*"
 NUL_GUARD = "refuse_nul_characters"
 
 
+#: Methods that read one name (noted) and methods that look at every name (EVERY_ARGUMENT).
+_BY_NAME = ("__getitem__", "get", "getlist", "__contains__")
+_ALL_NAMES = ("__iter__", "__len__", "keys", "values", "items", "lists", "to_dict", "copy")
+
+
 class _NotedArguments(ImmutableMultiDict):
     """A request's query string that notes which names the app asks for: `noted` gains each
     name read, or EVERY_ARGUMENT when the app looks at them all (iterates, copies, tests for
@@ -100,60 +105,24 @@ class _NotedArguments(ImmutableMultiDict):
 
     noted: set[str] = set()
 
-    def _note(self, key) -> None:
-        self.noted.add(key if isinstance(key, str) else EVERY_ARGUMENT)
 
-    def __getitem__(self, key):
-        self._note(key)
-        return super().__getitem__(key)
+def _noting(name: str, by_name: bool):
+    own = getattr(ImmutableMultiDict, name)
 
-    def get(self, key, default=None, type=None):
-        self._note(key)
-        return super().get(key, default, type)
-
-    def getlist(self, key, type=None):
-        self._note(key)
-        return super().getlist(key, type)
-
-    def __contains__(self, key) -> bool:
-        self._note(key)
-        return super().__contains__(key)
-
-    def _every(self):
-        if sys._getframe(2).f_code.co_name != NUL_GUARD:  # the caller of keys(), items()...
+    def method(self, *args, **kwargs):
+        if by_name:
+            key = args[0] if args else kwargs.get("key")
+            self.noted.add(key if isinstance(key, str) else EVERY_ARGUMENT)
+        elif sys._getframe(1).f_code.co_name != NUL_GUARD:  # the caller of keys(), items()...
             self.noted.add(EVERY_ARGUMENT)
+        return own(self, *args, **kwargs)
 
-    def __iter__(self):
-        self._every()
-        return super().__iter__()
+    method.__name__ = name
+    return method
 
-    def __len__(self) -> int:
-        self._every()
-        return super().__len__()
 
-    def keys(self):
-        self._every()
-        return super().keys()
-
-    def values(self):
-        self._every()
-        return super().values()
-
-    def items(self, multi=False):
-        self._every()
-        return super().items(multi)
-
-    def lists(self):
-        self._every()
-        return super().lists()
-
-    def to_dict(self, flat=True):
-        self._every()
-        return super().to_dict(flat)
-
-    def copy(self):
-        self._every()
-        return super().copy()
+for _name in _BY_NAME + _ALL_NAMES:
+    setattr(_NotedArguments, _name, _noting(_name, _name in _BY_NAME))
 
 
 @contextmanager
