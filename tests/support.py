@@ -565,6 +565,20 @@ class Processes:
         self.started.append(process)
         return process
 
+    def run(self, command: list[str], timeout: float = 60, **popen) -> subprocess.CompletedProcess:
+        """subprocess.run's answer (text output captured), through `start`: a command that
+        should have ended but runs on (a `--loop` worker that was meant to refuse) is stopped
+        with its group at the timeout, and by the fixture if the test ends first."""
+        process = self.start(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **popen
+        )
+        try:
+            out, err = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.stop(process, timeout=5)
+            raise
+        return subprocess.CompletedProcess(command, process.returncode, out, err)
+
     @staticmethod
     def alive(process: subprocess.Popen) -> bool:
         """Still running. Unlike Popen.poll() this leaves an ended process unreaped, so its

@@ -6,10 +6,11 @@ already tomorrow in UTC. So code never calls `datetime.now()` or `date.today()` 
 `now()` (an aware UTC moment) or `today()` (the district's date).
 
 Tests move the clock with `travel_to(moment)` (time keeps running from there) or `freeze(moment)`
-(time stands still). A whole run can be moved with the environment
-variable CONSENT_CLOCK_OFFSET_SECONDS (like `faketime -f +SECONDS`): CI runs the suite at a
-weekend, New Year and the daylight-saving changes that way, and every process a test starts
-(workers, gunicorn) inherits the same offset, so they agree on the time.
+(time stands still). tests/test_any_instant.py runs the whole journey, from filing to the
+emails sent, at a weekend, a closure, New Year, both ends of a school year, the daylight-saving
+changes and 23:59 in the district while UTC is already tomorrow. A whole process can be moved
+with the environment variable CONSENT_CLOCK_OFFSET_SECONDS (like `faketime -f +SECONDS`), and
+every process a test starts (workers, gunicorn) inherits it, so they agree on the time.
 """
 
 import os

@@ -156,23 +156,17 @@ def test_on_sqlite_a_second_worker_refuses_to_start(
         _wait_for(lambda: _held(lock) or not processes.alive(first), 60, "the first worker")
         assert processes.alive(first), (tmp_path / "first" / "err").read_text()
 
-        second = subprocess.run(
-            worker_command("--loop"), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-        )
+        second = processes.run(worker_command("--loop"), cwd=ROOT, env=env)
         assert second.returncode == 1
         assert "Another notification worker is already running" in second.stderr
         assert "SQLite allows only one" in second.stderr
-        once = subprocess.run(
-            worker_command(), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-        )
+        once = processes.run(worker_command(), cwd=ROOT, env=env)
         assert once.returncode == 1, "a single pass beside the worker is refused too"
     finally:
         code, out, err = _stop(processes, first, tmp_path / "first")
     assert code == 0, err[-2000:]
     assert not _held(lock), "a stopped worker lets the next one start"
 
-    after = subprocess.run(
-        worker_command(), cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
-    )
+    after = processes.run(worker_command(), cwd=ROOT, env=env)
     assert after.returncode == 0, after.stderr[-2000:]
     assert after.stdout == "sent 0, failed 0\n"
