@@ -40,14 +40,13 @@ from consent.api.spec import api, document, responses
 from consent.audit.operations import record_integration
 from consent.core import clock
 from consent.core.downloads import stream_download
-from consent.core.errors import DomainError
 from consent.core.problems import problem
+from consent.core.transaction import settle
 from consent.enforcement.exclusions import for_tool as exclusions_for_tool
 from consent.enforcement.exclusions import stream_exclusions
 from consent.enforcement.exports import saved_upload
 from consent.enforcement.operations import check_roster
 from consent.enforcement.queries import still_present_by_school
-from consent.extensions import db
 from consent.integrations.models import Scope
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -296,7 +295,8 @@ def roster_check(tool_id: int):
         return problem(400, detail="Send the export as multipart/form-data, in a part named file.")
     path = saved_upload(upload)
     try:
-        check = check_roster(
+        checked = settle(
+            check_roster,
             actor=None,
             token=token,
             tool=tool,
@@ -304,12 +304,11 @@ def roster_check(tool_id: int):
             source_name=upload.filename or "api",
             vendor=args.vendor or "",
         )
-    except DomainError as error:
-        db.session.rollback()
-        return problem(400, detail=str(error))
     finally:
         path.unlink(missing_ok=True)
-    db.session.commit()
+    if not checked:
+        return problem(400, detail=str(checked.error))
+    check = checked.value
     return RosterCheckOut(
         id=check.id,
         tool_id=check.tool_id,

@@ -267,23 +267,25 @@ def answer_form(
     student: Student,
     answer: Answer,
     method: AnswerMethod = AnswerMethod.WEB,
-    guardian: Guardian | None = None,
+    on_behalf_of: Guardian | None = None,
     note: str = "",
     received_on: date | None = None,
     now: datetime | None = None,
 ) -> Outcome:
     """Record one guardian's answer for one child. A guardian answers on the web for
-    themselves, while the window is open; staff enter a named guardian's paper or phone answer
-    received while it was open (`received_on`, default today), even after it closed, and the
-    guardian is emailed what was recorded. The more protective answer of the guardians stands."""
+    themselves, while the window is open; staff enter the paper or phone answer of the
+    guardian `on_behalf_of`, received while it was open (`received_on`, default today), even
+    after it closed, and the guardian is emailed what was recorded. The more protective answer
+    of the guardians stands."""
     now = now or clock.now()
     today = clock.today(now)
     if answers_on_the_web(actor):
         guardian, method, entered_by = actor.guardian, AnswerMethod.WEB, None
+        on_behalf_of = None
     elif may_record_for(actor, student.id):
         if method is AnswerMethod.WEB:
             raise ConsentFormError(_l("Say whether the answer came on paper or by phone."))
-        entered_by = actor.id
+        guardian, entered_by = on_behalf_of, actor.id
     else:
         raise ConsentFormError(
             _l(
@@ -346,7 +348,13 @@ def answer_form(
     disagreement = len({e.answer for e in latest.values()}) > 1
 
     action = "consentform.answer" if entered_by is None else "consentform.enter"
-    record(actor, action, student_id=student.id, target=f"consentform:{form.id}")
+    record(
+        actor,
+        action,
+        student_id=student.id,
+        target=f"consentform:{form.id}",
+        on_behalf_of=on_behalf_of,
+    )
     if entered_by is not None:
         notify(
             template="consentform_recorded",
@@ -436,7 +444,7 @@ def enter_class_answers(
             student=entry.student,
             answer=entry.answer,
             method=method,
-            guardian=entry.guardian,
+            on_behalf_of=entry.guardian,
             received_on=entry.received_on,
         )
 

@@ -421,7 +421,7 @@ def entry(form_id: int, student_id: int):
             student=student,
             answer=Answer(entering.answer.data),
             method=AnswerMethod(entering.method.data),
-            guardian=db.session.get(Guardian, entering.guardian.data),
+            on_behalf_of=db.session.get(Guardian, entering.guardian.data),
             note=entering.note.data or "",
             received_on=entering.received_on.data,
         )

@@ -2,9 +2,10 @@
 
 A view gates, loads through `consent.access`, validates, and hands one operation to `run()`,
 which commits it, or on a `DomainError` rolls everything back and shows the message where the
-person will read it. Operations never commit. What a read writes (the audit rows of a staff
-view) is committed once, after the page has been rendered, by `commit_request`, in the same
-transaction as everything else the request did; an error page commits nothing.
+person will read it; an API view hands it to `settle()` and answers the error as JSON.
+Operations never commit. What a read writes (the audit rows of a staff view) is committed
+once, after the page has been rendered, by `commit_request`, in the same transaction as
+everything else the request did; an error page commits nothing.
 
 On SQLite, which has one write lock for the whole database, a transaction either takes that
 lock when it begins (a change, or a staff page that audits its reads) or only reads, so that a
@@ -50,18 +51,30 @@ def run(operation: Callable[..., Any], /, *, show_on=None, **kwargs) -> Outcome:
     field; a whole form when the refusal is about no one field; or a function given the error
     when the error names its own field) or, for a button without a form, flashed; nothing is
     half-saved."""
+    outcome = settle(operation, actor=current_user, **kwargs)
+    if outcome.error is None:
+        return outcome
+    error = outcome.error
+    if hasattr(show_on, "form_errors"):
+        show_on.form_errors = [*show_on.form_errors, str(error)]
+    elif hasattr(show_on, "errors"):
+        show_on.errors = [*show_on.errors, str(error)]
+    elif show_on is not None:
+        show_on(error)
+    else:
+        flash(str(error), "error")
+    return outcome
+
+
+def settle(operation: Callable[..., Any], /, **kwargs) -> Outcome:
+    """Run one operation with the arguments given and commit it, or on a `DomainError` roll
+    back everything the request did: the one place a request's change ends. `run` settles as
+    the signed-in person; an API call, where no one signs in, names its actor and answers the
+    error itself (a problem document, not a flashed message)."""
     try:
-        value = operation(actor=current_user, **kwargs)
+        value = operation(**kwargs)
     except DomainError as error:
         db.session.rollback()
-        if hasattr(show_on, "form_errors"):
-            show_on.form_errors = [*show_on.form_errors, str(error)]
-        elif hasattr(show_on, "errors"):
-            show_on.errors = [*show_on.errors, str(error)]
-        elif show_on is not None:
-            show_on(error)
-        else:
-            flash(str(error), "error")
         return Outcome(error=error)
     db.session.commit()
     return Outcome(value=value)

@@ -765,7 +765,7 @@ def _ask_consent_for_flip(d: DemoDistrict, today: date, school_year: str) -> Non
             student=d.students["lucas"],
             answer=Answer.REFUSED,
             method=AnswerMethod.PAPER,
-            guardian=d.guardians["kevin"],
+            on_behalf_of=d.guardians["kevin"],
             note="The signed slip came back in Lucas's folder.",
             now=entered,
         )

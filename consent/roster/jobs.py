@@ -255,8 +255,8 @@ def run_claimed(run_id: int) -> str:
     except Superseded:
         # Marked interrupted (or retried) while this worker was still at it: the run's row says
         # what the office was told, and the import is rolled back to match.
+        db.session.rollback()
         log.warning("roster import %s was superseded while it ran; rolled back", run_id)
-        db.session.expunge_all()
         return "superseded"
     except Exception:
         log.exception("roster import %s failed", run_id)

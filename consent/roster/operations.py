@@ -39,31 +39,34 @@ def import_roster(
     attempt: int = 0,
     source_name: str | None = None,
 ) -> ImportResult:
-    """Validate the whole set, then apply it in one transaction (or roll back for a dry run).
+    """Validate the whole set, then apply it in the caller's transaction (undone for a dry run).
 
     A set with any problem changes nothing. The run is logged either way (into the row
-    `run_id` when the upload page queued one); the caller commits. `progress` is told each
-    step, `read_progress` the rows read so far in each file. With `run_id`, the run must still
-    be running the worker's `attempt`, else nothing is written (`Superseded`).
+    `run_id` when the upload page queued one); the caller commits, or rolls back on an error.
+    `progress` is told each step, `read_progress` the rows read so far in each file. With
+    `run_id`, the run must still be running the worker's `attempt`, else `Superseded` is raised
+    and the caller rolls the import back.
     """
     source = Path(path)
     progress("reading")
     roster = read_roster(source, read_progress)
     summary, problems = None, list(roster.problems)
     if not problems:
+        # In a savepoint: a refused set or a dry run undoes what it wrote, and the run is
+        # still logged in the caller's transaction, which only the caller ends.
         try:
-            summary = apply_roster(roster, today=today, progress=progress)
+            with db.session.begin_nested() as applying:
+                summary = apply_roster(roster, today=today, progress=progress)
+                if dry_run:
+                    applying.rollback()
         except ImportRefused as refused:
             problems = refused.problems
-        if problems or dry_run:
-            db.session.rollback()
     run = None
     if run_id is not None:
         # The row is locked until the caller commits: a retry or a sweep that changed it while
-        # the set was imported wins, and this import is rolled back.
+        # the set was imported wins, and the caller rolls this import back.
         run = db.session.get(RosterImport, run_id, with_for_update=True, populate_existing=True)
         if run is not None and (run.outcome != "running" or run.attempts != attempt):
-            db.session.rollback()
             raise Superseded(run_id)
     if run is None:
         run = RosterImport(

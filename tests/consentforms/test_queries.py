@@ -17,7 +17,7 @@ def _answer(demo, form, persona, student, answer, *, guardian=None, method=Answe
         student=db.session.get(Student, demo.students[student]),
         answer=answer,
         method=method,
-        guardian=db.session.get(Guardian, demo.guardians[guardian]) if guardian else None,
+        on_behalf_of=db.session.get(Guardian, demo.guardians[guardian]) if guardian else None,
     )
 
 
