@@ -9,14 +9,14 @@ Students, requests, tasks and sections are decided in `policy`; the catalog, too
 requests and the privacy office's own pages in `catalog`; consent forms and their answers in
 `forms`; report scopes and the family's data-sharing page in `reports`; who may record a
 request for a family in `families`; which guardian links still see and decide (whatever the
-roster wrote on them) in `links`; records requests and disclosures in `records`; who must
-confirm a sign-in with a second factor in `accounts`; whose messages are whose in `messages`;
-which district system reads what through the API, and who manages its tokens, in
-`integrations`; who manages the webhooks in `webhooks`; who reviews vetting requests (the
-committee) in `committee`; who checks a vendor's roster export in `enforcement`.
+roster wrote on them) in `links`; records requests and disclosures in `records`; who may sign
+in with a password and who must confirm it with a second factor in `accounts`; whose messages
+are whose in `messages`; which district system reads what through the API, and who manages
+its tokens, in `integrations`; who manages the webhooks in `webhooks`; who reviews vetting
+requests (the committee) in `committee`; who checks a vendor's roster export in `enforcement`.
 """
 
-from consent.access.accounts import must_use_second_factor
+from consent.access.accounts import may_sign_in_with_password, must_use_second_factor
 from consent.access.catalog import (
     allowed_or_404,
     closure_or_404,
@@ -64,7 +64,10 @@ from consent.access.families import (
     deciding_guardians,
     deciding_students,
     may_decide_for,
+    may_print_receipts,
     may_record_for,
+    may_record_for_families,
+    reads_as_family,
     recording_student_or_404,
 )
 from consent.access.forms import (
@@ -79,6 +82,7 @@ from consent.access.forms import (
     may_follow_answers,
     may_manage_forms,
     may_see_form,
+    may_see_release_answers,
     staff_form_or_404,
     visible_form_students,
     visible_forms,
@@ -115,8 +119,10 @@ from consent.access.policy import (
     files_for_self,
     may_act_on_task,
     may_decide_requests,
+    may_see_student_number,
     optout_or_404,
     optouts_or_404,
+    reads_are_audited,
     rights_holder_student_or_404,
     role_or_404,
     section_or_404,
@@ -127,11 +133,13 @@ from consent.access.policy import (
     visible_sections,
     visible_student_ids,
     visible_students,
+    visible_tasks,
 )
 from consent.access.records import (
     disclosure_or_404,
     keeps_district_records,
     may_act_for_family,
+    may_see_disagreement_statements,
     records_request_or_404,
     visible_disclosures,
     visible_records_requests,
@@ -188,6 +196,15 @@ __all__ = [
     "keeps_district_records",
     "may_act_for_family",
     "may_act_on_task",
+    "may_see_disagreement_statements",
+    "visible_tasks",
+    "reads_are_audited",
+    "may_see_student_number",
+    "may_see_release_answers",
+    "reads_as_family",
+    "may_record_for_families",
+    "may_print_receipts",
+    "may_sign_in_with_password",
     "may_answer_question",
     "may_ask_for_vetting",
     "may_assign_reviewers",

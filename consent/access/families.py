@@ -45,16 +45,34 @@ def may_decide_for(guardian_id: int, student_id: int) -> bool:
     )
 
 
+def may_record_for_families(actor: Account) -> bool:
+    """Teachers, principals and the privacy office record what a family told them, for the
+    students they see: the child's page offers it, the recording page lets them in."""
+    return actor.role in RECORDING_ROLES
+
+
 def may_record_for(actor: Account, student_id: int) -> bool:
     """A teacher of the student, the student's principal or the privacy office."""
-    return actor.role in RECORDING_ROLES and can_see_student(actor, student_id)
+    return may_record_for_families(actor) and can_see_student(actor, student_id)
+
+
+def may_print_receipts(actor: Account) -> bool:
+    """Whoever records a family's request prints the receipt that goes home with it."""
+    return may_record_for_families(actor)
+
+
+def reads_as_family(actor: Account) -> bool:
+    """A parent, guardian, relative or eligible student: the child's page tells them the
+    consent asked of the family for each tool and the tool changes the family was told about
+    (staff read the consents in the child's release list)."""
+    return not actor.is_staff
 
 
 def recording_student_or_404(
     actor: Account, student_id: int, *, action: str | None = "student.view"
 ) -> Student:
     """The student a staff member records a family's request for; anyone else meets a 404."""
-    if actor.role not in RECORDING_ROLES:
+    if not may_record_for_families(actor):
         deny(actor, f"student:{student_id}:record")
     return student_or_404(actor, student_id, action=action)
 

@@ -39,6 +39,12 @@ def answers_on_the_web(actor: Account) -> bool:
     return signed_in_as(actor, Role.GUARDIAN)
 
 
+def may_see_release_answers(actor: Account) -> bool:
+    """The answers of the forms marked "staff must see this" (directory information, photos,
+    releases, tool consents), on a child's page: every staff member who sees the child."""
+    return signed_in_as(actor, Role.TEACHER, Role.PRINCIPAL, Role.PRIVACY_OFFICER)
+
+
 def may_enter_class_answers(actor: Account) -> bool:
     """Enter a class's paper answers: a teacher (for their own classes, see `section_or_404`),
     the principal (their school's) and the privacy office (any)."""

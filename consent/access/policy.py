@@ -90,6 +90,18 @@ def may_act_on_task(actor: Account, task: Task) -> bool:
     return actor.role is Role.TEACHER and task.teacher_id == actor.staff_id
 
 
+def reads_are_audited(actor: Account) -> bool:
+    """Every staff read of a student writes an audit row; a family reading its own child's
+    pages does not (its reads are not disclosures)."""
+    return actor.is_staff
+
+
+def may_see_student_number(actor: Account) -> bool:
+    """Staff see the district's student number, to match the child in other systems; a family
+    knows its child without it."""
+    return actor.is_staff
+
+
 def may_decide_requests(actor: Account) -> bool:
     """Principals and the privacy office confirm, return and close requests."""
     return actor.role in (Role.PRINCIPAL, Role.PRIVACY_OFFICER)
@@ -127,7 +139,7 @@ def student_or_404(
     )
     if student is None:
         deny(actor, f"student:{student_id}", None)
-    if actor.is_staff and action:
+    if reads_are_audited(actor) and action:
         record(actor, action, student_id=student.id, target=f"student:{student.id}")
     return student
 
@@ -142,7 +154,7 @@ def optout_or_404(actor: Account, optout_id: int, *, action: str | None = "optou
     )
     if optout is None:
         deny(actor, f"optout:{optout_id}")
-    if actor.is_staff and action:
+    if reads_are_audited(actor) and action:
         record(actor, action, student_id=optout.student_id, target=f"optout:{optout.id}")
     return optout
 
@@ -165,24 +177,25 @@ def optouts_or_404(
         if optout_id not in found:
             deny(actor, f"optout:{optout_id}")
     optouts = [found[optout_id] for optout_id in wanted]
-    if actor.is_staff and action:
+    if reads_are_audited(actor) and action:
         record_many(actor, action, [o.student_id for o in optouts], target="optouts:bulk")
     return optouts
 
 
+def visible_tasks(actor: Account, today: date | None = None) -> Select:
+    """A teacher's own tasks, and only while the student is still theirs; nobody else has
+    tasks. Joined to the request, which lists order and filter by."""
+    query = select(Task).join(OptOut, OptOut.id == Task.optout_id)
+    if actor.role is not Role.TEACHER:
+        return query.where(false())
+    return query.where(
+        Task.teacher_id == actor.staff_id, _student_condition(actor, OptOut.student_id, today)
+    )
+
+
 def task_or_404(actor: Account, task_id: int, *, action: str | None = "task.view") -> Task:
     """A teacher reaches only their own tasks, and only while the student is theirs."""
-    task = None
-    if actor.role is Role.TEACHER:
-        task = db.session.scalar(
-            select(Task)
-            .join(OptOut, OptOut.id == Task.optout_id)
-            .where(
-                Task.id == task_id,
-                Task.teacher_id == actor.staff_id,
-                _student_condition(actor, OptOut.student_id),
-            )
-        )
+    task = db.session.scalar(visible_tasks(actor).where(Task.id == task_id))
     if task is None:
         deny(actor, f"task:{task_id}")
     if action:

@@ -9,7 +9,7 @@ them on the "Who has my child's data" page, never one the order forbids telling.
 from sqlalchemy import Select, false, select, true
 
 from consent.access.links import deciding_link
-from consent.access.policy import can_file_for, deny, visible_student_ids
+from consent.access.policy import can_file_for, deny, reads_are_audited, visible_student_ids
 from consent.accounts.models import Account, Role
 from consent.audit.operations import record
 from consent.extensions import db
@@ -49,7 +49,7 @@ def records_request_or_404(
     )
     if found is None:
         deny(actor, f"records_request:{records_request_id}")
-    if actor.is_staff and action:
+    if reads_are_audited(actor) and action:
         record(actor, action, student_id=found.student_id, target=f"records_request:{found.id}")
     return found
 
@@ -58,6 +58,13 @@ def keeps_district_records(actor: Account) -> bool:
     """Disclosures outside the catalog, court orders and a student's tax dependency (which
     decides what parents still see after 18) are recorded by the privacy office."""
     return actor.role is Role.PRIVACY_OFFICER
+
+
+def may_see_disagreement_statements(actor: Account) -> bool:
+    """Staff see the family's statements of disagreement with the child's record, on the
+    child's page (34 CFR 99.21: kept and shown with it); the family reads its own on its
+    records request."""
+    return actor.is_staff
 
 
 def may_act_for_family(actor: Account, records_request: RecordsRequest) -> bool:

@@ -20,7 +20,8 @@ from flask_babel import lazy_gettext as _l
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import delete, func, select
 
-from consent.accounts import sessions, sso, totp
+from consent.access import may_sign_in_with_password
+from consent.accounts import sessions, totp
 from consent.accounts.models import Account, SignInFailure, new_session_token
 from consent.accounts.passwords import hash_password, needs_rehash, verify_password
 from consent.audit.operations import record
@@ -124,7 +125,7 @@ def sign_in(
         record(None, action, target=_target(account))
         log.info("sign-in refused for account %s", account.id if account else "unknown")
         return SignInResult(Outcome.LOCKED if locked else Outcome.REFUSED)
-    if not sso.password_allowed(account):
+    if not may_sign_in_with_password(account):
         # The district has staff sign in with its provider: the right password is no way in.
         record(None, "accounts.signin_password_off", target=_target(account))
         log.info("password sign-in refused for staff account %s: SSO only", account.id)

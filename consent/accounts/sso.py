@@ -67,11 +67,6 @@ def provider_name() -> str | None:
     return current_app.config["OIDC_PROVIDER_NAME"] if configured() else None
 
 
-def password_allowed(account: Account) -> bool:
-    """Guardians always sign in with a password; staff unless the district switched it off."""
-    return not account.is_staff or current_app.config["STAFF_PASSWORD_SIGNIN"]
-
-
 def _registry(app: Flask) -> OAuth:
     """One Authlib registry per app, made at first use (tests give each app its own provider);
     it keeps the provider's discovery document and keys once fetched."""

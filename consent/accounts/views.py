@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext, refresh
 from flask_login import current_user, login_required, login_user, logout_user
 
+from consent.access import reads_are_audited
 from consent.accounts import invitations, operations, sessions, sso, totp
 from consent.accounts.forms import (
     ChangePasswordForm,
@@ -55,7 +56,7 @@ def _begin_session(account: Account) -> None:
     session.clear()
     login_user(account, remember=False)
     session.permanent = True
-    remember_reads_write(account.is_staff)
+    remember_reads_write(reads_are_audited(account))
 
 
 @bp.route("/signin", methods=["GET", "POST"])

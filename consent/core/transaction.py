@@ -151,9 +151,10 @@ def init_app(app: Flask) -> None:
                 )
 
 
-def remember_reads_write(is_staff: bool) -> None:
-    """At sign-in: staff pages write an audit row for every student they show."""
-    session[READS_WRITE] = is_staff
+def remember_reads_write(audited: bool) -> None:
+    """At sign-in: an audited reader's pages (staff: consent.access.reads_are_audited) write an
+    audit row for every student they show."""
+    session[READS_WRITE] = audited
 
 
 _immediate: ContextVar[bool] = ContextVar("sqlite_begin_immediate", default=False)

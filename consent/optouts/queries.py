@@ -5,7 +5,7 @@ from datetime import date
 from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import contains_eager, defaultload, lazyload, selectinload
 
-from consent.access import visible_optouts, visible_student_ids
+from consent.access import visible_optouts, visible_tasks
 from consent.accounts.models import Account
 from consent.catalog.models import Tool
 from consent.catalog.reach import reaches
@@ -75,16 +75,10 @@ def teacher_tasks(actor: Account, *, today: date) -> Select:
     still_open = case((Task.status.in_([TaskStatus.OPEN, TaskStatus.ACKNOWLEDGED]), 0), else_=1)
     late_first = case((overdue_condition(today), 0), else_=1)
     return (
-        select(Task)
-        .join(OptOut, OptOut.id == Task.optout_id)
+        visible_tasks(actor, today)
         # The teacher is the reader: their own name is not shown on the list.
         .options(contains_eager(Task.optout), lazyload(Task.teacher), *_list_row(Task.optout))
-        .where(
-            Task.teacher_id == actor.staff_id,
-            Task.status != TaskStatus.CLOSED,
-            # Only while the student is still theirs (the same rule as task_or_404).
-            OptOut.student_id.in_(visible_student_ids(actor, today)),
-        )
+        .where(Task.status != TaskStatus.CLOSED)
         .order_by(still_open, late_first, OptOut.plan_due_on, Task.id)
     )
 

@@ -21,6 +21,7 @@ from consent.access import (
     deciding_guardians,
     files_for_self,
     may_import_roster,
+    may_see_release_answers,
     roster_import_or_404,
     student_or_404,
     visible_sections,
@@ -115,7 +116,9 @@ def student(student_id: int):
         may_decide=may_decide,
         deciders=deciding_guardians(student.id) if is_relative else [],
         is_relative=is_relative,
-        releases=staff_answers([student.id], today)[student.id] if current_user.is_staff else [],
+        releases=staff_answers([student.id], today)[student.id]
+        if may_see_release_answers(current_user)
+        else [],
     )
 
 

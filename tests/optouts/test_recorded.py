@@ -275,3 +275,19 @@ def test_a_relative_sees_the_child_but_no_dead_buttons_and_who_can_decide(app, d
     maria = as_("maria").get("/optouts/new").get_data(as_text=True)
     assert f"/students/{demo.students['sofia']}/optouts/new" in maria
     assert f"/students/{demo.students['mateo']}/optouts/new" in maria
+
+
+def test_the_childs_page_offers_recording_to_exactly_who_the_recording_page_lets_in(demo, as_):
+    ava = demo.students["ava"]
+    for persona in ("johnson", "brooks", "lee"):  # her teacher, her principal, the office
+        client = as_(persona)
+        page = client.get(f"/students/{ava}").get_data(as_text=True)
+        assert "Record an opt-out for this family" in page, persona
+        assert "Student number" in page, persona
+        assert client.get(_record_url(demo, "ava")).status_code == 200, persona
+    for persona in ("james", "grace"):  # her father, who decides; a relative, who only sees
+        client = as_(persona)
+        page = client.get(f"/students/{ava}").get_data(as_text=True)
+        assert "Record an opt-out for this family" not in page, persona
+        assert "Student number" not in page, persona
+        assert client.get(_record_url(demo, "ava")).status_code == 404, persona
