@@ -9,8 +9,13 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from consent.extensions import db
-from consent.records import operations
-from consent.records.models import OPEN_STATUSES, RecordsRequest, RecordsRequestEvent
+from consent.records import events, operations
+from consent.records.models import (
+    OPEN_STATUSES,
+    RecordsEventKind,
+    RecordsRequest,
+    RecordsRequestEvent,
+)
 from consent.records.rules import REMIND_DAYS_BEFORE
 
 
@@ -44,19 +49,26 @@ def escalate(*, today: date) -> EscalationReport:
                 RecordsRequestEvent.note,
             ).where(
                 RecordsRequestEvent.records_request_id.in_([r.id for r in candidates]),
-                RecordsRequestEvent.kind.in_(["reminded", "escalated"]),
+                RecordsRequestEvent.kind.in_(
+                    [RecordsEventKind.REMINDED, RecordsEventKind.ESCALATED]
+                ),
             )
         )
     }
     for records_request in candidates:
         due = records_request.due_on
         # Past the due date a reminder would come too late: the escalation says it all.
-        kind, template = (
-            ("escalated", "records/overdue") if today > due else ("reminded", "records/due_soon")
-        )
-        if (records_request.id, kind, f"due {due.isoformat()}") not in taken:
-            operations.notify_office(records_request, template, due=due)
-            operations.deadline_event(records_request, kind=kind, due=due)
-            setattr(report, kind, getattr(report, kind) + 1)
+        overdue = today > due
+        kind = RecordsEventKind.ESCALATED if overdue else RecordsEventKind.REMINDED
+        if (records_request.id, kind, events.due_note(due)) in taken:
+            continue
+        if overdue:
+            operations.notify_office(records_request, "records/overdue", due=due)
+            events.escalated(records_request, due=due)
+            report.escalated += 1
+        else:
+            operations.notify_office(records_request, "records/due_soon", due=due)
+            events.reminded(records_request, due=due)
+            report.reminded += 1
     db.session.flush()
     return report

@@ -50,6 +50,23 @@ TRANSITIONS: dict[RecordsStatus, frozenset[RecordsStatus]] = {
 }
 
 
+class RecordsEventKind(enum.StrEnum):
+    """What a line of a records request's timeline says happened; stored as its value."""
+
+    FILED = "filed"
+    MADE_AVAILABLE = "made_available"
+    AMENDED = "amended"
+    REFUSED = "refused"
+    HEARING_REQUESTED = "hearing_requested"
+    HEARING_SCHEDULED = "hearing_scheduled"
+    REFUSAL_UPHELD = "refusal_upheld"
+    STATEMENT_ADDED = "statement_added"
+    CLOSED = "closed"
+    # Deadline steps the service takes (consent.records.escalation).
+    REMINDED = "reminded"
+    ESCALATED = "escalated"
+
+
 class AvailableHow(enum.StrEnum):
     IN_PERSON = "in_person"
     COPIES = "copies"
@@ -146,7 +163,9 @@ class RecordsRequestEvent(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     records_request_id: Mapped[int] = mapped_column(ForeignKey("records_request.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=clock.now)
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[RecordsEventKind] = mapped_column(
+        enum_column(RecordsEventKind, "records_event_kind")
+    )
     actor_role: Mapped[str] = mapped_column(String(32))
     actor_account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
     actor_name: Mapped[str] = mapped_column(String(255), default="")

@@ -15,7 +15,7 @@ from consent.audit.operations import record
 from consent.core import clock
 from consent.extensions import db
 from consent.notifications.operations import notify
-from consent.records import queries
+from consent.records import events, queries
 from consent.records.models import (
     AvailableHow,
     DisagreementStatement,
@@ -23,7 +23,6 @@ from consent.records.models import (
     DisclosureBasis,
     LinkRestriction,
     RecordsRequest,
-    RecordsRequestEvent,
     RecordsStatus,
     RequestKind,
     RestrictionScope,
@@ -42,80 +41,13 @@ def link(records_request: RecordsRequest) -> str:
     return f"/records-requests/{records_request.id}"
 
 
-# --- the timeline: one function per event kind ----------------------------------------------
-
-
-def _event(records_request, *, actor, kind: str, to=None, frm=None, note: str = ""):
-    event = RecordsRequestEvent(
-        records_request_id=records_request.id,
-        kind=kind,
-        actor_role=actor.role.value if actor else "system",
-        actor_account_id=actor.id if actor else None,
-        actor_name=actor.display_name if actor else "",
-        from_status=frm.value if frm else None,
-        to_status=to.value if to else None,
-        note=note,
-        at=clock.now(),
-    )
-    db.session.add(event)
-    return event
-
-
-def filed_event(records_request, *, actor):
-    return _event(records_request, actor=actor, kind="filed", to=RecordsStatus.SUBMITTED)
-
-
-def made_available_event(records_request, *, actor, note: str):
-    return _moved(
-        records_request, RecordsStatus.MADE_AVAILABLE, actor=actor, kind="made_available", note=note
-    )
-
-
-def amended_event(records_request, *, actor, note: str):
-    return _moved(records_request, RecordsStatus.AMENDED, actor=actor, kind="amended", note=note)
-
-
-def refused_event(records_request, *, actor, note: str):
-    return _moved(records_request, RecordsStatus.REFUSED, actor=actor, kind="refused", note=note)
-
-
-def hearing_requested_event(records_request, *, actor):
-    return _moved(
-        records_request, RecordsStatus.HEARING_REQUESTED, actor=actor, kind="hearing_requested"
-    )
-
-
-def hearing_scheduled_event(records_request, *, actor, note: str):
-    return _event(records_request, actor=actor, kind="hearing_scheduled", note=note)
-
-
-def refusal_upheld_event(records_request, *, actor, note: str):
-    return _moved(
-        records_request, RecordsStatus.REFUSAL_UPHELD, actor=actor, kind="refusal_upheld", note=note
-    )
-
-
-def statement_added_event(records_request, *, actor):
-    return _event(records_request, actor=actor, kind="statement_added")
-
-
-def closed_event(records_request, *, actor, note: str):
-    return _moved(records_request, RecordsStatus.CLOSED, actor=actor, kind="closed", note=note)
-
-
-def deadline_event(records_request, *, kind: str, due: date):
-    """A reminder or an escalation (actor: the system), keyed by the due date it belongs to."""
-    return _event(records_request, actor=None, kind=kind, note=f"due {due.isoformat()}")
-
-
-def _moved(records_request, target: RecordsStatus, *, actor, kind: str, note: str = ""):
-    """Check the move, write its event, and make it."""
+def _move(records_request: RecordsRequest, target: RecordsStatus, event, *, actor, **details):
+    """Move the request along TRANSITIONS and write the move's line on the timeline
+    (`consent.records.events`)."""
     check_transition(records_request.status, target)
-    event = _event(
-        records_request, actor=actor, kind=kind, frm=records_request.status, to=target, note=note
-    )
+    moved_from = records_request.status
     records_request.status = target
-    return event
+    return event(records_request, actor=actor, moved_from=moved_from, **details)
 
 
 # --- who is told -----------------------------------------------------------------------------
@@ -225,7 +157,7 @@ def file_records_request(
     )
     db.session.add(records_request)
     db.session.flush()
-    filed_event(records_request, actor=actor)
+    events.filed(records_request, actor=actor)
     _audit(actor, "file", records_request)
     notify_family(records_request, "records/receipt")
     notify_office(records_request, "records/staff_news", news="filed")
@@ -237,7 +169,7 @@ def request_hearing(*, actor: Account, records_request: RecordsRequest) -> None:
     """After a refusal the family asks for a hearing (99.21(a)); it is owed within the days
     the district allows."""
     _require_family(actor)
-    hearing_requested_event(records_request, actor=actor)
+    _move(records_request, RecordsStatus.HEARING_REQUESTED, events.hearing_requested, actor=actor)
     records_request.hearing_requested_at = clock.now()
     records_request.due_on = _due(clock.today(), "RECORDS_HEARING_DAYS")
     _audit(actor, "request_hearing", records_request)
@@ -266,7 +198,7 @@ def add_statement(*, actor: Account, records_request: RecordsRequest, text: str)
             filed_at=clock.now(),
         )
     )
-    statement_added_event(records_request, actor=actor)
+    events.statement_added(records_request, actor=actor)
     _audit(actor, "add_statement", records_request)
     db.session.flush()
     db.session.refresh(records_request, ["statement"])
@@ -295,7 +227,13 @@ def make_available(
     if on < records_request.filed_on or on > clock.today():
         raise RecordsError(_l("Give a day between the request and today."))
     how = AvailableHow(how)
-    made_available_event(records_request, actor=actor, note=f"{HOW_WORDS[how]}, {on.isoformat()}")
+    _move(
+        records_request,
+        RecordsStatus.MADE_AVAILABLE,
+        events.made_available,
+        actor=actor,
+        note=f"{HOW_WORDS[how]}, {on.isoformat()}",
+    )
     records_request.available_how = how
     records_request.available_on = on
     _end(records_request)
@@ -309,7 +247,7 @@ def grant_amendment(*, actor: Account, records_request: RecordsRequest, change_m
     _require_office(actor)
     _require_amendment(records_request)
     change_made = _text(change_made, required=_l("Say what was changed in the record."))
-    amended_event(records_request, actor=actor, note=change_made)
+    _move(records_request, RecordsStatus.AMENDED, events.amended, actor=actor, note=change_made)
     records_request.change_made = change_made
     _end(records_request)
     _audit(actor, "grant", records_request)
@@ -323,7 +261,7 @@ def refuse_amendment(*, actor: Account, records_request: RecordsRequest, reason:
     _require_office(actor)
     _require_amendment(records_request)
     reason = _text(reason, required=_l("Give the reason for refusing."))
-    refused_event(records_request, actor=actor, note=reason)
+    _move(records_request, RecordsStatus.REFUSED, events.refused, actor=actor, note=reason)
     records_request.refusal_reason = reason
     records_request.due_on = None  # nothing is owed unless the family asks for a hearing
     _audit(actor, "refuse", records_request)
@@ -347,7 +285,7 @@ def schedule_hearing(
         )
     records_request.hearing_on = hearing_on
     records_request.hearing_officer = officer
-    hearing_scheduled_event(
+    events.hearing_scheduled(
         records_request, actor=actor, note=f"{hearing_on.isoformat()}, {officer}"
     )
     _audit(actor, "schedule_hearing", records_request)
@@ -370,10 +308,16 @@ def decide_hearing(
     outcome = _text(outcome, required=_l("Write the hearing's decision and its reasons."))
     records_request.hearing_outcome = outcome
     if amend:
-        amended_event(records_request, actor=actor, note=outcome)
+        _move(records_request, RecordsStatus.AMENDED, events.amended, actor=actor, note=outcome)
         records_request.change_made = outcome
     else:
-        refusal_upheld_event(records_request, actor=actor, note=outcome)
+        _move(
+            records_request,
+            RecordsStatus.REFUSAL_UPHELD,
+            events.refusal_upheld,
+            actor=actor,
+            note=outcome,
+        )
     _end(records_request)
     _audit(actor, "decide_hearing", records_request)
     notify_family(records_request, "records/update", news="amended" if amend else "upheld")
@@ -385,7 +329,7 @@ def close(*, actor: Account | None, records_request: RecordsRequest, reason: str
     if actor is not None:
         _require_office(actor)
     reason = _text(reason, required=_l("Give the reason for closing."))
-    closed_event(records_request, actor=actor, note=reason)
+    _move(records_request, RecordsStatus.CLOSED, events.closed, actor=actor, note=reason)
     records_request.closed_reason = reason
     _end(records_request)
     if actor is not None:

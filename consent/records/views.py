@@ -47,6 +47,7 @@ from consent.records.forms import (
 from consent.records.models import (
     AvailableHow,
     DisclosureBasis,
+    RecordsEventKind,
     RecordsStatus,
     RequestKind,
 )
@@ -82,18 +83,18 @@ LABELS[DisclosureBasis] = {
 }
 # The records timeline's own kinds; the opt-out timeline's table stays as it is.
 RECORDS_EVENT_LABELS = {
-    "made_available": _l("Records made available"),
-    "amended": _l("Record corrected"),
-    "refused": _l("Correction refused"),
-    "hearing_requested": _l("The family asked for a hearing"),
-    "hearing_scheduled": _l("Hearing date set"),
-    "refusal_upheld": _l("The hearing kept the record as it is"),
-    "statement_added": _l("The family's statement was added to the record"),
+    RecordsEventKind.MADE_AVAILABLE: _l("Records made available"),
+    RecordsEventKind.AMENDED: _l("Record corrected"),
+    RecordsEventKind.REFUSED: _l("Correction refused"),
+    RecordsEventKind.HEARING_REQUESTED: _l("The family asked for a hearing"),
+    RecordsEventKind.HEARING_SCHEDULED: _l("Hearing date set"),
+    RecordsEventKind.REFUSAL_UPHELD: _l("The hearing kept the record as it is"),
+    RecordsEventKind.STATEMENT_ADDED: _l("The family's statement was added to the record"),
 }
 
 
 @bp.app_template_filter("records_event_label")
-def records_event_label(kind: str) -> str:
+def records_event_label(kind: RecordsEventKind) -> str:
     return RECORDS_EVENT_LABELS.get(kind) or EVENT_LABELS.get(kind, kind)
 
 

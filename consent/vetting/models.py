@@ -43,6 +43,18 @@ OPEN_STATUSES = (
     RequestStatus.IN_REVIEW,
     RequestStatus.MORE_INFORMATION,
 )
+#: The workflow: every allowed (from, to) move. Anything else is refused; a decision is final
+#: (looking at an approved tool again is a new request, consent.vetting.rereview).
+TRANSITIONS: dict[RequestStatus, frozenset[RequestStatus]] = {
+    RequestStatus.SUBMITTED: frozenset({RequestStatus.IN_REVIEW}),  # reviewers assigned
+    RequestStatus.IN_REVIEW: frozenset({RequestStatus.MORE_INFORMATION, *DECISIONS}),
+    # The requester answered, or the office withdrew its question.
+    RequestStatus.MORE_INFORMATION: frozenset({RequestStatus.IN_REVIEW}),
+    RequestStatus.APPROVED: frozenset(),
+    RequestStatus.APPROVED_WITH_CONDITIONS: frozenset(),
+    RequestStatus.NOT_APPROVED: frozenset(),
+}
+_OPEN_SQL = "status IN ('submitted', 'in_review', 'more_information')"
 # The catalog statuses a tool may be put in use with (ToolUse declarations).
 USABLE_STATUSES = (VettingStatus.APPROVED, VettingStatus.APPROVED_WITH_CONDITIONS)
 
@@ -54,9 +66,12 @@ class VettingRequest(Base):
     __tablename__ = "vetting_request"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('submitted', 'in_review', 'more_information') OR "
-            "(decided_at IS NOT NULL AND decided_by_account_id IS NOT NULL)",
+            f"{_OPEN_SQL} OR (decided_at IS NOT NULL AND decided_by_account_id IS NOT NULL)",
             name="decision_recorded",
+        ),
+        CheckConstraint(
+            f"NOT {_OPEN_SQL} OR (decided_at IS NULL AND decided_by_account_id IS NULL)",
+            name="open_is_undecided",
         ),
         CheckConstraint(
             "status NOT IN ('approved', 'approved_with_conditions') OR tool_id IS NOT NULL",

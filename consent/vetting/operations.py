@@ -38,7 +38,6 @@ from consent.catalog.operations import (
 from consent.catalog.rules import clean_web_address
 from consent.consentforms.models import ConsentForm, ConsentFormSchool, FormKind, FormStatus
 from consent.core import clock
-from consent.core.errors import DomainError
 from consent.extensions import db
 from consent.guidelines.operations import settle_uses
 from consent.notifications.operations import notify
@@ -54,11 +53,7 @@ from consent.vetting.models import (
     VettingRequest,
 )
 from consent.vetting.review import check_ready_for_decision, review_due
-
-
-class VettingError(DomainError):
-    """A change the rules refuse; the message (translatable) is shown to the person."""
-
+from consent.vetting.rules import VettingError, move
 
 # --- rules -----------------------------------------------------------------------------------
 
@@ -243,9 +238,7 @@ def decide(
         tool.next_review_on = clock.today(now) + timedelta(
             days=current_app.config["REVIEW_INTERVAL_DAYS"]
         )
-    request.status = decision
-    request.decided_by_account_id = actor.id
-    request.decided_at = now
+    move(request, decision, actor=actor, now=now)
     request.decision_note = note
     record(actor, "vetting.decide", target=f"vetting_request:{request.id}")
     settle_uses(actor=actor, request=request, approved=decision in TOOL_STATUS, now=now)

@@ -39,6 +39,7 @@ from consent.vetting.committee.models import (
 )
 from consent.vetting.models import OPEN_STATUSES, RequestStatus, VettingRequest
 from consent.vetting.rubric import current_items, ensure_default_rubric
+from consent.vetting.rules import move
 
 MIN_REVIEWERS = 2
 # The committee has this many school days from the request (or from the requester's answer)
@@ -170,7 +171,7 @@ def assign_reviewers(
                 vetting_request=request,
             )
     if request.status is RequestStatus.SUBMITTED:
-        request.status = RequestStatus.IN_REVIEW
+        move(request, RequestStatus.IN_REVIEW)
     db.session.flush()
     record(actor, "vetting.assign", target=f"vetting_request:{request.id}")
     db.session.flush()
@@ -331,7 +332,7 @@ def ask_for_information(
         answer="",
     )
     db.session.add(asked)
-    request.status = RequestStatus.MORE_INFORMATION
+    move(request, RequestStatus.MORE_INFORMATION)
     db.session.flush()
     record(actor, "vetting.ask", target=f"vetting_request:{request.id}")
     requester = request.requested_by.staff
@@ -391,7 +392,7 @@ def answer_question(
     now = now or clock.now()
     question.answer = answer
     question.answered_at = now
-    request.status = RequestStatus.IN_REVIEW
+    move(request, RequestStatus.IN_REVIEW)
     request.review_due_on = review_due(clock.today(now))
     record(actor, "vetting.answer", target=f"vetting_request:{request.id}")
     for review in reviews_of(request):
@@ -421,7 +422,7 @@ def withdraw_question(
     now = now or clock.now()
     question.withdrawn_at = now
     question.withdrawn_by_account_id = actor.id
-    request.status = RequestStatus.IN_REVIEW
+    move(request, RequestStatus.IN_REVIEW)
     request.review_due_on = review_due(clock.today(now))
     record(actor, "vetting.question_withdrawn", target=f"vetting_request:{request.id}")
     requester = request.requested_by.staff if request.requested_by else None
