@@ -29,7 +29,7 @@ from sqlalchemy.orm import aliased
 from consent.catalog.models import ToolUse, UseScope
 from consent.extensions import db
 from consent.roster.conditions import current_enrollment
-from consent.roster.models import Enrollment, Staff, Student, section_teacher
+from consent.roster.models import Enrollment, Section, Staff, Student, section_teacher
 
 #: Which students: ids, a SELECT of ids, or None for every student.
 Students = Iterable[int] | Select | None
@@ -141,6 +141,32 @@ def reach(
     gives three rows. Narrowed to some students, one tool, or `pairs`, a SELECT of
     (student_id, tool_id) such as the active opt-outs."""
     return union_all(*reach_parts(today, students=students, tool_id=tool_id, pairs=pairs))
+
+
+def used_in_class(today: date, *, section_id, school_id, use=ToolUse) -> ColumnElement[bool]:
+    """SQL condition: the use (or an alias) runs today for a whole class: district-wide,
+    school-wide at the class's school, or in the class. The same scopes and dates as `reach`,
+    asked of the class rather than of its students: what reaches each of its own school's
+    students through it (`reaches` with `section_id`), even before any is enrolled."""
+    return and_(
+        use_is_current(today, use),
+        or_(_district(use), _at_school(use, school_id), _in_section(use, section_id)),
+    )
+
+
+def used_at_school(today: date, *, school_id, use=ToolUse) -> ColumnElement[bool]:
+    """SQL condition: the use (or an alias) runs today somewhere at a school: district-wide,
+    school-wide there, or in one of its classes (`used_in_class` for any class of the
+    school)."""
+    classes = select(Section.id).where(Section.school_id == school_id)
+    return and_(
+        use_is_current(today, use),
+        or_(
+            _district(use),
+            _at_school(use, school_id),
+            and_(use.scope == UseScope.SECTION, use.section_id.in_(classes)),
+        ),
+    )
 
 
 def students_reached(tool_id: int, today: date) -> Select:

@@ -35,8 +35,8 @@ from sqlalchemy import Select, and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, contains_eager, joinedload, lazyload
 
 from consent.access import deciding_link
-from consent.catalog.models import LegalBasis, Tool, ToolUse, UseScope
-from consent.catalog.reach import reaches, use_is_current
+from consent.catalog.models import LegalBasis, Tool, ToolUse
+from consent.catalog.reach import reaches, used_in_class
 from consent.consentforms.models import (
     Answer,
     ConsentAnswer,
@@ -378,12 +378,7 @@ def consent_tools_without_form(section_id: int, school_id: int, today: date) -> 
         select(ToolUse.id)
         .where(
             ToolUse.tool_id == Tool.id,
-            use_is_current(today),
-            or_(
-                ToolUse.scope == UseScope.DISTRICT,
-                and_(ToolUse.scope == UseScope.SCHOOL, ToolUse.school_id == school_id),
-                and_(ToolUse.scope == UseScope.SECTION, ToolUse.section_id == section_id),
-            ),
+            used_in_class(today, section_id=section_id, school_id=school_id),
         )
         .exists()
     )

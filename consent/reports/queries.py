@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 
 from consent.catalog.models import AgreementStatus, ClassReach, Tool, ToolUse, UseScope
-from consent.catalog.reach import use_is_current
+from consent.catalog.reach import use_is_current, used_at_school
 from consent.consentforms.models import Answer, ConsentAnswer, ConsentForm, FormStatus
 from consent.consentforms.scope import in_scope_listed as form_in_scope
 from consent.core.i18n import language_name
@@ -46,7 +46,7 @@ from consent.reports.sql import (
     percentile_cont_portable,
     school_calendar,
 )
-from consent.roster.models import School, Section, Student
+from consent.roster.models import School, Student
 
 #: Agreements listed when they expire within this many days.
 AGREEMENT_WARNING_DAYS = 90
@@ -426,17 +426,7 @@ def expiring_agreements(scope: ReportScope) -> Select:
         query = query.where(
             exists().where(
                 ToolUse.tool_id == Tool.id,
-                use_is_current(today),
-                or_(
-                    ToolUse.scope == UseScope.DISTRICT,
-                    and_(ToolUse.scope == UseScope.SCHOOL, ToolUse.school_id == scope.school.id),
-                    and_(
-                        ToolUse.scope == UseScope.SECTION,
-                        ToolUse.section_id.in_(
-                            select(Section.id).where(Section.school_id == scope.school.id)
-                        ),
-                    ),
-                ),
+                used_at_school(today, school_id=scope.school.id),
             )
         )
     return query.order_by(Tool.agreement_expires_on, Tool.name)

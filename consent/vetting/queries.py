@@ -95,6 +95,7 @@ def section_uses(section_id: int) -> list[ToolUse]:
 
 def wide_uses_reaching(section: Section, today: date) -> list[ToolUse]:
     """District-wide uses and the section's school's uses, current or to come."""
+    # Not catalog/reach.py's rule: uses still to come count, and no student is resolved.
     return list(
         db.session.scalars(
             select(ToolUse)

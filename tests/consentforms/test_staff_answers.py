@@ -4,13 +4,18 @@ what no answer means, on the teacher's class list and the staff student page."""
 import re
 from datetime import timedelta
 
+from sqlalchemy import select
+
 from consent.audit.models import AuditEvent
+from consent.catalog.models import LegalBasis, Tool, ToolUse, UseScope
+from consent.catalog.reach import reaches
 from consent.consentforms import operations
 from consent.consentforms.models import Answer, ConsentForm, FormKind, FormMode, FormStatus
-from consent.consentforms.queries import staff_answers
+from consent.consentforms.queries import consent_asked, consent_tools_without_form, staff_answers
 from consent.core import clock
 from consent.extensions import db
-from consent.roster.models import Student
+from consent.roster.conditions import current_enrollment
+from consent.roster.models import Enrollment, Section, Student
 from tests.consentforms.conftest import count
 
 
@@ -260,3 +265,54 @@ def test_a_consent_tool_nobody_was_asked_about_is_flagged_on_the_class_list(app,
     assert "Consent for Flip in English 7" not in html  # a draft asks nobody
     math = as_("patel").get(f"/sections/{demo.sections['math7']}").get_data(as_text=True)
     assert "Flip needs each parent" not in math  # Math 7 does not use Flip
+
+
+def test_the_tools_flagged_on_a_class_list_are_those_reach_gives_its_students(ctx, demo):
+    """The class list's "nobody was asked" tools come from `consent.catalog.reach`'s scopes and
+    dates: a use in the class that ended yesterday or one at its school that starts tomorrow
+    is not flagged, and reach does not give it to the class's own students either."""
+    today = clock.today()
+    db.session.execute(
+        ConsentForm.__table__.update()
+        .where(ConsentForm.title == "Consent for Flip in English 7")
+        .values(status=FormStatus.DRAFT)
+    )
+    math7 = db.session.get(Section, demo.sections["math7"])
+    db.session.add_all(
+        [
+            ToolUse(
+                tool_id=demo.tools["flip"],
+                scope=UseScope.SECTION,
+                section=math7,
+                starts_on=today - timedelta(days=30),
+                ends_on=today - timedelta(days=1),
+            ),
+            ToolUse(
+                tool_id=demo.tools["flip"],
+                scope=UseScope.SCHOOL,
+                school_id=math7.school_id,
+                starts_on=today + timedelta(days=1),
+            ),
+        ]
+    )
+    db.session.flush()
+    flagged = {}
+    for key in ("math7", "english7"):
+        section = db.session.get(Section, demo.sections[key])
+        listed = consent_tools_without_form(section.id, section.school_id, today)
+        # Flat, so that `reaches` correlates with both the student and the tool.
+        reached = (
+            select(Tool.id)
+            .join(Enrollment, Enrollment.section_id == section.id)
+            .join(Student, Student.id == Enrollment.student_id)
+            .where(
+                current_enrollment(today),
+                Student.school_id == section.school_id,  # its own students, not visitors
+                Tool.legal_basis == LegalBasis.PARENT_CONSENT,
+                ~consent_asked(Tool.id, section.school_id, today),
+                reaches(today, student_id=Student.id, tool_id=Tool.id, section_id=section.id),
+            )
+        )
+        flagged[key] = {tool.id for tool in listed}
+        assert flagged[key] == set(db.session.scalars(reached)), key
+    assert flagged == {"math7": set(), "english7": {demo.tools["flip"]}}

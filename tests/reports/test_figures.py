@@ -1,15 +1,17 @@
 """Every report figure against a hand-built school whose answers are known (see builders.py)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from consent.catalog.models import Tool, ToolUse, UseScope
+from consent.catalog.reach import reach
 from consent.extensions import db
 from consent.reports.queries import TABLES, ReportScope, rows_of, time_to_confirmation
 from consent.reports.sql import sqlite_district_date
-from consent.roster.models import School
-from tests.reports.builders import TODAY, build_lincoln
+from consent.roster.models import School, Section, Student
+from tests.reports.builders import TODAY, YEAR_START, _tool, build_lincoln
 
 
 @pytest.fixture
@@ -104,6 +106,44 @@ def test_a_schools_agreements_are_those_of_the_tools_in_use_there(lincoln):
     assert "Alpha" not in names
     district = [row[0] for row in cells("expiring-agreements", ReportScope(None, TODAY))]
     assert "Alpha" in district
+
+
+def test_a_schools_expiring_agreements_are_of_the_tools_reach_gives_its_students(lincoln):
+    """The school's tools come from `consent.catalog.reach`'s scopes and dates: a class use
+    that ended yesterday and a school-wide use starting tomorrow are not in use there, and
+    reach gives neither to the school's students."""
+    room1 = db.session.scalar(select(Section).where(Section.title == "Lincoln Room 1"))
+    ended, coming, running = (
+        _tool(name, TODAY + timedelta(days=days))
+        for name, days in (("Gamma", 10), ("Epsilon", 15), ("Delta", 20))
+    )
+    db.session.add_all(
+        [
+            ToolUse(
+                tool=ended,
+                scope=UseScope.SECTION,
+                section=room1,
+                starts_on=YEAR_START,
+                ends_on=TODAY - timedelta(days=1),
+            ),
+            ToolUse(
+                tool=coming,
+                scope=UseScope.SCHOOL,
+                school_id=lincoln.school_id,
+                starts_on=TODAY + timedelta(days=1),
+            ),
+            ToolUse(tool=running, scope=UseScope.SECTION, section=room1, starts_on=YEAR_START),
+        ]
+    )
+    db.session.flush()
+    listed = {row[0] for row in cells("expiring-agreements", scope_of(lincoln))}
+    students = select(Student.id).where(Student.school_id == lincoln.school_id)
+    reached = reach(TODAY, students=students).subquery()
+    expiring = select(Tool.name).where(
+        Tool.id.in_(select(reached.c.tool_id)),
+        Tool.agreement_expires_on <= TODAY + timedelta(days=90),
+    )
+    assert listed == set(db.session.scalars(expiring)) == {"Alpha", "Delta"}
 
 
 def test_district_date_on_sqlite_follows_new_york_summer_and_winter_time():
