@@ -94,7 +94,14 @@ def _overlap(a_start, a_end, b_start, b_end) -> Period | None:
 
 
 def disclosures_for(student: Student, today: date) -> list[Disclosure]:
-    """Every tool that reached the child up to today, from two queries (plus the catalog's)."""
+    """Every tool that reached the child up to today, from two queries (plus the catalog's).
+
+    Not `consent.catalog.reach` over past days, deliberately: reach knows only the child's
+    school today, and this page answers who had the data at any time. The roster keeps no
+    school history, so a class at a school is taken as the child having attended it then, and
+    that school's school-wide tools are listed for those days: a family is told of a tool that
+    may have had the data rather than left unaware of one that did. Today's answer is then
+    made to agree with reach (`_agree_with_reach_today`)."""
     enrollments = db.session.execute(
         select(
             Enrollment.section_id,
