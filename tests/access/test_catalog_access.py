@@ -18,9 +18,9 @@ from consent.accounts.models import Account
 from consent.audit.models import AuditEvent
 from consent.catalog.models import ToolUse, UseScope
 from consent.extensions import db
-from consent.roster.models import RosterImport, Section
+from consent.roster.models import RosterImport, School, Section
 from consent.schoolcalendar.models import Closure
-from consent.vetting.models import RequestStatus, VettingRequest
+from tests import factories
 
 PERSONAS = ("maria", "grace", "johnson", "kim", "patel", "brooks", "reed", "lee")
 GUARDIANS = {"maria", "grace"}
@@ -85,10 +85,11 @@ def test_a_class_s_tools_are_declared_by_its_own_teachers_or_the_office(ctx, dem
 
 
 def test_a_use_is_ended_by_its_class_s_teachers_or_the_office(ctx, demo):
-    room12 = ToolUse(scope=UseScope.SECTION, section_id=demo.sections["room12"])
-    math7 = ToolUse(scope=UseScope.SECTION, section_id=demo.sections["math7"])
-    school = ToolUse(scope=UseScope.SCHOOL, school_id=demo.schools["oakwood"])
-    district = ToolUse(scope=UseScope.DISTRICT)
+    tool = factories.tool()
+    room12 = factories.tool_use(tool, section=db.session.get(Section, demo.sections["room12"]))
+    math7 = factories.tool_use(tool, section=db.session.get(Section, demo.sections["math7"]))
+    school = factories.tool_use(tool, school=db.session.get(School, demo.schools["oakwood"]))
+    district = factories.tool_use(tool)
     expected = {
         "johnson": {"room12"},
         "patel": {"math7"},
@@ -102,23 +103,13 @@ def test_a_use_is_ended_by_its_class_s_teachers_or_the_office(ctx, demo):
 
 
 def test_a_vetting_request_is_followed_by_its_requester_and_the_office(ctx, demo):
-    request = VettingRequest(requested_by_account_id=demo.accounts["johnson"])
+    request = factories.vetting_request(requester=account(demo, "johnson"))
     allowed = {p for p in PERSONAS if access.may_follow_vetting_request(account(demo, p), request)}
     assert allowed == {"johnson", "lee"}
 
 
 def _request_by(demo, persona: str) -> int:
-    request = VettingRequest(
-        name="Padlet",
-        website="https://padlet.com",
-        purpose="Class walls",
-        grades="4-5",
-        student_use="Posts",
-        student_data="Names",
-        status=RequestStatus.SUBMITTED,
-        requested_by_account_id=demo.accounts[persona],
-    )
-    db.session.add(request)
+    request = factories.vetting_request(requester=account(demo, persona))
     db.session.commit()
     return request.id
 
@@ -160,9 +151,10 @@ def test_the_tool_use_loader_gives_only_a_use_the_person_may_end(ctx, demo):
 
 
 def test_the_office_s_records_are_the_office_s_alone(ctx, demo):
-    closure = Closure(day=date(2031, 1, 2), reason="Snow")
+    closure = factories.closure(date(2031, 1, 2), reason="Snow")
+    # By hand: only importing a file writes an import's record; the loader needs just the row.
     run = RosterImport(run_by_account_id=demo.accounts["lee"], source_name="x.zip", dry_run=True)
-    db.session.add_all([closure, run])
+    db.session.add(run)
     db.session.commit()
     closure_id, run_id = closure.id, run.id
     lee = account(demo, "lee")

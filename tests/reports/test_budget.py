@@ -7,12 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from consent.catalog.models import ToolUse, UseScope
 from consent.core import clock
 from consent.extensions import db
-from consent.optouts.models import OptOut, OptOutStatus
-from consent.roster.models import Guardian, School, Student
-from tests.reports.builders import YEAR_START, _tool, at
+from consent.optouts.models import OptOutStatus
+from consent.roster.models import Guardian, School
+from tests import factories
 from tests.support import count_queries
 
 BUDGET = 12
@@ -30,39 +29,30 @@ class Growing:
         with self.app.app_context():
             today = clock.today()
             guardian = db.session.scalar(select(Guardian).limit(1))
+            on = factories.district_moment
             for n in range(self.size + 1, size + 1):
-                school = School(sourced_id=f"school-grow-{n}", name=f"Growth School {n:02d}")
-                student = Student(
-                    sourced_id=f"student-grow-{n}",
-                    district_identifier=f"G{n:06d}",
-                    given_name=f"Grower{n}",
-                    family_name="Budget",
-                    grade="5",
-                    school=school,
+                school = factories.school(name=f"Growth School {n:02d}")
+                student = factories.student(
+                    school=school, given_name=f"Grower{n}", family_name="Budget", grade="5"
                 )
-                tool = _tool(f"Growtool{n:02d}", today + timedelta(days=30))
-                db.session.add_all([school, student, tool])
-                db.session.add(
-                    ToolUse(tool=tool, scope=UseScope.SCHOOL, school=school, starts_on=YEAR_START)
+                tool = factories.tool(
+                    name=f"Growtool{n:02d}", agreement_expires_on=today + timedelta(days=30)
                 )
-                db.session.flush()
+                factories.tool_use(tool, school=school, starts_on=factories.YEAR_START)
                 for status, filed_days_ago, resolved in (
                     (OptOutStatus.SUBMITTED, 20, None),
-                    (OptOutStatus.CONFIRMED, 30, at(today - timedelta(days=20))),
+                    (OptOutStatus.CONFIRMED, 30, on(today - timedelta(days=20))),
                 ):
-                    db.session.add(
-                        OptOut(
-                            student_id=student.id,
-                            tool_id=tool.id,
-                            feature="" if resolved is None else "video",
-                            accommodation="Alternative activity",
-                            status=status,
-                            filed_by_guardian_id=guardian.id,
-                            filed_at=at(today - timedelta(days=filed_days_ago)),
-                            plan_due_on=today - timedelta(days=15),
-                            confirm_due_on=today - timedelta(days=13),
-                            resolved_at=resolved,
-                        )
+                    factories.optout(
+                        student,
+                        tool,
+                        status=status,
+                        feature="" if resolved is None else "video",
+                        guardian=guardian,
+                        filed_at=on(today - timedelta(days=filed_days_ago)),
+                        plan_due_on=today - timedelta(days=15),
+                        confirm_due_on=today - timedelta(days=13),
+                        resolved_at=resolved,
                     )
             db.session.commit()
             db.session.remove()

@@ -1,5 +1,5 @@
 """Consent-form coverage by school and by home language, and the students with no answer,
-on the hand-built Lincoln school (builders.py) with a district-wide media release form.
+on the Lincoln school (factories.lincoln) with a district-wide media release form.
 
 Lincoln's active students s1..s6 are in scope (s7 left). s1 and s3 gave consent, s2 refused;
 s4, s5 and s6 have no answer. s5 and s6's first parent with FERPA rights prefers Spanish; the
@@ -24,35 +24,25 @@ from consent.consentforms.models import (
 )
 from consent.extensions import db
 from consent.reports.queries import TABLES, ReportScope, rows_of
-from consent.roster.models import Guardian, GuardianLink, Relationship, School
-from tests.reports.builders import TODAY, build_lincoln
+from consent.roster.models import GuardianLink, School, Student
+from tests import factories
 from tests.reports.test_pages import csv_rows, tables_of
+
+TODAY = factories.LINCOLN_TODAY
 
 
 def build_form(app) -> dict:
     with app.app_context():
-        lincoln = build_lincoln()
-        spanish = Guardian(
-            sourced_id="guardian-lincoln-es",
-            given_name="Sofía",
-            family_name="Lincoln",
-            email=None,
-            preferred_language="es",
+        lincoln = factories.lincoln()
+        spanish = factories.guardian(
+            given_name="Sofía", family_name="Lincoln", email=None, preferred_language="es"
         )
-        db.session.add(spanish)
         for key in ("s5", "s6"):
             link = db.session.scalar(
                 select(GuardianLink).where(GuardianLink.student_id == lincoln.students[key])
             )
             link.has_rights = False  # Lena stays linked, as a relative without rights
-            db.session.add(
-                GuardianLink(
-                    guardian=spanish,
-                    student_id=lincoln.students[key],
-                    relationship_type=Relationship.PARENT,
-                    has_rights=True,
-                )
-            )
+            factories.link(spanish, db.session.get(Student, lincoln.students[key]))
         form = ConsentForm(
             school_year="2026-2027",
             kind=FormKind.MEDIA_RELEASE,
@@ -76,9 +66,7 @@ def build_form(app) -> dict:
         version = ConsentFormVersion(form_id=form.id, number=1, text="May we publish photos?")
         db.session.add(version)
         db.session.flush()
-        lena = db.session.scalar(
-            select(Guardian.id).where(Guardian.sourced_id == "guardian-lincoln")
-        )
+        lena = lincoln.guardian_id
         for key, answer in (("s1", Answer.GRANTED), ("s2", Answer.REFUSED), ("s3", Answer.GRANTED)):
             db.session.add(
                 ConsentAnswer(

@@ -1,22 +1,24 @@
-"""Every report figure against a hand-built school whose answers are known (see builders.py)."""
+"""Every report figure against a school whose answers are known (factories.lincoln)."""
 
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from consent.catalog.models import Tool, ToolUse, UseScope
+from consent.catalog.models import Tool
 from consent.catalog.reach import reach
 from consent.extensions import db
 from consent.reports.queries import TABLES, ReportScope, rows_of, time_to_confirmation
 from consent.reports.sql import sqlite_district_date
 from consent.roster.models import School, Section, Student
-from tests.reports.builders import TODAY, YEAR_START, _tool, build_lincoln
+from tests import factories
+
+TODAY, YEAR_START = factories.LINCOLN_TODAY, factories.YEAR_START
 
 
 @pytest.fixture
 def lincoln(ctx):
-    return build_lincoln()
+    return factories.lincoln()
 
 
 def cells(name: str, scope: ReportScope) -> list[list[str]]:
@@ -114,28 +116,26 @@ def test_a_schools_expiring_agreements_are_of_the_tools_reach_gives_its_students
     reach gives neither to the school's students."""
     room1 = db.session.scalar(select(Section).where(Section.title == "Lincoln Room 1"))
     ended, coming, running = (
-        _tool(name, TODAY + timedelta(days=days))
+        factories.tool(
+            name=name,
+            agreement_signed_on=date(2025, 1, 1),
+            agreement_expires_on=TODAY + timedelta(days=days),
+        )
         for name, days in (("Gamma", 10), ("Epsilon", 15), ("Delta", 20))
     )
-    db.session.add_all(
-        [
-            ToolUse(
-                tool=ended,
-                scope=UseScope.SECTION,
-                section=room1,
-                starts_on=YEAR_START,
-                ends_on=TODAY - timedelta(days=1),
-            ),
-            ToolUse(
-                tool=coming,
-                scope=UseScope.SCHOOL,
-                school_id=lincoln.school_id,
-                starts_on=TODAY + timedelta(days=1),
-            ),
-            ToolUse(tool=running, scope=UseScope.SECTION, section=room1, starts_on=YEAR_START),
-        ]
+    # Declared when the year began, to end yesterday (a use ending in the past is refused).
+    factories.tool_use(
+        ended,
+        section=room1,
+        starts_on=YEAR_START,
+        ends_on=TODAY - timedelta(days=1),
+        today=YEAR_START,
     )
-    db.session.flush()
+    lincoln_school = db.session.get(School, lincoln.school_id)
+    factories.tool_use(
+        coming, school=lincoln_school, starts_on=TODAY + timedelta(days=1), today=TODAY
+    )
+    factories.tool_use(running, section=room1, starts_on=YEAR_START, today=TODAY)
     listed = {row[0] for row in cells("expiring-agreements", scope_of(lincoln))}
     students = select(Student.id).where(Student.school_id == lincoln.school_id)
     reached = reach(TODAY, students=students).subquery()

@@ -37,29 +37,7 @@ from consent.reports.queries import (
 )
 from consent.roster.models import GuardianLink, School, Student
 from tests import factories
-from tests.reports.builders import build_lincoln
 from tests.reports.test_consent_forms import build_form
-
-
-def _in_effect(pupil: Student, tool, *, feature: str = "", status=OptOutStatus.CONFIRMED):
-    """A request (in effect unless `status` says otherwise) filed by a parent of the child."""
-    today, filed = clock.today(), clock.now() - timedelta(days=3)
-    ended = status in (OptOutStatus.WITHDRAWN, OptOutStatus.CLOSED)
-    db.session.add(
-        OptOut(
-            student_id=pupil.id,
-            tool_id=tool.id,
-            feature=feature,
-            accommodation="Alternative activity",
-            status=status,
-            filed_by_guardian_id=factories.guardian(children=[pupil]).id,
-            filed_at=filed,
-            plan_due_on=today,
-            confirm_due_on=today + timedelta(days=2),
-            resolved_at=clock.now() if status is OptOutStatus.CONFIRMED else None,
-            ended_at=filed + timedelta(days=1) if ended else None,
-        )
-    )
 
 
 @pytest.fixture
@@ -69,7 +47,7 @@ def awkward(ctx):
     classmate's (enrolled in a class of another school); a district-wide tool also used in a
     class; a child who left, still enrolled; two requests in effect for two features of one
     tool; a use that ended; a request withdrawn."""
-    build_lincoln()
+    factories.lincoln()
     north, south = factories.school(name="North"), factories.school(name="South")
     room_a, room_b = factories.section(school=north), factories.section(school=north)
     room_c = factories.section(school=south)
@@ -102,15 +80,15 @@ def awkward(ctx):
     )
     db.session.flush()
 
-    _in_effect(twice, gamma)
-    _in_effect(twice, gamma, feature="chat", status=OptOutStatus.SUBMITTED)
-    _in_effect(visitor, gamma)  # reached school-wide at South and in room A
-    _in_effect(local, gamma, status=OptOutStatus.WITHDRAWN)
-    _in_effect(left, gamma)  # left the district: not a user
-    _in_effect(local, delta)  # North uses Delta school-wide
-    _in_effect(ended, old)  # the use ended: not reached
-    _in_effect(visitor, district)
-    _in_effect(left, district)
+    factories.optout(twice, gamma)
+    factories.optout(twice, gamma, feature="chat", status=OptOutStatus.SUBMITTED)
+    factories.optout(visitor, gamma)  # reached school-wide at South and in room A
+    factories.optout(local, gamma, status=OptOutStatus.WITHDRAWN)
+    factories.optout(left, gamma)  # left the district: not a user
+    factories.optout(local, delta)  # North uses Delta school-wide
+    factories.optout(ended, old)  # the use ended: not reached
+    factories.optout(visitor, district)
+    factories.optout(left, district)
     db.session.flush()
     return {"north": north, "south": south}
 
@@ -184,9 +162,9 @@ def awkward_days(awkward):
     db.session.flush()
     mover.school = south  # South uses Gamma school-wide: counted there, once
     for pupil, tool in ((stays, later), (gone, gamma), (soon, gamma), (mover, gamma)):
-        _in_effect(pupil, tool)
-    _in_effect(stays, edges)
-    _in_effect(gone, edges)
+        factories.optout(pupil, tool)
+    factories.optout(stays, edges)
+    factories.optout(gone, edges)
     db.session.flush()
     return {**awkward, "tools": {"gamma": gamma, "later": later, "edges": edges}}
 
@@ -229,7 +207,7 @@ def test_students_with_no_answer_are_those_in_scope_less_those_answered(app):
     ("with_schools", "with_grades"), [(False, False), (True, False), (False, True), (True, True)]
 )
 def test_a_forms_listed_scope_keeps_the_students_in_scope_keeps(ctx, with_schools, with_grades):
-    build_lincoln()
+    factories.lincoln()
     form = ConsentForm(
         school_year="2026-2027",
         kind=FormKind.MEDIA_RELEASE,

@@ -7,7 +7,6 @@ teachers the students currently enrolled in sections they teach, principals thei
 students, the privacy office everyone.
 """
 
-import itertools
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -19,21 +18,11 @@ from sqlalchemy import literal, select, union_all
 from consent.access.policy import can_file_for, visible_sections, visible_student_ids
 from consent.accounts.models import Account
 from consent.extensions import db
-from consent.roster.models import (
-    Enrollment,
-    Guardian,
-    GuardianLink,
-    Relationship,
-    School,
-    Section,
-    Staff,
-    StaffRole,
-    Student,
-)
+from consent.roster.models import Section, StaffRole
+from tests import factories
 from tests.support import PROBE_COUNTS
 
 TODAY = date(2026, 11, 23)
-SERIAL = itertools.count()
 
 
 @dataclass
@@ -93,40 +82,27 @@ def rosters(draw) -> Roster:
 
 
 def build(roster: Roster):
-    """Insert the roster (inside the caller's transaction, rolled back afterwards)."""
-    tag = f"prop{next(SERIAL)}"
-    schools = [
-        School(sourced_id=f"{tag}-sch{i}", name=f"School {i}") for i in range(roster.schools)
-    ]
+    """Insert the roster through the factories (inside the caller's transaction, rolled back
+    afterwards), in bulk: a flush per row made the 1,000 rosters take 2.5 times as long."""
+    with factories.in_bulk():
+        return _roster_rows(roster)
+
+
+def _roster_rows(roster: Roster):
+    schools = [factories.school(name=f"School {i}") for i in range(roster.schools)]
     students = [
-        Student(
-            sourced_id=f"{tag}-stu{i}",
-            district_identifier=f"{tag}-{i}",
-            given_name="S",
-            family_name=str(i),
-            grade="4",
-            school=schools[s],
-        )
+        factories.student(given_name="S", family_name=str(i), school=schools[s])
         for i, s in enumerate(roster.students)
     ]
     guardians = [
-        Guardian(sourced_id=f"{tag}-g{i}", given_name="G", family_name=str(i))
-        for i in range(roster.guardians)
+        factories.guardian(given_name="G", family_name=str(i)) for i in range(roster.guardians)
     ]
     staff = [
-        Staff(
-            sourced_id=f"{tag}-st{i}",
-            given_name="T",
-            family_name=str(i),
-            email=f"{tag}-{i}@example.org",
-            role=StaffRole(role),
-            school=schools[s],
-        )
+        factories.staff(given_name="T", family_name=str(i), role=StaffRole(role), school=schools[s])
         for i, (role, s) in enumerate(roster.staff)
     ]
     sections = [
-        Section(
-            sourced_id=f"{tag}-sec{i}",
+        factories.section(
             title=f"Section {i}",
             school=schools[s],
             term="2026",
@@ -134,28 +110,15 @@ def build(roster: Roster):
         )
         for i, (s, teaching) in enumerate(roster.sections)
     ]
-    db.session.add_all([*schools, *students, *guardians, *staff, *sections])
-    db.session.flush()
-    db.session.add_all(
-        GuardianLink(
-            guardian_id=guardians[g].id,
-            student_id=students[s].id,
-            relationship_type=Relationship.PARENT,
-            has_rights=rights,
-            active=active,
+    for g, s, rights, active in roster.links:
+        factories.link(guardians[g], students[s], has_rights=rights, active=active)
+    for s, c, begin, end in roster.enrollments:
+        factories.enroll(
+            students[s],
+            sections[c],
+            begin=TODAY + timedelta(days=begin),
+            end=None if end is None else TODAY + timedelta(days=end),
         )
-        for g, s, rights, active in roster.links
-    )
-    db.session.add_all(
-        Enrollment(
-            student_id=students[s].id,
-            section_id=sections[c].id,
-            begin_date=TODAY + timedelta(days=begin),
-            end_date=None if end is None else TODAY + timedelta(days=end),
-        )
-        for s, c, begin, end in roster.enrollments
-    )
-    db.session.flush()
     return schools, students, guardians, staff, sections
 
 
@@ -212,6 +175,7 @@ def test_access_scopes_equal_the_rule_on_generated_rosters(app):
                 student_index = {student.id: i for i, student in enumerate(students)}
                 section_index = {section.id: i for i, section in enumerate(sections)}
 
+                # Unsaved accounts: a scope reads only whom the account is for, never its row.
                 guardian_actors = [Account(guardian_id=g.id, guardian=g) for g in guardians]
                 staff_actors = [Account(staff_id=p.id, staff=p) for p in staff]
                 seen = scope_of_each(
