@@ -19,7 +19,7 @@ from consent.optouts.models import OptOut, TaskStatus
 from consent.optouts.queries import section_optouts
 from consent.reports.queries import TABLES, ReportScope, rows_of
 from consent.roster.models import Enrollment, School, Section, Student
-from tests.reports.builders import TODAY, YEAR_START, build_lincoln
+from tests import factories
 
 
 def test_a_child_who_left_the_district_uses_no_tool(ctx, demo, as_):
@@ -72,7 +72,10 @@ def test_a_school_wide_tool_at_the_classs_school_does_not_reach_a_visitor(ctx, d
 def _optout_rate(school: School | None) -> dict[str, list[str]]:
     table = TABLES["optout-rate"]
     return {
-        row[0]: row for row in (table.cells(r) for r in rows_of(table, ReportScope(school, TODAY)))
+        row[0]: row
+        for row in (
+            table.cells(r) for r in rows_of(table, ReportScope(school, factories.LINCOLN_TODAY))
+        )
     }
 
 
@@ -80,10 +83,12 @@ def test_the_opt_out_rate_counts_each_student_the_tool_reaches_once(ctx):
     """A Lincoln student who also takes a class at another school that uses Alpha there was
     counted twice (once for Lincoln's school-wide use, once for the class); a student who left
     the district but whose enrollment was still open was counted as using Beta."""
-    lincoln = build_lincoln()
+    lincoln = factories.lincoln()
     students = {key: db.session.get(Student, sid) for key, sid in lincoln.students.items()}
     room1 = db.session.scalar(select(Section).where(Section.title == "Lincoln Room 1"))
-    db.session.add(Enrollment(student=students["s7"], section=room1, begin_date=YEAR_START))
+    db.session.add(
+        Enrollment(student=students["s7"], section=room1, begin_date=factories.YEAR_START)
+    )
     other = School(sourced_id="school-other", name="Other Report School")
     visitor_class = Section(sourced_id="section-other", title="Other Room", school=other, term="x")
     local = Student(
@@ -97,10 +102,15 @@ def test_the_opt_out_rate_counts_each_student_the_tool_reaches_once(ctx):
     alpha = db.session.scalar(select(Tool).where(Tool.name == "Alpha"))
     db.session.add_all(
         [
-            Enrollment(student=students["s1"], section=visitor_class, begin_date=YEAR_START),
-            Enrollment(student=local, section=visitor_class, begin_date=YEAR_START),
+            Enrollment(
+                student=students["s1"], section=visitor_class, begin_date=factories.YEAR_START
+            ),
+            Enrollment(student=local, section=visitor_class, begin_date=factories.YEAR_START),
             ToolUse(
-                tool=alpha, scope=UseScope.SECTION, section=visitor_class, starts_on=YEAR_START
+                tool=alpha,
+                scope=UseScope.SECTION,
+                section=visitor_class,
+                starts_on=factories.YEAR_START,
             ),
         ]
     )
@@ -116,7 +126,7 @@ def test_the_opt_out_rate_counts_each_student_the_tool_reaches_once(ctx):
 def test_the_rows_and_the_condition_agree_on_every_student_and_tool(ctx, demo):
     """`reach` (rows for many students) and `reaches` (a condition on one row) are the same
     rule: checked on the demo district, Lincoln, a visitor, a left student and ended uses."""
-    build_lincoln()
+    factories.lincoln()
     today = clock.today()
     mateo = db.session.get(Student, demo.students["mateo"])
     db.session.add(
@@ -136,7 +146,7 @@ def test_the_rows_and_the_condition_agree_on_every_student_and_tool(ctx, demo):
         )
     )
     db.session.flush()
-    for day in (today, TODAY, date(2026, 10, 1)):
+    for day in (today, factories.LINCOLN_TODAY, date(2026, 10, 1)):
         rows = reach(day).subquery()
         as_rows = set(db.session.execute(select(rows.c.student_id, rows.c.tool_id)).all())
         as_condition = set(
