@@ -10,7 +10,7 @@ student with only a feature off may stay rostered, so is not looked for."""
 from pathlib import Path
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import insert, select, true
+from sqlalchemy import select, true
 
 from consent.access import (
     integration_students,
@@ -30,6 +30,7 @@ from consent.integrations.models import IntegrationToken
 from consent.notifications.operations import notify
 from consent.optouts import events
 from consent.optouts.models import ACTIVE_STATUSES, OptOut
+from consent.roster.importer.apply import insert_rows
 from consent.roster.staff import privacy_officers
 
 VENDOR_MAX = 120
@@ -94,10 +95,13 @@ def check_roster(
     )
     db.session.add(check)
     db.session.flush()
-    if findings:
-        db.session.execute(
-            insert(RosterCheckFinding), [{"check_id": check.id, **f} for f in findings]
-        )
+    # COPY on PostgreSQL, as the roster import writes: a whole district's export can leave
+    # 150,000 findings, which one INSERT of many rows took three of the check's five seconds on.
+    insert_rows(
+        RosterCheckFinding.__table__,
+        ("check_id", "student_id", "school_id", "present"),
+        ((check.id, f["student_id"], f["school_id"], f["present"]) for f in findings),
+    )
     check.requests_told = _write_timelines(check, actor if token is None else None)
     if check.still_present:
         _tell_the_office(check)
