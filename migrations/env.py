@@ -95,15 +95,45 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            render_item=render_item,
-            **conf_args,
-        )
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, "OFF")
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                render_item=render_item,
+                **conf_args,
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _no_row_points_at_nothing(connection)
+        finally:
+            if sqlite:
+                # Each migration committed its own transaction (SQLite's DDL is not run as one
+                # by Alembic); what is open now only read (the version table, the check).
+                if connection.in_transaction():
+                    connection.commit()
+                _sqlite_foreign_keys(connection, "ON")
+
+
+def _sqlite_foreign_keys(connection, state: str) -> None:
+    """SQLite changes a table's constraints by copying the table and dropping the old one
+    (Alembic's batch mode), which foreign keys from other tables' rows refuse: they are off
+    while migrations run, as SQLite's own procedure for such changes says. Set on the driver's
+    connection, outside any transaction (inside one SQLite ignores it); back on before the
+    connection returns to the pool."""
+    connection.connection.driver_connection.execute(f"PRAGMA foreign_keys={state}")
+
+
+def _no_row_points_at_nothing(connection) -> None:
+    """With the keys off, check them all afterwards: a migration that left a row pointing at
+    nothing fails `flask db upgrade`, naming the rows, instead of passing in silence."""
+    dangling = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+    if dangling:
+        raise RuntimeError(f"the migrations left rows pointing at nothing: {dangling[:10]}")
 
 
 if context.is_offline_mode():
