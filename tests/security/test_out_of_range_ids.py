@@ -5,6 +5,7 @@ Found trying the app as a new user: /students/99999999999999999999 was a 500 on 
 import pytest
 from werkzeug.routing import IntegerConverter
 
+from consent.core.urls import LARGEST_ID
 from tests.security.routes import (
     EVERY_ARGUMENT,
     arguments_read,
@@ -58,8 +59,9 @@ def test_an_id_past_any_column_in_a_form_post_is_a_missing_page_and_changes_noth
     app, as_, persona
 ):
     """The actions (confirm, revoke, decide, ...) post to record URLs too, eleven of them
-    only by POST: a huge id there is a missing record as well, with the session's own CSRF
-    token, so it is the id and not the token that is refused."""
+    only by POST: a huge id there is a missing record as well (the route refuses it), and so
+    is the largest id a record could have, posted with the session's own CSRF token, so that
+    it is the view's loader, not the token, that refuses."""
     ids = sample_ids(app)
     routes = [rule for rule in rules(app, "POST") if _int_arguments(rule)]
     assert len(routes) >= 10, "the URL map lost its record actions: the sweep would prove nothing"
@@ -75,6 +77,20 @@ def test_an_id_past_any_column_in_a_form_post_is_a_missing_page_and_changes_noth
                 response = client.post(url, {}, token_from=FROM_SESSION, buffered=True)
                 assert response.status_code == 404, (persona, url, response.status_code)
                 probes += 1
+    # The largest id a record could have, which none has: past the route, the view's own
+    # loader answers (the API asks for its token first).
+    for rule in routes:
+        for argument in _int_arguments(rule):
+            url = url_for_rule(rule, ids | {argument: LARGEST_ID})
+            response = client.post(url, {}, token_from=FROM_SESSION, buffered=True)
+            if rule.rule.startswith("/api/"):
+                expected = {401}
+            elif persona == "anonymous":
+                expected = {302, 404}  # to the sign-in page, or the role's URL space refused
+            else:
+                expected = {404}
+            assert response.status_code in expected, (persona, url, response.status_code)
+            probes += 1
     assert fingerprint(app, leave_out={"audit_event", "account_session"}) == before
     _count("Out-of-range ids in form posts answered 404", probes)
 
