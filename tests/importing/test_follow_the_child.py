@@ -6,7 +6,7 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from consent.accounts.models import Account
 from consent.catalog.models import Tool
@@ -14,7 +14,7 @@ from consent.core import clock
 from consent.extensions import db
 from consent.optouts import operations as ops
 from consent.optouts.models import Event, OptOut, OptOutStatus, TaskStatus
-from consent.roster.models import Guardian, GuardianLink, Student
+from consent.roster.models import Guardian, GuardianLink, RosterImport, School, Student
 from consent.roster.operations import import_roster
 
 DATA = Path(__file__).resolve().parents[1] / "roster" / "data"
@@ -92,3 +92,25 @@ def test_before_and_after_roster_files(ctx, tmp_path):
     # The same delta again changes nothing.
     again = import_roster(dated_copy("oneroster-1.1-delta", tmp_path / "c", today), today=today)
     assert not again.summary.changed
+
+
+def test_a_dry_run_undoes_the_import_and_nothing_its_caller_did(ctx, tmp_path):
+    """A dry run applies the set and undoes it, but the caller's transaction is the caller's:
+    what it wrote before the import stays, and the run is logged (import_roster rolled the
+    whole transaction back until the savepoint)."""
+    today = clock.today()
+    db.session.add(School(sourced_id="school-the-caller-added", name="Added before the import"))
+    db.session.flush()
+    runs = db.session.scalar(select(func.count()).select_from(RosterImport))
+
+    result = import_roster(
+        dated_copy("oneroster-1.1-guardians", tmp_path / "a", today), today=today, dry_run=True
+    )
+
+    assert not result.problems, result.problems
+    assert result.summary is not None and result.summary.changed, "the set was applied"
+    assert db.session.scalar(select(Student).where(Student.sourced_id == "stu2")) is None
+    assert db.session.scalar(
+        select(School).where(School.sourced_id == "school-the-caller-added")
+    ), "the caller's own row was rolled back with the dry run"
+    assert db.session.scalar(select(func.count()).select_from(RosterImport)) == runs + 1
