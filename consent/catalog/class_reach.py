@@ -10,6 +10,7 @@ here:
   transaction (a teacher's declaration, vetting, guideline uses, the demo, a student's record);
 - the writers that bypass the ORM call `refresh` or `rebuild` themselves: the roster import
   (`consent.roster.importer.apply`) and bench/report_bench.py's SQL district;
+- an ORM bulk UPDATE or INSERT statement (`_follow_bulk_statement`) rebuilds what differs;
 - deleting a use or an enrollment deletes its rows in the database (ON DELETE CASCADE), so a
   bulk DELETE needs nothing more.
 
@@ -124,3 +125,32 @@ def _follow_flush(session: Session, _context) -> None:
     students.discard(None)
     if uses or enrollments or students:
         refresh(uses=uses, enrollments=enrollments, students=students, session=session)
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _follow_bulk_statement(state) -> None:
+    """An ORM UPDATE or INSERT statement on a use or an enrollment, or one that sets a
+    student's `active` or school, bypasses the flush: the whole table is brought back to the
+    definition after it, writing only the rows that differ (nothing in the service writes
+    this way; scripts and tests may). Other columns of a student (the kept home language,
+    updated this way on every change of a family) leave it alone. A DELETE needs nothing:
+    the foreign keys cascade."""
+    if not (state.is_update or state.is_insert):
+        return None
+    classes = {mapper.class_ for mapper in state.all_mappers}
+    if not classes & {ToolUse, Enrollment} and not (
+        Student in classes and state.is_update and _sets_any(state, WATCHED[Student])
+    ):
+        return None
+    result = state.invoke_statement()
+    rebuild(session=state.session)
+    return result
+
+
+def _sets_any(state, names: Iterable[str]) -> bool:
+    """Whether the UPDATE sets any of `names` (in `.values()` or its parameter rows)."""
+    written = {getattr(key, "key", key) for key in (state.statement._values or {})}
+    parameters = state.parameters
+    for row in [parameters] if isinstance(parameters, dict) else parameters or []:
+        written.update(row)
+    return bool(written & set(names))

@@ -9,7 +9,7 @@ against `reach_parts(day)[2]`, and every stored row against `class_reach_ranges`
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, insert, or_, select, update
 
 from consent.catalog import class_reach
 from consent.catalog.models import ClassReach, ToolUse, UseScope
@@ -169,6 +169,27 @@ def test_bulk_deletes_take_their_rows_with_them(room, demo):
     db.session.expire_all()
     pairs = assert_matches()
     assert not any(p[0] == room["tool"].id for p in pairs)
+
+
+def test_orm_bulk_updates_and_inserts_are_followed(room, demo):
+    """An UPDATE or INSERT statement through the session bypasses the flush: a script's ended
+    use, deactivated student or added enrollments are followed all the same."""
+    today = clock.today()
+    db.session.execute(
+        update(ToolUse).where(ToolUse.id == room["use"].id).values(ends_on=today - timedelta(1))
+    )
+    assert not any(p[0] == room["tool"].id for p in assert_matches())
+    db.session.execute(update(ToolUse).where(ToolUse.id == room["use"].id).values(ends_on=None))
+    db.session.execute(update(Student).where(Student.id == room["ava"].id).values(active=False))
+    pairs = assert_matches()
+    assert (room["tool"].id, room["sofia"].id, room["sofia"].school_id) in pairs
+    assert not any(p[1] == room["ava"].id for p in pairs)
+    noah = db.session.get(Student, demo.students["noah"])
+    db.session.execute(
+        insert(Enrollment),
+        [{"student_id": noah.id, "section_id": room["room"].id, "begin_date": today}],
+    )
+    assert (room["tool"].id, noah.id, noah.school_id) in assert_matches()
 
 
 def test_the_days_pass_without_the_table_being_rewritten(room, demo):
