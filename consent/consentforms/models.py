@@ -79,6 +79,9 @@ class ConsentForm(Base):
         CheckConstraint(
             "(kind = 'tool_consent') = (tool_id IS NOT NULL)", name="tool_only_for_tool_consent"
         ),
+        # A published form says when it was published (the families were told from then); a
+        # draft was never published.
+        CheckConstraint("(status = 'draft') = (published_at IS NULL)", name="published_has_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

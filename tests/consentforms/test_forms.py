@@ -3,7 +3,9 @@ it is published), and edits its text into new versions. Bad input changes nothin
 
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from consent.audit.models import AuditEvent
 from consent.consentforms import operations
@@ -278,3 +280,24 @@ def test_an_empty_email_address_counts_as_none(app, make_form):
     assert sorted(statuses) == sorted(
         [DeliveryStatus.NO_ADDRESS, DeliveryStatus.NO_ADDRESS, DeliveryStatus.PENDING]
     )
+
+
+def test_the_database_holds_a_form_to_its_status(ctx, demo):
+    """A published form has the time it was published, a draft none: a script that unpublished
+    a form by its status alone, or stamped a draft, is refused."""
+    table = ConsentForm.__table__
+    published = db.session.scalar(
+        select(ConsentForm.id).where(ConsentForm.status == FormStatus.PUBLISHED).limit(1)
+    )
+    for values in ({"published_at": None}, {"status": FormStatus.DRAFT}):
+        with pytest.raises(IntegrityError), db.session.begin_nested():
+            db.session.execute(table.update().where(table.c.id == published).values(**values))
+    db.session.execute(
+        table.update()
+        .where(table.c.id == published)
+        .values(status=FormStatus.DRAFT, published_at=None)
+    )
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.execute(
+            table.update().where(table.c.id == published).values(published_at=clock.now())
+        )

@@ -175,7 +175,7 @@ def test_one_refusal_lists_that_student_only(app, demo, as_, make_form):
         db.session.execute(
             ConsentForm.__table__.update()
             .where(ConsentForm.mode == FormMode.OPT_IN)
-            .values(status=FormStatus.DRAFT)
+            .values(status=FormStatus.DRAFT, published_at=None)
         )
         db.session.commit()
     directory = make_form(title="Directory information 2026")

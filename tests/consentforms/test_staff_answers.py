@@ -257,7 +257,7 @@ def test_a_consent_tool_nobody_was_asked_about_is_flagged_on_the_class_list(app,
         db.session.execute(
             ConsentForm.__table__.update()
             .where(ConsentForm.title == "Consent for Flip in English 7")
-            .values(status=FormStatus.DRAFT)
+            .values(status=FormStatus.DRAFT, published_at=None)
         )
         db.session.commit()
     html = as_("patel").get(english).get_data(as_text=True)
@@ -275,7 +275,7 @@ def test_the_tools_flagged_on_a_class_list_are_those_reach_gives_its_students(ct
     db.session.execute(
         ConsentForm.__table__.update()
         .where(ConsentForm.title == "Consent for Flip in English 7")
-        .values(status=FormStatus.DRAFT)
+        .values(status=FormStatus.DRAFT, published_at=None)
     )
     math7 = db.session.get(Section, demo.sections["math7"])
     db.session.add_all(

@@ -116,7 +116,7 @@ def test_a_consent_tool_without_a_form_says_the_district_has_not_asked(app, demo
         db.session.execute(
             ConsentForm.__table__.update()
             .where(ConsentForm.title == TITLE)
-            .values(status=FormStatus.DRAFT)
+            .values(status=FormStatus.DRAFT, published_at=None)
         )
         db.session.commit()
     text, card = _card(as_("maria").get(f"/students/{demo.students['mateo']}").get_data(True))

@@ -6,7 +6,7 @@ s4, s5 and s6 have no answer. s5 and s6's first parent with FERPA rights prefers
 others' prefers English. So: 3 of 6 answered (50.0%); English 3 of 4 (75.0%), Spanish 0 of 2.
 """
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select, update
@@ -51,6 +51,7 @@ def build_form(app) -> dict:
             opens_on=date(2026, 9, 1),
             closes_on=date(2026, 12, 18),
             status=FormStatus.PUBLISHED,
+            published_at=datetime(2026, 9, 1, 12, tzinfo=UTC),
         )
         draft = ConsentForm(
             school_year="2026-2027",
@@ -189,7 +190,7 @@ def test_a_principal_sees_only_their_schools_students(as_, media, demo):
 
 def test_without_a_published_form_the_page_says_so(app, as_):
     with app.app_context():
-        db.session.execute(update(ConsentForm).values(status=FormStatus.DRAFT))
+        db.session.execute(update(ConsentForm).values(status=FormStatus.DRAFT, published_at=None))
         db.session.commit()
     page = as_("lee").get("/reports/consent-forms").get_data(as_text=True)
     assert "No consent form has been published yet." in page

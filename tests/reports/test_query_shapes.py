@@ -216,6 +216,7 @@ def test_a_forms_listed_scope_keeps_the_students_in_scope_keeps(ctx, with_school
         opens_on=clock.today(),
         closes_on=clock.today() + timedelta(days=30),
         status=FormStatus.PUBLISHED,
+        published_at=clock.now(),
     )
     db.session.add(form)
     db.session.flush()
