@@ -125,25 +125,9 @@ def create_app(config: dict | None = None) -> Flask:
     templating.init_app(app)
     transaction.init_app(app)
     # Templates ask the one access gate what a person may do; they never compare roles.
-    from consent.access import (
-        files_for_self,
-        keeps_district_records,
-        may_print_receipts,
-        may_record_for_families,
-        may_see_disagreement_statements,
-        may_see_student_number,
-        reads_as_family,
-    )
+    from consent.access import TEMPLATE_GLOBALS
 
-    for predicate in (
-        files_for_self,
-        keeps_district_records,
-        may_print_receipts,
-        may_record_for_families,
-        may_see_disagreement_statements,
-        may_see_student_number,
-        reads_as_family,
-    ):
+    for predicate in TEMPLATE_GLOBALS:
         app.add_template_global(predicate)
     _configure_sqlite(app)
     return app

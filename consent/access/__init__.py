@@ -158,7 +158,20 @@ from consent.access.webhooks import (
     webhook_endpoint_or_404,
 )
 
+#: What pages ask the gate, as template globals: a page shows an action or a fact only where
+#: the person may have it, and never compares roles itself.
+TEMPLATE_GLOBALS = (
+    files_for_self,
+    keeps_district_records,
+    may_print_receipts,
+    may_record_for_families,
+    may_see_disagreement_statements,
+    may_see_student_number,
+    reads_as_family,
+)
+
 __all__ = [
+    "TEMPLATE_GLOBALS",
     "allowed_or_404",
     "answerable_form_or_404",
     "answers_on_the_web",
