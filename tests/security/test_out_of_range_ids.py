@@ -2,6 +2,8 @@
 record (404), in the path of every route and in the query string of every page, for every role.
 Found trying the app as a new user: /students/99999999999999999999 was a 500 on SQLite."""
 
+from collections.abc import Iterator
+
 import pytest
 from werkzeug.routing import IntegerConverter
 
@@ -35,6 +37,15 @@ def _int_arguments(rule) -> list[str]:
     return [a for a, c in rule._converters.items() if isinstance(c, IntegerConverter)]
 
 
+def _id_urls(routes, ids: dict[str, int], numbers) -> Iterator[tuple]:
+    """(rule, URL) with each of `numbers` in turn as each id of each route, the others sample
+    ids."""
+    for rule in routes:
+        for argument in _int_arguments(rule):
+            for number in numbers:
+                yield rule, url_for_rule(rule, ids | {argument: number})
+
+
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_an_id_past_any_column_is_a_missing_page_on_every_route(app, as_, persona):
     ids = sample_ids(app)
@@ -43,13 +54,10 @@ def test_an_id_past_any_column_is_a_missing_page_on_every_route(app, as_, person
     client = _client(app, as_, persona)
     before = fingerprint(app, leave_out={"audit_event", "account_session"})
     probes = 0
-    for rule in routes:
-        for argument in _int_arguments(rule):
-            for number in HUGE:
-                url = url_for_rule(rule, ids | {argument: number})
-                response = client.get(url, buffered=True)
-                assert response.status_code == 404, (persona, url, response.status_code)
-                probes += 1
+    for _rule, url in _id_urls(routes, ids, HUGE):
+        response = client.get(url, buffered=True)
+        assert response.status_code == 404, (persona, url, response.status_code)
+        probes += 1
     assert fingerprint(app, leave_out={"audit_event", "account_session"}) == before
     _count("Out-of-range ids in paths answered 404", probes)
 
@@ -70,27 +78,22 @@ def test_an_id_past_any_column_in_a_form_post_is_a_missing_page_and_changes_noth
         client.get("/signin")  # the sign-in form gives the session its CSRF token
     before = fingerprint(app, leave_out={"audit_event", "account_session"})
     probes = 0
-    for rule in routes:
-        for argument in _int_arguments(rule):
-            for number in HUGE:
-                url = url_for_rule(rule, ids | {argument: number})
-                response = client.post(url, {}, token_from=FROM_SESSION, buffered=True)
-                assert response.status_code == 404, (persona, url, response.status_code)
-                probes += 1
+    for _rule, url in _id_urls(routes, ids, HUGE):
+        response = client.post(url, {}, token_from=FROM_SESSION, buffered=True)
+        assert response.status_code == 404, (persona, url, response.status_code)
+        probes += 1
     # The largest id a record could have, which none has: past the route, the view's own
     # loader answers (the API asks for its token first).
-    for rule in routes:
-        for argument in _int_arguments(rule):
-            url = url_for_rule(rule, ids | {argument: LARGEST_ID})
-            response = client.post(url, {}, token_from=FROM_SESSION, buffered=True)
-            if rule.rule.startswith("/api/"):
-                expected = {401}
-            elif persona == "anonymous":
-                expected = {302, 404}  # to the sign-in page, or the role's URL space refused
-            else:
-                expected = {404}
-            assert response.status_code in expected, (persona, url, response.status_code)
-            probes += 1
+    for rule, url in _id_urls(routes, ids, [LARGEST_ID]):
+        response = client.post(url, {}, token_from=FROM_SESSION, buffered=True)
+        if rule.rule.startswith("/api/"):
+            expected = {401}
+        elif persona == "anonymous":
+            expected = {302, 404}  # to the sign-in page, or the role's URL space refused
+        else:
+            expected = {404}
+        assert response.status_code in expected, (persona, url, response.status_code)
+        probes += 1
     assert fingerprint(app, leave_out={"audit_event", "account_session"}) == before
     _count("Out-of-range ids in form posts answered 404", probes)
 
